@@ -1,0 +1,75 @@
+# Speak Out. Stay Safe. planner: set-up, serving and tests.
+# `make run` and `make test` are all a newcomer needs; see README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_DB ?= speakout
+PG_URL ?= postgres:///$(PG_DB)?host=/var/run/postgresql
+
+# A Python 3.12 or newer: python3.13, python3.12 on PATH, then pyenv's.
+PYTHON_BASE := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; done)
+
+.PHONY: help python system-deps browser venv setup run test test-postgres postgres worker check clean-venv
+
+help:
+	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (demo logins printed)"
+	@echo "make setup          the same set-up without serving"
+	@echo "make test           the whole test suite (SQLite)"
+	@echo "make test-postgres  the whole test suite against PostgreSQL"
+	@echo "make worker         the background task worker (packs, emails)"
+
+python:
+	@if [ -z "$(PYTHON_BASE)" ]; then \
+		echo "error: Python 3.12 or newer is needed and none was found."; \
+		echo "Install python3.13 (e.g. 'apt-get install python3.13 python3.13-venv', or 'pyenv install 3.13')"; \
+		echo "and run make again."; exit 1; fi
+
+# WeasyPrint needs Pango (and a font for fallback; the pack's own fonts ship in static/).
+system-deps:
+	@bin/system-deps pango
+
+browser:
+	@bin/system-deps chromium
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | python
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON_BASE)"; $(PYTHON_BASE) -m venv $(VENV); }
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+setup: system-deps venv
+	@$(PY) manage.py migrate --no-input
+	@$(PY) manage.py load_reference_data
+	@$(PY) manage.py seed_demo --if-empty
+	@$(PY) manage.py demo_logins
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	@$(PY) manage.py db_worker
+
+test: system-deps browser venv
+	@$(PY) -m pytest
+
+postgres:
+	@bin/ensure-postgres $(PG_DB)
+
+test-postgres: system-deps browser venv postgres
+	@DATABASE_URL='$(PG_URL)' $(PY) -m pytest
+
+check: venv
+	@$(PY) manage.py check
+	@$(PY) manage.py makemigrations --check --dry-run
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,180 @@
+"""Schools (from the DfE register) and their contacts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max, OuterRef, Q, Subquery
+
+from stats.models import Area, LocalAuthority
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: date, years: int) -> date:
+    return years_before(day, -years)
+
+
+def cycle_start(on: date) -> date:
+    """The first day of the programme cycle that ends on `on`: visits since then count."""
+    return years_before(on, settings.PROGRAMME_CYCLE_YEARS)
+
+
+class SchoolQuerySet(models.QuerySet["School"]):
+    def open(self) -> SchoolQuerySet:
+        return self.filter(status__in=School.OPEN_STATUSES)
+
+    def in_areas(self, areas) -> SchoolQuerySet:
+        """Schools in the given police force areas (a queryset or list of Areas)."""
+        return self.filter(local_authority__police_force__in=areas)
+
+    def search(self, text: str) -> SchoolQuerySet:
+        """Name, town or postcode contains the text, or the URN is it."""
+        text = text.strip()
+        if not text:
+            return self
+        match = Q(name__icontains=text) | Q(town__icontains=text) | Q(postcode__icontains=text)
+        if text.isdigit():
+            match |= Q(urn=int(text))
+        return self.filter(match)
+
+    def _visits(self) -> models.QuerySet:
+        # Visits live in the sessions app, which depends on this one: reach them through the
+        # reverse relation rather than an import.
+        return self.model._meta.get_field("visits").related_model.objects.filter(status="delivered")
+
+    def with_last_visit(self) -> SchoolQuerySet:
+        """Annotate `last_visit_on`: the date of the latest delivered visit, or None."""
+        latest = self._visits().filter(school=OuterRef("pk")).order_by("-date").values("date")[:1]
+        return self.annotate(last_visit_on=Subquery(latest))
+
+    def due(self, on: date | None = None) -> SchoolQuerySet:
+        """Open schools with no delivered visit within the programme cycle: never visited first, then
+        longest since."""
+        on = on or date.today()
+        recent = self._visits().filter(school=OuterRef("pk"), date__gt=cycle_start(on), date__lte=on)
+        return (
+            self.open()
+            .with_last_visit()
+            .filter(~models.Exists(recent))
+            .order_by(models.F("last_visit_on").asc(nulls_first=True), "name", "urn")
+        )
+
+
+class School(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PROPOSED_TO_CLOSE = "open_proposed_to_close", "Open, but proposed to close"
+        CLOSED = "closed", "Closed"
+        PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
+
+    class Nation(models.TextChoices):
+        ENGLAND = "england", "England"
+        WALES = "wales", "Wales"
+        SCOTLAND = "scotland", "Scotland"
+        NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
+
+    OPEN_STATUSES = (Status.OPEN, Status.PROPOSED_TO_CLOSE)
+
+    urn = models.PositiveIntegerField("URN", unique=True, help_text="The DfE's unique reference number.")
+    name = models.CharField(max_length=200)
+    phase = models.CharField(max_length=50, blank=True)
+    establishment_type = models.CharField(max_length=100, blank=True)
+    low_age = models.PositiveSmallIntegerField("statutory low age", null=True, blank=True)
+    high_age = models.PositiveSmallIntegerField("statutory high age", null=True, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
+    street = models.CharField(max_length=200, blank=True)
+    locality = models.CharField(max_length=200, blank=True)
+    address3 = models.CharField("address line 3", max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    telephone = models.CharField(max_length=30, blank=True)
+    pupils = models.PositiveIntegerField("number of pupils", null=True, blank=True)
+    nation = models.CharField(max_length=20, choices=Nation.choices, default=Nation.ENGLAND)
+    welsh_medium = models.BooleanField("Welsh-medium", default=False)
+    send_provision = models.CharField(
+        "SEND provision", max_length=200, blank=True, help_text="Special educational needs provision, if any."
+    )
+    local_authority = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="schools"
+    )
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "urn"]
+        indexes = [
+            models.Index(fields=["status", "local_authority"], name="school_status_la"),
+            models.Index(fields=["postcode"], name="school_postcode"),
+            models.Index(fields=["town"], name="school_town"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.town})" if self.town else self.name
+
+    @property
+    def police_force(self) -> Area | None:
+        return self.local_authority.police_force if self.local_authority_id else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def age_range(self) -> str:
+        if self.low_age is None or self.high_age is None:
+            return "not known"
+        return f"{self.low_age}–{self.high_age}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [part for part in (self.street, self.locality, self.address3, self.town, self.postcode) if part]
+
+    @property
+    def last_visit_date(self) -> date | None:
+        """The latest delivered visit's date (uses the `with_last_visit` annotation when present)."""
+        if hasattr(self, "last_visit_on"):
+            return self.last_visit_on
+        return self.visits.filter(status="delivered").aggregate(last=Max("date"))["last"]
+
+    def is_due(self, on: date | None = None) -> bool:
+        on = on or date.today()
+        last = self.last_visit_date
+        return self.is_open and (last is None or last <= cycle_start(on))
+
+    @property
+    def safeguarding_lead(self) -> SchoolContact | None:
+        return self.contacts.filter(role=SchoolContact.Role.DSL).first()
+
+
+class SchoolContact(models.Model):
+    class Role(models.TextChoices):
+        HEADTEACHER = "head", "Headteacher"
+        DSL = "dsl", "Designated safeguarding lead"
+        DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
+        OFFICE = "office", "School office"
+        OTHER = "other", "Other"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["school", "role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"

@@ -1,0 +1,132 @@
+from datetime import date, time, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+
+from schools.factories import SchoolFactory
+from sessions.models import (
+    Assignment,
+    Coordinator,
+    SessionType,
+    Unavailability,
+    Visit,
+    VisitReport,
+    VisitSession,
+    Volunteer,
+)
+
+# A Tuesday in term time with no bank holiday in any nation: a safe default visit date for tests.
+A_SCHOOL_DAY = date(2027, 3, 2)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class CoordinatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coordinator
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    phone = "01632 960000"
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    """A volunteer cleared for the coming years (DBS and training done a month before A_SCHOOL_DAY)."""
+
+    class Meta:
+        model = Volunteer
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    phone = "07700 900000"
+    postcode = "RG1 1AA"
+    dbs_checked_on = A_SCHOOL_DAY - timedelta(days=30)
+    dbs_reference = factory.Sequence(lambda n: f"{n:012d}")
+    training_on = A_SCHOOL_DAY - timedelta(days=30)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+
+class SessionTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionType
+        django_get_or_create = ("slug",)
+
+    slug = "assembly-ks2"
+    name = "Assembly for Key Stage 2"
+    format = "assembly"
+    key_stage = SessionType.KeyStage.KS2
+    min_age = 7
+    max_age = 11
+    duration_minutes = 30
+    volunteers_needed = 2
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    school = factory.SubFactory(SchoolFactory)
+    date = A_SCHOOL_DAY
+    starts_at = time(9, 0)
+    ends_at = time(10, 30)
+    status = Visit.Status.PROPOSED
+
+
+class VisitSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitSession
+
+    visit = factory.SubFactory(VisitFactory)
+    session_type = factory.SubFactory(SessionTypeFactory)
+    starts_at = factory.LazyAttribute(lambda o: o.visit.starts_at)
+    year_groups = factory.LazyFunction(lambda: [3, 4, 5, 6])
+    pupils = 120
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    visit = factory.SubFactory(VisitFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
+    role = Assignment.Role.SUPPORT
+    status = Assignment.Status.ACCEPTED
+
+
+class UnavailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unavailability
+
+    volunteer = factory.SubFactory(VolunteerFactory)
+    starts_on = A_SCHOOL_DAY
+    ends_on = A_SCHOOL_DAY
+    reason = "On holiday"
+
+
+class VisitReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = VisitReport
+
+    visit = factory.SubFactory(VisitFactory)
+    children_reached = 120
+    sessions_delivered = 1

@@ -1,0 +1,151 @@
+"""Geography (the UK, nations, police force areas, local authorities) and the published figures."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+PERIOD_RE = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def validate_period(value: str) -> None:
+    """A financial year written as 2016/17: stored as text, it sorts in time order."""
+    match = PERIOD_RE.match(value)
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValidationError(f"{value!r} is not a financial year such as 2016/17.")
+
+
+def period_start_year(period: str) -> int:
+    return int(period[:4])
+
+
+def period_for_start_year(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+class AreaQuerySet(models.QuerySet["Area"]):
+    def police_forces(self) -> AreaQuerySet:
+        return self.filter(kind=Area.Kind.POLICE_FORCE)
+
+    def nations(self) -> AreaQuerySet:
+        return self.filter(kind=Area.Kind.NATION)
+
+
+class Area(models.Model):
+    class Kind(models.TextChoices):
+        UK = "uk", "United Kingdom"
+        NATION = "nation", "Nation"
+        POLICE_FORCE = "police_force", "Police force area"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    code = models.CharField("ONS code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    objects = AreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def nation(self) -> Area | None:
+        """The nation this area lies in (None for the UK)."""
+        area: Area | None = self
+        while area is not None and area.kind != Area.Kind.NATION:
+            area = area.parent
+        return area
+
+
+class LocalAuthority(models.Model):
+    code = models.CharField("ONS district code", max_length=9, unique=True)
+    name = models.CharField(max_length=100)
+    dfe_code = models.CharField("DfE LA code", max_length=3, blank=True)
+    police_force = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="local_authorities",
+        limit_choices_to={"kind": Area.Kind.POLICE_FORCE},
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    published = models.DateField(help_text="The date the source was published.")
+    published_note = models.CharField(
+        max_length=200, blank=True, help_text="How the date is known, where it is not printed on the source."
+    )
+    licence = models.CharField(max_length=200, blank=True)
+    caveats = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-published", "title"]
+        constraints = [models.UniqueConstraint(fields=["url"], name="source_url_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.publisher}: {self.title} ({self.published:%d %B %Y})"
+
+
+class Indicator(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, default="offences")
+    definition = models.TextField(blank=True)
+    adults_only = models.BooleanField(
+        default=True, help_text="Figures for adults' briefings only: never shown on a page meant for children."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FigureQuerySet(models.QuerySet["Figure"]):
+    def in_use(self) -> FigureQuerySet:
+        """Per area, indicator and period, the figure from the most recently published source.
+
+        Where sources disagree every figure is kept; this is the one place that decides which is used.
+        """
+        newer = Figure.objects.filter(
+            area=OuterRef("area"), indicator=OuterRef("indicator"), period=OuterRef("period")
+        ).filter(
+            Q(source__published__gt=OuterRef("source__published"))
+            | Q(source__published=OuterRef("source__published"), pk__gt=OuterRef("pk"))
+        )
+        return self.filter(~Exists(newer))
+
+
+class Figure(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="figures")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="figures")
+    period = models.CharField(max_length=7, validators=[validate_period], help_text="Financial year, e.g. 2016/17.")
+    value = models.PositiveIntegerField()
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__name", "indicator__slug", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "indicator", "period", "source"], name="figure_unique_per_source")
+        ]
+        indexes = [models.Index(fields=["area", "indicator", "period"], name="figure_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.indicator.slug} {self.period}: {self.value:,}"

@@ -1,0 +1,83 @@
+"""Fixtures shared by the whole suite.
+
+The test database holds the shipped reference data (areas, local authorities, figures, session
+types), loaded once per run, as the app has in production.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.tasks import task_backends
+
+from sessions.factories import CoordinatorFactory, UserFactory, VolunteerFactory
+from stats.models import Area
+
+THAMES_VALLEY = "E23000029"
+KENT = "E23000032"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def immediate_tasks():
+    """Tasks run at once in tests, so their effects (emails, packs) can be asserted."""
+    from asgiref.local import Local
+
+    task_backends._settings = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    task_backends.__dict__.pop("settings", None)
+    task_backends._connections = Local(task_backends.thread_critical)
+    yield
+
+
+@pytest.fixture
+def thames_valley(db) -> Area:
+    return Area.objects.get(code=THAMES_VALLEY)
+
+
+@pytest.fixture
+def kent(db) -> Area:
+    return Area.objects.get(code=KENT)
+
+
+@pytest.fixture
+def coordinator(thames_valley):
+    return CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[thames_valley])
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator.user)
+    client.coordinator = coordinator
+    client.area = coordinator.areas.get()
+    return client
+
+
+@pytest.fixture
+def volunteer(thames_valley):
+    return VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[thames_valley])
+
+
+@pytest.fixture
+def volunteer_client(client, volunteer):
+    client.force_login(volunteer.user)
+    client.volunteer = volunteer
+    return client
+
+
+@pytest.fixture
+def staff_user(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    group, _ = Group.objects.get_or_create(name="Data entry")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client

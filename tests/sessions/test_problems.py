@@ -1,0 +1,82 @@
+from datetime import date, time
+
+import pytest
+
+from sessions.factories import (
+    AssignmentFactory,
+    SessionTypeFactory,
+    UnavailabilityFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
+from sessions.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(visit: Visit) -> list[str]:
+    return [problem.code for problem in visit.problems()]
+
+
+def test_a_fully_staffed_visit_on_a_school_day_has_no_problems():
+    visit = VisitFactory()
+    VisitSessionFactory(visit=visit)
+    AssignmentFactory.create_batch(2, visit=visit)
+
+    assert visit.problems() == []
+
+
+def test_easter_monday_is_a_bank_holiday_in_england():
+    visit = VisitFactory(date=date(2027, 3, 29))
+
+    problem = next(p for p in visit.problems() if p.code == "bank_holiday")
+
+    assert problem.level == "error"
+    assert problem.message == "Easter Monday is a bank holiday in England."
+
+
+def test_a_volunteer_on_an_overlapping_visit_is_double_booked():
+    volunteer = VolunteerFactory(user__first_name="Priya", user__last_name="Patel")
+    other = VisitFactory(school__name="Oak Primary", starts_at=time(9, 0), ends_at=time(10, 30))
+    AssignmentFactory(visit=other, volunteer=volunteer)
+    visit = VisitFactory(starts_at=time(10, 0), ends_at=time(11, 0))
+    AssignmentFactory(visit=visit, volunteer=volunteer)
+
+    messages = [p.message for p in visit.problems() if p.code == "double_booked"]
+
+    assert messages == ["Priya Patel is already at Oak Primary 09:00–10:30."]
+
+
+def test_back_to_back_visits_are_not_a_double_booking():
+    volunteer = VolunteerFactory()
+    AssignmentFactory(visit=VisitFactory(starts_at=time(9, 0), ends_at=time(10, 0)), volunteer=volunteer)
+    visit = VisitFactory(starts_at=time(10, 0), ends_at=time(11, 0))
+    AssignmentFactory(visit=visit, volunteer=volunteer)
+
+    assert "double_booked" not in codes(visit)
+
+
+def test_a_declared_unavailability_on_the_date_is_a_problem():
+    visit = VisitFactory()
+    assignment = AssignmentFactory(visit=visit)
+    UnavailabilityFactory(volunteer=assignment.volunteer, starts_on=visit.date, ends_on=visit.date)
+
+    assert "unavailable" in codes(visit)
+
+
+def test_a_key_stage_2_assembly_does_not_suit_an_infant_school():
+    visit = VisitFactory(school__low_age=4, school__high_age=6)
+    VisitSessionFactory(visit=visit, session_type=SessionTypeFactory(slug="assembly-ks2"))
+
+    assert "age_unsuitable" in codes(visit)
+
+
+def test_fewer_volunteers_than_the_sessions_need_is_a_warning():
+    visit = VisitFactory()
+    VisitSessionFactory(visit=visit)
+    AssignmentFactory(visit=visit)
+
+    problem = next(p for p in visit.problems() if p.code == "understaffed")
+
+    assert problem.level == "warning"
