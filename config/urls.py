@@ -7,4 +7,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # Coordinators' workspace (/plan/, /visits/, /request-a-visit/)
+    path("", include("sessions.urls.planning")),
+    # Session packs (/visits/<id>/pack.pdf, batches)
+    path("", include("sessions.urls.packs")),
+    # Volunteers' portal and calendar feeds (/me/, /calendar/<token>.ics)
+    path("", include("sessions.urls.portal")),
+    # Regional statistics and programme reach (/stats/)
+    path("stats/", include("stats.urls")),
 ]
