@@ -16,4 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
         destinations.append(("My visits", "Your invitations, visits and session packs.", "/me/"))
     if user.is_staff:
         destinations.append(("Data entry", "Schools, volunteers and statistics in the admin.", "/admin/"))
+    if len(destinations) == 1:
+        return redirect(destinations[0][2])
     return render(request, "home.html", {"destinations": destinations})
