@@ -32,6 +32,12 @@ def immediate_tasks():
     yield
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories set real passwords; a fast hasher keeps the suite quick (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def thames_valley(db) -> Area:
     return Area.objects.get(code=THAMES_VALLEY)
