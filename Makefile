@@ -56,7 +56,7 @@ run: setup
 	@DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: venv
-	@$(PY) manage.py db_worker
+	@DEBUG=true $(PY) manage.py db_worker
 
 test: system-deps browser venv
 	@$(PY) -m pytest

@@ -16,6 +16,23 @@ SECRET_KEY = env_str("SECRET_KEY") or (
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The development key must never serve real users: config/wsgi.py refuses to start without SECRET_KEY
+# when DEBUG is off.
+SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("SECRET_KEY"))
+
+# --- HTTPS (production: DEBUG off). Behind a proxy that terminates TLS, the proxy's
+# X-Forwarded-Proto header tells Django the request was secure, so the redirect does not loop.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -123,24 +140,27 @@ SECURE_CSP = {
 
 # --- Background tasks: the database queue and its worker (`make worker`).
 TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# /healthz reports the queue as stalled when a task has waited longer than this.
+TASK_QUEUE_STALE_SECONDS = env_int("TASK_QUEUE_STALE_SECONDS", 300)
 
-# --- Email: printed to the console in development; SMTP when EMAIL_HOST is set.
+# --- Email: SMTP (EMAIL_HOST, by default a mail server on this machine); printed to the console
+# instead in development (DEBUG on) when no EMAIL_HOST is given.
 EMAIL_HOST = env_str("EMAIL_HOST")
 MAILERS = {
     "default": (
-        {
+        {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if DEBUG and not EMAIL_HOST
+        else {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": EMAIL_HOST,
-                "port": env_int("EMAIL_PORT", 587),
+                "host": EMAIL_HOST or "localhost",
+                "port": env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25),
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_tls": env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST)),
                 "timeout": env_int("EMAIL_TIMEOUT", 10),
             },
         }
-        if EMAIL_HOST
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     )
 }
 del EMAIL_HOST  # MAILERS holds it; the old-style setting is deprecated

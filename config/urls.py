@@ -5,6 +5,7 @@ from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # Coordinators' workspace (/plan/, /visits/, /request-a-visit/)

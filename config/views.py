@@ -1,5 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.tasks import task_backends
+from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -19,3 +25,36 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(destinations) == 1:
         return redirect(destinations[0][2])
     return render(request, "home.html", {"destinations": destinations})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer: can we reach the database, and is the task queue moving? No secrets."""
+    checks: dict[str, object] = {}
+    healthy = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "unavailable"
+        healthy = False
+    if healthy:
+        checks["tasks"] = task_queue_health()
+        healthy = checks["tasks"]["status"] == "ok"
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def task_queue_health() -> dict[str, object]:
+    """Tasks waiting longer than TASK_QUEUE_STALE_SECONDS mean no worker is taking them."""
+    backend = task_backends["default"]
+    if not isinstance(backend, DatabaseBackend):
+        return {"status": "ok", "queue": "runs tasks in the web process"}
+    waiting = DBTaskResult.objects.ready()
+    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0
+    return {
+        "status": "ok" if age <= settings.TASK_QUEUE_STALE_SECONDS else "stalled",
+        "waiting": waiting.count(),
+        "oldest_waiting_seconds": round(age),
+    }

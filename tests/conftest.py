@@ -38,6 +38,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """The test client and the live server speak plain HTTP; production redirects to HTTPS."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
 @pytest.fixture
 def thames_valley(db) -> Area:
     return Area.objects.get(code=THAMES_VALLEY)
