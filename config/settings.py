@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "config",
     "stats",
     "schools",
     "sessions.apps.SchoolSessionsConfig",

@@ -21,6 +21,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    uses_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    return bool(uses_marker) or {"transactional_db", "live_server"} & set(request.fixturenames)
+
+
+@pytest.fixture(autouse=True)
+def reference_data_survives_transactional_tests(request, django_db_blocker):
+    """A transactional test (live server, concurrency) empties every table when it ends; put the
+    reference data back for the tests after it. (Set up before the database fixture, so this
+    runs after its flush.)"""
+    transactional = _is_transactional(request)
+    if transactional:
+        with django_db_blocker.unblock():
+            call_command("load_reference_data", verbosity=0)
+    yield
+    if transactional:
+        with django_db_blocker.unblock():
+            call_command("load_reference_data", verbosity=0)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def immediate_tasks():
     """Tasks run at once in tests, so their effects (emails, packs) can be asserted."""
