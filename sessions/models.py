@@ -148,6 +148,11 @@ class Coordinator(models.Model):
         super().save(*args, **kwargs)
         self.user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
 
+    def regenerate_calendar_token(self) -> None:
+        """A new secret feed address; the old one stops working at once."""
+        self.calendar_token = new_token()
+        self.save(update_fields=["calendar_token"])
+
 
 class VolunteerQuerySet(models.QuerySet["Volunteer"]):
     def active(self) -> VolunteerQuerySet:
@@ -254,6 +259,14 @@ class Volunteer(models.Model):
         self.calendar_token = new_token()
         self.save(update_fields=["calendar_token"])
 
+    def bookings_between(self, first: date, last: date) -> AssignmentQuerySet:
+        """The volunteer's live bookings (invited or accepted, visit not cancelled) in a date range."""
+        return (
+            Assignment.objects.active()
+            .filter(volunteer=self, visit__date__range=(first, last))
+            .exclude(visit__status=Visit.Status.DELIVERED)
+        )
+
 
 class Unavailability(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="unavailabilities")
@@ -342,6 +355,8 @@ class Visit(models.Model):
     needs_send = models.BooleanField("SEND adaptations needed", default=False)
     needs_welsh = models.BooleanField("Welsh-language delivery needed", default=False)
     version = models.PositiveIntegerField(default=0, editable=False)
+    # iCalendar SEQUENCE: raised when the date, times or cancellation change what a calendar shows.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -497,6 +512,55 @@ class Visit(models.Model):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems() if p.is_error]
 
+    # --- The visit report
+
+    def report_issue(self, volunteer: Volunteer, today: date | None = None) -> str | None:
+        """Why `volunteer` may not file this visit's report now (None: they may)."""
+        today = today or timezone.localdate()
+        is_lead = any(
+            a.volunteer_id == volunteer.pk and a.role == Assignment.Role.LEAD and a.status != Assignment.Status.DECLINED
+            for a in self.assignments.all()
+        )
+        if not is_lead:
+            return "Only the lead volunteer on this visit files its report."
+        if hasattr(self, "report"):
+            return "The report for this visit has been filed."
+        if self.status != self.Status.CONFIRMED:
+            return f"A {self.get_status_display().lower()} visit has no report to file."
+        if self.date > today:
+            return "The report can be filed on or after the day of the visit."
+        return None
+
+    def file_report(
+        self, *, by: Volunteer, children_reached: dict[int, int], notes: str = "", follow_up: bool = False,
+        today: date | None = None,
+    ) -> VisitReport:
+        """Record the lead volunteer's report: children reached per session line and the totals.
+
+        Side effects: saves `children_reached` on each session line and creates the VisitReport,
+        all or nothing.
+        """
+        with transaction.atomic():
+            visit = Visit.objects.select_for_update().get(pk=self.pk)
+            issue = visit.report_issue(by, today)
+            if issue:
+                raise ValidationError(issue)
+            lines = list(visit.sessions.all())
+            if set(children_reached) != {line.pk for line in lines}:
+                raise ValidationError("Give the number of children reached for every session.")
+            for line in lines:
+                line.children_reached = children_reached[line.pk]
+                line.save(update_fields=["children_reached"])
+            report = VisitReport.objects.create(
+                visit=visit,
+                filed_by=by,
+                children_reached=sum(children_reached.values()),
+                sessions_delivered=sum(1 for n in children_reached.values() if n > 0),
+                notes=notes.strip(),
+                follow_up=follow_up,
+            )
+        return report
+
     # --- The workflow
 
     def allowed_transitions(self) -> set[str]:
@@ -622,6 +686,36 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.volunteer} ({self.get_role_display()}) at {self.visit}"
 
+    def response_issue(self, today: date | None = None) -> str | None:
+        """Why the volunteer cannot answer this invitation now (None: they can)."""
+        today = today or timezone.localdate()
+        if self.visit.status in (Visit.Status.CANCELLED, Visit.Status.DELIVERED):
+            return f"This visit is {self.visit.get_status_display().lower()}."
+        if self.visit.date < today:
+            return "This visit has already taken place."
+        return None
+
+    def _respond(self, status: str, today: date | None) -> None:
+        issue = self.response_issue(today)
+        if issue:
+            raise ValidationError(issue)
+        self.status = status
+        self.responded_at = timezone.now()
+        self.save(update_fields=["status", "responded_at"])
+
+    def accept(self, today: date | None = None) -> None:
+        """The volunteer says yes. Side effect: saves the assignment."""
+        if self.status != self.Status.INVITED:
+            raise ValidationError(f"You have already {self.get_status_display().lower()} this visit.")
+        self._respond(self.Status.ACCEPTED, today)
+
+    def decline(self, today: date | None = None) -> None:
+        """The volunteer says no (also after accepting). Side effect: saves the assignment; the
+        coordinator is told by the notification receivers."""
+        if self.status == self.Status.DECLINED:
+            raise ValidationError("You have already declined this visit.")
+        self._respond(self.Status.DECLINED, today)
+
 
 class VisitReport(models.Model):
     """Filed by the lead volunteer after a visit. Holds counts and a flag only: no details about any child."""
@@ -641,3 +735,28 @@ class VisitReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report for {self.visit}"
+
+# --- Notifications (sessions/notifications.py sends them)
+
+class SentNotification(models.Model):
+    """A scheduled email that has been sent, so that `send_reminders` never sends it twice.
+
+    `key` names what the email was about, including the date it was for (a visit moved to
+    another date makes a new reminder due).
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Visit reminder"
+        REPORT_NUDGE = "report_nudge", "Visit report nudge"
+        CLEARANCE_EXPIRY = "clearance_expiry", "Clearance expiry warning"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="notification_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.key}"
