@@ -6,3 +6,9 @@ class SchoolSessionsConfig(AppConfig):
     name = "sessions"
     label = "school_sessions"
     verbose_name = "Visits and volunteers"
+
+    def ready(self) -> None:
+        # Emails are sent from model signals, so every path that changes a visit notifies.
+        from sessions import notifications
+
+        notifications.connect()

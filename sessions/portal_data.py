@@ -1,0 +1,104 @@
+"""What the app holds about a volunteer, for them to see and download (UK GDPR right of access)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+from sessions.models import Volunteer
+
+
+def _value(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def personal_data(volunteer: Volunteer) -> dict:
+    """Everything stored about the volunteer, grouped as a person would read it."""
+    user = volunteer.user
+    assignments = volunteer.assignments.select_related("visit__school").order_by("visit__date", "pk")
+    reports = volunteer.visitreport_set.select_related("visit__school").order_by("visit__date")
+    return {
+        "account": {
+            "username": user.get_username(),
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "joined": _value(user.date_joined),
+            "last_logged_in": _value(user.last_login),
+        },
+        "volunteer": {
+            "phone": volunteer.phone,
+            "postcode": volunteer.postcode,
+            "areas_covered": ", ".join(area.name for area in volunteer.areas.all()),
+            "dbs_check_date": _value(volunteer.dbs_checked_on),
+            "dbs_certificate_number": volunteer.dbs_reference,
+            "on_dbs_update_service": volunteer.dbs_update_service,
+            "safeguarding_training_date": _value(volunteer.training_on),
+            "active": volunteer.active,
+            "left_on": _value(volunteer.left_on),
+            "email_reminders": volunteer.email_reminders,
+            "email_report_nudges": volunteer.email_report_nudges,
+            "calendar_feed": "a secret address, shown on your calendar feed page",
+        },
+        "visits": [
+            {
+                "school": a.visit.school.name,
+                "date": _value(a.visit.date),
+                "times": a.visit.times,
+                "visit_status": a.visit.get_status_display(),
+                "role": a.get_role_display(),
+                "answer": a.get_status_display(),
+                "invited_at": _value(a.created_at),
+                "answered_at": _value(a.responded_at),
+            }
+            for a in assignments
+        ],
+        "unavailable_dates": [
+            {"first_day": _value(u.starts_on), "last_day": _value(u.ends_on), "reason": u.reason}
+            for u in volunteer.unavailabilities.all()
+        ],
+        "visit_reports_filed": [
+            {
+                "school": r.visit.school.name,
+                "date": _value(r.visit.date),
+                "filed_at": _value(r.filed_at),
+                "children_reached": r.children_reached,
+                "sessions_delivered": r.sessions_delivered,
+                "notes": r.notes,
+                "concern_passed_to_safeguarding_lead": r.follow_up,
+            }
+            for r in reports
+        ],
+    }
+
+
+def personal_data_csv(data: dict) -> str:
+    """One row per value: section, item number (for lists), field, value."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "item", "field", "value"])
+    for section, content in data.items():
+        if isinstance(content, dict):
+            for name, value in content.items():
+                writer.writerow([section, "", name, value])
+        else:
+            for number, item in enumerate(content, start=1):
+                for name, value in item.items():
+                    writer.writerow([section, number, name, value])
+    return out.getvalue()
+
+
+def readable(section: dict) -> list[tuple[str, str]]:
+    """A section's fields as (label, text) pairs for the page."""
+    rows = []
+    for name, value in section.items():
+        label = name.replace("_", " ").capitalize().replace("Dbs", "DBS").replace(" dbs ", " DBS ")
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        else:
+            text = str(value) if value not in (None, "") else "—"
+        rows.append((label, text))
+    return rows
