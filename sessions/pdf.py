@@ -1,0 +1,634 @@
+"""Session packs: one PDF per visit, rendered by WeasyPrint, stored once per distinct content.
+
+`pack_for(visit)` is what views, the batch task and the command call: it gathers every input of the
+pack in a fixed number of queries, names the pack by a hash of those inputs, and renders it only if
+no pack with that name is stored yet. `render_pack(visit)` always renders (the command and the bench
+use it). The renderer fetches nothing from outside: `PackURLFetcher` serves `data:` URLs and our
+own static files under static/pack/ and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import json
+import mimetypes
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from schools.models import School, SchoolContact
+from sessions.models import Assignment, SessionType, StoredPack, Visit, year_group_label, year_groups_label
+from sessions.pack_content import SessionContent, content_for
+
+# Relative URLs in the pack resolve against this origin; `.invalid` can never resolve on a network,
+# and the fetcher maps it to our static files.
+ASSET_BASE = "https://pack-assets.invalid/static/"
+ASSET_PREFIX = "pack/"
+TEMPLATE = "sessions/pack/pack.html"
+STYLESHEET = "pack/print.css"
+ARRIVE_MINUTES_BEFORE = 15
+CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
+
+_render_lock = threading.Lock()
+
+
+# --- Fetching: data: URLs and our own static files only
+
+class RefusedURL(ValueError):
+    pass
+
+
+@cache
+def _static_file(relative: str) -> tuple[bytes, str]:
+    path = finders.find(relative)
+    if not path:
+        raise RefusedURL(f"No static file {relative!r}.")
+    mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return Path(path).read_bytes(), mime
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PackURLFetcher(URLFetcher):
+        """Serves `data:` URLs and files under static/pack/; refuses every other URL (http:, file:, …)."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=["data", "https"], allow_redirects=False, timeout=1)
+
+        def fetch(self, url: str, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(ASSET_BASE):
+                relative = url.removeprefix(ASSET_BASE).split("#")[0].split("?")[0]
+                parts = relative.split("/")
+                if relative.startswith(ASSET_PREFIX) and ".." not in parts and "" not in parts:
+                    body, mime = _static_file(relative)
+                    return URLFetcherResponse(url, body, {"Content-Type": mime})
+            raise RefusedURL(f"The pack may use only data: URLs and its own static files, not {url[:80]!r}.")
+
+    return PackURLFetcher
+
+
+def url_fetcher():
+    return _fetcher_class()()
+
+
+@cache
+def _renderer() -> tuple[Any, Any, Any]:
+    """One FontConfiguration, one parsed print stylesheet (its fonts loaded once) and one fetcher per process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    fetcher = url_fetcher()
+    stylesheet = CSS(url=ASSET_BASE + STYLESHEET, url_fetcher=fetcher, font_config=font_config)
+    return font_config, stylesheet, fetcher
+
+
+# Release the font configuration while the interpreter is still whole (its finaliser needs Pango).
+atexit.register(_renderer.cache_clear)
+
+
+def render_html(html: str) -> tuple[bytes, int]:
+    """The PDF bytes and page count for the pack HTML."""
+    from weasyprint import HTML
+
+    font_config, stylesheet, fetcher = _renderer()
+    with _render_lock:  # one shared FontConfiguration: render one pack at a time per process
+        document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=font_config
+        )
+        return document.write_pdf(), len(document.pages)
+
+
+def html_to_pdf(html: str) -> bytes:
+    return render_html(html)[0]
+
+
+@cache
+def design_version() -> str:
+    """A hash of the templates, stylesheet and fonts: a new design gives new packs."""
+    digest = hashlib.sha256()
+    template_dir = Path(settings.BASE_DIR) / "templates" / "sessions" / "pack"
+    static_dir = Path(settings.BASE_DIR) / "static" / "pack"
+    templates = [path for path in template_dir.rglob("*.html") if not path.name.startswith("batch")]
+    for path in sorted([*templates, *static_dir.rglob("*.css"), *static_dir.rglob("*.woff")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- The local picture (adults only)
+# Minimal versions of what the statistics pages' stats/picture.py, stats/wording.py and
+# stats/charts.py provide; kept here until those modules exist (see the report to the lead).
+
+OFFENCES = "child-sexual-offences"
+UNDER_11 = "child-sexual-offences-under-11"
+UK_CODE = "K02000001"
+SMALL_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+
+
+def number_words(n: int) -> str:
+    return SMALL_NUMBERS[n] if 0 <= n < len(SMALL_NUMBERS) else f"{n:,}"
+
+
+def days_in_period(period: str) -> int:
+    start = int(period[:4])
+    return (date(start + 1, 4, 1) - date(start, 4, 1)).days
+
+
+def per_day_words(value: int, period: str) -> str:
+    """An honest average per day: 2,440 in a year is 6.7 a day, "more than six a day", never "seven"."""
+    per_day = value / days_in_period(period)
+    whole = int(per_day)
+    if per_day < 1:
+        every = days_in_period(period) / value if value else 0
+        return f"about one every {number_words(round(every))} days" if value else "none recorded"
+    if per_day == whole:
+        return f"{number_words(whole)} a day"
+    return f"more than {number_words(whole)} a day"
+
+
+def every_minutes_words(value: int, period: str) -> str:
+    """"One every eight minutes" for 64,667 in a year (8.1 minutes): the whole minutes between them."""
+    minutes = days_in_period(period) * 24 * 60 / value
+    return f"one every {number_words(int(minutes))} minutes" if minutes >= 1 else "more than one a minute"
+
+
+@dataclass
+class PictureRow:
+    period: str
+    value: int
+    under_11: int | None
+    source_no: int
+    under_11_source_no: int | None = None
+
+    @property
+    def value_text(self) -> str:
+        return f"{self.value:,}"
+
+    @property
+    def under_11_text(self) -> str:
+        return f"{self.under_11:,}" if self.under_11 is not None else ""
+
+
+@dataclass
+class LocalPicture:
+    area_name: str
+    rows: list[PictureRow]
+    sources: list[dict[str, Any]]
+    uk: PictureRow | None
+    uk_latest: PictureRow | None
+    fingerprint: list
+    chart_svg: str = ""
+
+    @property
+    def has_figures(self) -> bool:
+        return bool(self.rows)
+
+    @property
+    def latest(self) -> PictureRow | None:
+        return self.rows[-1] if self.rows else None
+
+    @property
+    def previous(self) -> PictureRow | None:
+        return self.rows[-2] if len(self.rows) > 1 else None
+
+    @property
+    def per_day(self) -> str:
+        return per_day_words(self.latest.value, self.latest.period) if self.latest else ""
+
+    @property
+    def uk_every(self) -> str:
+        row = self.uk or self.uk_latest
+        return every_minutes_words(row.value, row.period) if row else ""
+
+    @property
+    def change(self) -> str:
+        """The change on the previous available period, naming both periods and any gap between them."""
+        latest, previous = self.latest, self.previous
+        if latest is None:
+            return ""
+        if previous is None:
+            return f"There is no earlier figure to compare {latest.period} with."
+        difference = latest.value - previous.value
+        if difference == 0:
+            text = f"No change on {previous.period} ({previous.value:,})."
+        else:
+            direction = "Up" if difference > 0 else "Down"
+            percent = abs(difference) / previous.value * 100
+            text = (f"{direction} {abs(difference):,} ({percent:.0f}%) on {previous.period} "
+                    f"({previous.value:,}), the previous year with a figure.")
+        gap = int(latest.period[:4]) - int(previous.period[:4]) - 1
+        if gap > 0:
+            missing = [f"{y}/{(y + 1) % 100:02d}" for y in range(int(previous.period[:4]) + 1, int(latest.period[:4]))]
+            text += f" There {'is' if gap == 1 else 'are'} no figure{'' if gap == 1 else 's'} for " \
+                    f"{' or '.join(missing)}, so this compares across a gap of {number_words(gap)} year{'s' * (gap > 1)}."
+        return text
+
+    @property
+    def under_11_latest(self) -> PictureRow | None:
+        known = [row for row in self.rows if row.under_11 is not None]
+        return known[-1] if known else None
+
+    @property
+    def under_11_share(self) -> int | None:
+        row = self.under_11_latest
+        return round(100 * row.under_11 / row.value) if row and row.value else None
+
+
+def local_picture_for(area) -> LocalPicture:
+    """The figures in use for the police force area and the UK, with their sources, in two queries."""
+    from django.db.models import Q
+
+    from stats.models import Figure
+
+    where = Q(area__code=UK_CODE) | Q(area=area) if area is not None else Q(area__code=UK_CODE)
+    figures = list(
+        Figure.objects.in_use()
+        .filter(where, indicator__slug__in=[OFFENCES, UNDER_11])
+        .select_related("source", "indicator", "area")
+        .order_by("period", "pk")
+    )
+    sources: dict[int, dict[str, Any]] = {}
+
+    def source_no(figure) -> int:
+        if figure.source_id not in sources:
+            s = figure.source
+            sources[figure.source_id] = {
+                "no": len(sources) + 1, "publisher": s.publisher, "title": s.title, "published": s.published,
+                "url": s.url, "caveats": s.caveats,
+            }
+        return sources[figure.source_id]["no"]
+
+    local = {f.period: f for f in figures if area and f.area_id == area.pk and f.indicator.slug == OFFENCES}
+    local_u11 = {f.period: f for f in figures if area and f.area_id == area.pk and f.indicator.slug == UNDER_11}
+    uk = {f.period: f for f in figures if f.area.code == UK_CODE and f.indicator.slug == OFFENCES}
+    rows = []
+    for period in sorted(local):
+        u11 = local_u11.get(period)
+        rows.append(PictureRow(period, local[period].value, u11.value if u11 else None, source_no(local[period]),
+                               source_no(u11) if u11 else None))
+    latest_period = rows[-1].period if rows else None
+    uk_same = uk.get(latest_period) if latest_period else None
+    uk_row = PictureRow(uk_same.period, uk_same.value, None, source_no(uk_same)) if uk_same else None
+    uk_latest_f = uk[max(uk)] if uk else None
+    uk_latest = (PictureRow(uk_latest_f.period, uk_latest_f.value, None, source_no(uk_latest_f))
+                 if uk_latest_f else None)
+    picture = LocalPicture(
+        area_name=area.name if area else "",
+        rows=rows,
+        sources=sorted(sources.values(), key=lambda s: s["no"]),
+        uk=uk_row,
+        uk_latest=uk_latest,
+        fingerprint=[(f.pk, f.area_id, f.indicator_id, f.period, f.value, f.source_id, str(f.source.published),
+                      f.source.title, f.source.url, f.source.caveats) for f in figures],
+    )
+    picture.chart_svg = bar_chart_svg(
+        [(row.period, row.value) for row in rows],
+        title=f"Offences recorded in {picture.area_name}, by year",
+    ) if rows else ""
+    return picture
+
+
+def bar_chart_svg(points: list[tuple[str, int]], *, title: str) -> str:
+    """A small bar chart as SVG text, with a title and a description for screen readers."""
+    from django.utils.html import escape
+
+    width, height, left, bottom, top = 320, 190, 8, 34, 22
+    top_value = max(value for _, value in points) or 1
+    step = (width - 2 * left) / len(points)
+    bar = step * 0.64
+    desc = "; ".join(f"{period}: {value:,}" for period, value in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
+        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" stroke="#5b6b64" '
+        f'stroke-width="1"/>',
+    ]
+    for index, (period, value) in enumerate(points):
+        h = (height - bottom - top) * value / top_value
+        x = left + index * step + (step - bar) / 2
+        y = height - bottom - h
+        colour = "#0b6e4f" if index == len(points) - 1 else "#7fb8a4"
+        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="2" fill="{colour}"/>')
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="9" '
+            f'font-family="Atkinson Hyperlegible, sans-serif" fill="#1d2b26">{value:,}</text>'
+        )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle" font-size="9" '
+            f'font-family="Atkinson Hyperlegible, sans-serif" fill="#1d2b26">{period}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --- Gathering the inputs
+
+@dataclass
+class Line:
+    """One session line as the pack shows it."""
+
+    pk: int
+    name: str
+    slug: str
+    key_stage: str
+    key_stage_label: str
+    format: str
+    starts_at: time
+    ends_at: time
+    duration_minutes: int
+    year_groups: str
+    pupils: int
+    send_adapted: bool
+    welsh_language: bool
+    content: SessionContent
+    clock: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class PackData:
+    visit: Visit
+    school: School
+    police_force: Any
+    lines: list[Line]
+    handouts: list[Line]
+    dsl: SchoolContact | None
+    deputies: list[SchoolContact]
+    other_contacts: list[SchoolContact]
+    volunteers: list[Assignment]
+    coordinator: dict[str, str] | None
+    arrive_at: time
+    pupils_by_year: list[tuple[str, int]]
+    shared: dict[str, list[str]]
+    picture: LocalPicture
+    problems: list
+    key: str = ""
+
+    @property
+    def date_label(self) -> str:
+        return f"{self.visit.date:%A %-d %B %Y}"
+
+
+def _minus_minutes(moment: time, minutes: int) -> time:
+    total = max(moment.hour * 60 + moment.minute - minutes, 0)
+    return time(total // 60, total % 60)
+
+
+def _plus_minutes(moment: time, minutes: int) -> time:
+    total = min(moment.hour * 60 + moment.minute + minutes, 23 * 60 + 59)
+    return time(total // 60, total % 60)
+
+
+def gather(visit: Visit | int) -> PackData:
+    """Everything the pack shows, in a fixed number of queries, with its cache key."""
+    pk = visit.pk if isinstance(visit, Visit) else visit
+    visit = Visit.objects.select_related(
+        "school__local_authority__police_force__parent", "coordinator__coordinator"
+    ).get(pk=pk)
+    school = visit.school
+    nation = school.nation
+    sessions = list(visit.sessions.select_related("session_type").order_by("starts_at", "pk"))
+    contacts = list(school.contacts.order_by("role", "name", "pk"))
+    assignments = list(
+        visit.assignments.exclude(status=Assignment.Status.DECLINED)
+        .select_related("volunteer__user")
+        .order_by("role", "volunteer__user__last_name", "pk")
+    )
+    types = {line.session_type.pk: line.session_type for line in sessions}
+    content, shared, content_versions = content_for(types.values())
+    police_force = school.police_force
+    picture = local_picture_for(police_force)
+
+    lines = []
+    for line in sessions:
+        st: SessionType = line.session_type
+        parsed = content[st.pk]
+        ends_at = _plus_minutes(line.starts_at, st.duration_minutes)
+        clock = [
+            (f"{_plus_minutes(line.starts_at, step.starts_after):%H:%M}", step) for step in parsed.outline
+        ]
+        lines.append(
+            Line(
+                pk=line.pk,
+                name=st.name,
+                slug=st.slug,
+                key_stage=st.key_stage,
+                key_stage_label=st.get_key_stage_display(),
+                format=st.get_format_display(),
+                starts_at=line.starts_at,
+                ends_at=ends_at,
+                duration_minutes=st.duration_minutes,
+                year_groups=year_groups_label(line.year_groups, nation),
+                pupils=line.pupils,
+                send_adapted=line.send_adapted,
+                welsh_language=line.welsh_language,
+                content=parsed,
+                clock=clock,
+            )
+        )
+    # One pupil handout per age band, from the first session line in that band.
+    handouts, bands = [], set()
+    for line in lines:
+        if line.key_stage not in bands and line.content.handout:
+            bands.add(line.key_stage)
+            handouts.append(line)
+
+    # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
+    arrive_at = min([visit.starts_at, *(_minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
+    coordinator = None
+    if visit.coordinator_id:
+        user = visit.coordinator
+        profile = getattr(user, "coordinator", None)
+        coordinator = {
+            "name": user.get_full_name() or user.get_username(),
+            "email": user.email,
+            "phone": profile.phone if profile else "",
+        }
+    pupils_by_year = sorted(
+        ((int(year), int(count)) for year, count in (visit.pupils_by_year or {}).items() if str(year).isdigit()),
+    )
+    data = PackData(
+        visit=visit,
+        school=school,
+        police_force=police_force,
+        lines=lines,
+        handouts=handouts,
+        dsl=next((c for c in contacts if c.role == SchoolContact.Role.DSL), None),
+        deputies=[c for c in contacts if c.role == SchoolContact.Role.DEPUTY_DSL],
+        other_contacts=[c for c in contacts if c.role not in (SchoolContact.Role.DSL, SchoolContact.Role.DEPUTY_DSL)],
+        volunteers=assignments,
+        coordinator=coordinator,
+        arrive_at=arrive_at,
+        pupils_by_year=[(year_group_label(year, nation), count) for year, count in pupils_by_year],
+        shared=shared,
+        picture=picture,
+        problems=visit.problems(),
+    )
+    data.key = pack_key(data, contacts, sessions, content_versions)
+    return data
+
+
+def _fields(instance) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
+    """A hash over every input of the pack: any change to one gives a different key (and pack)."""
+    visit_fields = _fields(data.visit)
+    visit_fields.pop("updated_at", None)  # saving without a change must not make a new pack
+    school_fields = _fields(data.school)
+    school_fields.pop("updated_at", None)
+    inputs = {
+        "design": design_version(),
+        "visit": visit_fields,
+        "school": school_fields,
+        "police_force": data.police_force.pk if data.police_force else None,
+        "contacts": [_fields(c) for c in contacts],
+        "sessions": [(_fields(s), _fields(s.session_type)) for s in sessions],
+        "volunteers": [
+            (_fields(a), a.volunteer.phone, a.volunteer.user.get_full_name(), a.volunteer.user.email)
+            for a in data.volunteers
+        ],
+        "coordinator": data.coordinator,
+        "figures": data.picture.fingerprint,
+        "content": content_versions,
+        "problems": [(p.level, p.code, p.message) for p in data.problems],
+    }
+    blob = json.dumps(inputs, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# --- Rendering
+
+def pack_html(data: PackData) -> str:
+    return render_to_string(
+        TEMPLATE,
+        {
+            "pack": data,
+            "visit": data.visit,
+            "school": data.school,
+            "picture": data.picture,
+            "confidential": CONFIDENTIAL,
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+def render_pack(visit: Visit | int) -> bytes:
+    """Render the visit's pack now, whatever is stored."""
+    return html_to_pdf(pack_html(gather(visit)))
+
+
+def storage_name(visit_pk: int, key: str) -> str:
+    return f"packs/{visit_pk}/{key}.pdf"
+
+
+def pack_for(visit: Visit | int, data: PackData | None = None) -> StoredPack:
+    """The stored pack for the visit's current inputs, rendering and storing it if there is none."""
+    data = data or gather(visit)
+    stored = StoredPack.objects.filter(key=data.key).first()
+    if stored and default_storage.exists(stored.file.name):
+        return stored
+    pdf, pages = render_html(pack_html(data))
+    name = storage_name(data.visit.pk, data.key)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(pdf))
+    stored, _ = StoredPack.objects.update_or_create(
+        key=data.key,
+        defaults={
+            "visit": data.visit,
+            "file": saved,
+            "pages": pages,
+            "size": len(pdf),
+            "created_at": timezone.now(),
+        },
+    )
+    return stored
+
+
+def read_pack(stored: StoredPack) -> bytes:
+    with default_storage.open(stored.file.name, "rb") as handle:
+        return handle.read()
+
+
+def pack_filename(visit: Visit) -> str:
+    from django.utils.text import slugify
+
+    return f"pack-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"
+
+
+# --- Batches: every pack for an area and date range, as one ZIP
+
+MAX_BATCH_VISITS = 300
+
+
+def batch_visits(batch) -> Any:
+    """The visits a batch covers: not cancelled, in its area and dates, and visible to whoever asked."""
+    return (
+        Visit.objects.packs_visible_to(batch.requested_by)
+        .live()
+        .in_areas([batch.area])
+        .between(batch.first_date, batch.last_date)
+        .select_related("school")
+        .order_by("date", "starts_at", "pk")
+    )
+
+
+def build_batch(batch_id: int) -> None:
+    """Build (or reuse) each visit's pack and store them all as one ZIP.
+
+    Side effects: updates the batch's progress after every pack, stores new packs and the ZIP in
+    media storage; on an error marks the batch failed with a message for the coordinator.
+    """
+    import zipfile
+
+    from sessions.models import PackBatch
+
+    batch = PackBatch.objects.select_related("requested_by", "area").get(pk=batch_id)
+    visits = list(batch_visits(batch))
+    batch.status, batch.total, batch.done = PackBatch.Status.RUNNING, len(visits), 0
+    batch.save(update_fields=["status", "total", "done"])
+    try:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            names: set[str] = set()
+            for visit in visits:
+                stored = pack_for(visit)
+                name = pack_filename(visit)
+                if name in names:
+                    name = name.removesuffix(".pdf") + f"-{visit.pk}.pdf"
+                names.add(name)
+                archive.writestr(name, read_pack(stored))
+                batch.done += 1
+                PackBatch.objects.filter(pk=batch.pk).update(done=batch.done)
+        name = f"pack-batches/{batch.pk}/packs-{batch.area.code}-{batch.first_date}-{batch.last_date}.zip"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        batch.file = default_storage.save(name, ContentFile(buffer.getvalue()))
+        batch.status = PackBatch.Status.DONE
+    except Exception as error:  # the coordinator sees that it failed; the log has the detail
+        import logging
+
+        logging.getLogger(__name__).exception("Pack batch %s failed", batch.pk)
+        batch.status = PackBatch.Status.FAILED
+        batch.error = f"The packs could not be built ({type(error).__name__}). Try again, or tell the programme team."
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "file", "error", "finished_at"])

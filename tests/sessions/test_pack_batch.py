@@ -1,0 +1,127 @@
+"""Batches: every pack for an area and date range, built by a background task into one ZIP."""
+
+import io
+import zipfile
+from datetime import date, time
+
+import pytest
+
+from sessions.factories import A_SCHOOL_DAY, CoordinatorFactory, VisitFactory
+from sessions.models import PackBatch, Visit
+from sessions.pdf import build_batch
+from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def two_visits(thames_valley, media):  # noqa: F811
+    first = make_visit(thames_valley, school_name="Riverside Primary School")
+    second = make_visit(thames_valley, school_name="Hilltop Primary School", slugs=("workshop-years-5-6",))
+    VisitFactory(school=second.school, date=A_SCHOOL_DAY, status=Visit.Status.CANCELLED,
+                 starts_at=time(13, 0), ends_at=time(14, 0))
+    return first, second
+
+
+def post_batch(client, area, first="2027-03-01", last="2027-03-05"):
+    return client.post("/packs/batches/new/", {"area": area.pk, "first_date": first, "last_date": last})
+
+
+def test_a_coordinator_builds_a_zip_of_every_live_visits_pack_in_the_range(
+        coordinator_client, two_visits, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_batch(coordinator_client, coordinator_client.area)
+    batch = PackBatch.objects.get()
+    assert response["Location"] == f"/packs/batches/{batch.pk}/"
+    assert (batch.status, batch.total, batch.done, batch.percent) == ("done", 2, 2, 100)
+    download = coordinator_client.get(f"/packs/batches/{batch.pk}/packs.zip")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    names = sorted(archive.namelist())
+    assert names == ["pack-2027-03-02-hilltop-primary-school.pdf", "pack-2027-03-02-riverside-primary-school.pdf"]
+    assert "Hilltop Primary School" in pages_text(archive.read(names[0]))[0]
+
+
+def test_the_batch_page_shows_progress_that_polls_until_the_packs_are_ready(coordinator_client, thames_valley):
+    batch = PackBatch.objects.create(requested_by=coordinator_client.coordinator.user, area=thames_valley,
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5),
+                                     status=PackBatch.Status.RUNNING, total=4, done=1)
+    html = coordinator_client.get(f"/packs/batches/{batch.pk}/").content.decode()
+    assert "<html" in html
+    assert 'hx-trigger="every 1s"' in html
+    assert '<progress max="100" value="25"' in html
+    assert "1 of 4 packs built (25%)" in html
+
+
+def test_the_progress_fragment_alone_answers_htmx_and_stops_polling_when_done(coordinator_client, thames_valley):
+    batch = PackBatch.objects.create(requested_by=coordinator_client.coordinator.user, area=thames_valley,
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5),
+                                     status=PackBatch.Status.DONE, total=2, done=2, file="pack-batches/x.zip")
+    response = coordinator_client.get(f"/packs/batches/{batch.pk}/", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="batch-progress"' in html
+    assert "hx-trigger" not in html
+    assert f'href="/packs/batches/{batch.pk}/packs.zip"' in html
+
+
+def test_the_task_records_progress_after_every_pack(coordinator, two_visits, monkeypatch):
+    import sessions.pdf
+
+    seen = []
+    real = sessions.pdf.pack_for
+
+    def watching(visit, data=None):
+        seen.append(PackBatch.objects.get().done)
+        return real(visit, data)
+
+    monkeypatch.setattr(sessions.pdf, "pack_for", watching)
+    batch = PackBatch.objects.create(requested_by=coordinator.user, area=coordinator.areas.get(),
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
+    build_batch(batch.pk)
+    batch.refresh_from_db()
+    assert seen == [0, 1]
+    assert (batch.done, batch.total, batch.status) == (2, 2, "done")
+    assert batch.finished_at is not None
+
+
+def test_a_batch_with_no_visits_is_refused_with_a_clear_message(coordinator_client, thames_valley):
+    response = post_batch(coordinator_client, thames_valley)
+    assert "There are no visits in that area between those dates." in response.content.decode()
+    assert not PackBatch.objects.exists()
+
+
+def test_dates_in_the_wrong_order_are_refused(coordinator_client, thames_valley):
+    response = post_batch(coordinator_client, thames_valley, first="2027-03-05", last="2027-03-01")
+    assert "The last date cannot be before the first date." in response.content.decode()
+
+
+def test_a_coordinator_cannot_build_packs_for_another_area(coordinator_client, kent):
+    response = post_batch(coordinator_client, kent)
+    assert "Select a valid choice" in response.content.decode()
+    assert not PackBatch.objects.exists()
+
+
+def test_volunteers_have_no_batch_page(volunteer_client):
+    assert volunteer_client.get("/packs/batches/new/").status_code == 404
+
+
+def test_another_coordinators_batch_is_404(client, thames_valley):
+    batch = PackBatch.objects.create(requested_by=CoordinatorFactory(areas=[thames_valley]).user, area=thames_valley,
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
+    client.force_login(CoordinatorFactory(areas=[thames_valley]).user)
+    assert client.get(f"/packs/batches/{batch.pk}/").status_code == 404
+    assert client.get(f"/packs/batches/{batch.pk}/packs.zip").status_code == 404
+
+
+def test_the_batch_form_has_a_label_for_every_field(coordinator_client):
+    html = coordinator_client.get("/packs/batches/new/").content.decode()
+    for name in ("area", "first_date", "last_date"):
+        assert f'<label for="id_{name}">' in html
+    assert "Build the packs</button>" in html
+
+
+def test_render_pack_command_writes_the_pdf(two_visits, tmp_path):
+    from django.core.management import call_command
+
+    visit = two_visits[0]
+    out = tmp_path / "pack.pdf"
+    call_command("render_pack", str(visit.pk), "-o", str(out), stdout=io.StringIO())
+    assert "Riverside Primary School" in pages_text(out.read_bytes())[0]

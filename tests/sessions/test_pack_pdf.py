@@ -1,0 +1,138 @@
+"""What the session pack says, read back from the PDF page by page."""
+
+import pytest
+
+from sessions.models import Assignment, SessionType
+from sessions.pack_content import load_pack_content
+from sessions.pdf import render_pack
+from tests.sessions.pack_helpers import FIGURE_WITH_COMMA, adult_pages, make_visit, pages_text, pupil_pages
+
+ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
+
+
+@pytest.fixture
+def thames_valley_pack(thames_valley):
+    visit = make_visit(thames_valley)
+    return visit, pages_text(render_pack(visit))
+
+
+def test_the_cover_names_the_school_date_arrival_sessions_volunteers_and_coordinator(thames_valley_pack):
+    visit, pages = thames_valley_pack
+    cover = pages[0]
+    assert "Riverside Primary School" in cover
+    assert "Tuesday 2 March 2027" in cover
+    assert "Arrive by 09:00" in cover  # a quarter of an hour before the first session at 09:15
+    assert "09:15–09:45 Assembly for Key Stage 1 Year 1, Year 2" in cover
+    assert "10:00–10:30 Assembly for Key Stage 2 Year 5, Year 6" in cover
+    assert "Priya Patel" in cover
+    assert "Asha Khan" in cover and "01632 960000" in cover
+
+
+def test_the_visit_page_gives_the_safeguarding_lead_and_deputy_by_name_and_phone(thames_valley_pack):
+    _, pages = thames_valley_pack
+    visit_page = next(page for page in pages if "Designated safeguarding lead" in page)
+    assert "Helen Ward · 01235 111222" in visit_page
+    assert "Deputy: Tom Okafor · 01235 111333" in visit_page
+    assert "1 Mill Lane" in visit_page and "OX14 1AA" in visit_page
+    assert "Year 1 28" in visit_page and "Year 5 31" in visit_page
+
+
+def test_every_page_has_the_school_or_a_page_number_of_the_total(thames_valley_pack):
+    _, pages = thames_valley_pack
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+        assert "Riverside Primary School" in page
+
+
+def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thames_valley_pack):
+    _, pages = thames_valley_pack
+    assert all("Confidential: for volunteers and school staff" in page for page in adult_pages(pages))
+    assert pupil_pages(pages)
+    assert not any("Confidential" in page for page in pupil_pages(pages))
+
+
+@pytest.mark.parametrize("slug", ALL_TYPES)
+def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band(thames_valley, slug):
+    visit = make_visit(thames_valley, slugs=(slug,))
+    pages = pages_text(render_pack(visit))
+    pupils = pupil_pages(pages)
+    assert len(pupils) == 1
+    for page in pupils:
+        assert not FIGURE_WITH_COMMA.search(page), page
+        assert "offences" not in page.lower()
+        assert "http" not in page and "www." not in page
+        assert "Confidential" not in page and "safeguarding lead" not in page.lower()
+        assert "Childline" in page and "0800 1111" in page
+
+
+def test_one_pupil_handout_per_age_band(thames_valley):
+    visit = make_visit(thames_valley, slugs=ALL_TYPES)
+    pages = pages_text(render_pack(visit))
+    pupils = pupil_pages(pages)
+    assert len(pupils) == 2
+    assert "My helping hand" in pupils[0]  # Key Stage 1 first
+    assert "My trusted adults" in pupils[1]
+
+
+def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack):
+    _, pages = thames_valley_pack
+    text = " ".join(adult_pages(pages))
+    ks1 = text[text.index("SESSION PLAN · KEY STAGE 1"):text.index("SESSION PLAN · KEY STAGE 2")]
+    ks2 = text[text.index("SESSION PLAN · KEY STAGE 2"):text.index("FOR ADULTS ONLY")]
+    assert "Your body belongs to you" in ks1 and "neglect" not in ks1
+    assert "neglect" in ks2 and "it can happen online too" in ks2
+    for plan in (ks1, ks2):
+        for heading in ("Key messages", "Outline", "Words to use", "Words to avoid",
+                        "Questions children often ask", "How to close"):
+            assert heading in plan
+        assert "Childline 0800 1111" in plan
+        assert "Total 30 minutes" in plan
+
+
+def test_the_safeguarding_page_names_the_lead_and_the_helpline_and_the_report_flag(thames_valley_pack):
+    _, pages = thames_valley_pack
+    page = next(page for page in pages if "SAFEGUARDING If a child tells you something" in page)
+    assert "Tell Helen Ward (01235 111222)" in page and "the same day" in page
+    assert "Never promise to keep a secret" in page
+    assert "0808 800 5000" in page
+    assert "a concern was passed to the school's safeguarding lead" in page
+
+
+def test_year_groups_are_named_by_the_schools_nation(db):
+    from stats.models import Area
+
+    scotland = Area.objects.get(code="S23000009")
+    visit = make_visit(scotland, school_name="Burnside Primary", nation="scotland")
+    cover = pages_text(render_pack(visit))[0]
+    assert "P2, P3" in cover and "P6, P7" in cover
+
+
+def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley):
+    visit = make_visit(thames_valley)
+    from sessions.factories import AssignmentFactory
+
+    AssignmentFactory(visit=visit, volunteer__user__first_name="Declan", volunteer__user__last_name="Moore",
+                      status=Assignment.Status.DECLINED)
+    assert "Declan Moore" not in pages_text(render_pack(visit))[0]
+
+
+def test_every_session_types_default_outline_adds_up_to_its_duration(db):
+    from sessions.pack_content import content_for
+
+    types = list(SessionType.objects.all())
+    parsed, _, _ = content_for(types)
+    assert len(types) == 4
+    for st in types:
+        assert parsed[st.pk].outline, st.slug
+        assert parsed[st.pk].outline_minutes == st.duration_minutes, st.slug
+
+
+def test_loading_the_defaults_again_keeps_staff_edits(db):
+    from sessions.models import PackContent
+
+    section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing")
+    section.body = "Our own closing words."
+    section.save()
+    load_pack_content()
+    section.refresh_from_db()
+    assert section.body == "Our own closing words."

@@ -1,0 +1,170 @@
+"""Who may download a pack, the download log, the stored pack and its ETag, the renderer's fetcher."""
+
+import pytest
+
+from schools.factories import SchoolContactFactory
+from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
+from sessions.models import Assignment, PackDownload, StoredPack
+from sessions.pdf import RefusedURL, url_fetcher
+from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def visit(thames_valley, media):  # noqa: F811
+    return make_visit(thames_valley)
+
+
+def pack_url(visit) -> str:
+    return f"/visits/{visit.pk}/pack.pdf"
+
+
+def test_staff_download_the_pack_as_a_pdf_named_for_the_school_and_date(staff_client, visit):
+    response = staff_client.get(pack_url(visit))
+    body = b"".join(response.streaming_content)
+    assert response["Content-Type"] == "application/pdf"
+    assert body.startswith(b"%PDF")
+    assert 'filename="pack-2027-03-02-riverside-primary-school.pdf"' in response["Content-Disposition"]
+    assert "Riverside Primary School" in pages_text(body)[0]
+
+
+def test_a_coordinator_of_the_schools_area_may_download_the_pack(coordinator_client, visit):
+    response = coordinator_client.get(pack_url(visit))
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_coordinator_of_another_area_gets_404(client, visit, kent):
+    client.force_login(CoordinatorFactory(areas=[kent]).user)
+    response = client.get(pack_url(visit))
+    assert response.status_code == 404
+    assert not PackDownload.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Assignment.Status.INVITED, Assignment.Status.ACCEPTED])
+def test_an_invited_or_accepted_volunteer_may_download_the_pack(volunteer_client, visit, status):
+    AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, status=status)
+    response = volunteer_client.get(pack_url(visit))
+    assert response["Content-Type"] == "application/pdf"
+
+
+def test_a_volunteer_who_declined_gets_404(volunteer_client, visit):
+    AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, status=Assignment.Status.DECLINED)
+    response = volunteer_client.get(pack_url(visit))
+    assert response.status_code == 404
+
+
+def test_a_volunteer_not_on_the_visit_gets_404(volunteer_client, visit):
+    response = volunteer_client.get(pack_url(visit))
+    assert response.status_code == 404
+
+
+def test_a_user_with_no_role_gets_404(client, visit):
+    client.force_login(UserFactory())
+    assert client.get(pack_url(visit)).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in(client, visit):
+    response = client.get(pack_url(visit))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_each_download_is_logged_with_who_which_visit_and_when_and_no_personal_data(staff_client, staff_user, visit):
+    staff_client.get(pack_url(visit))
+    log = PackDownload.objects.get()
+    assert (log.user, log.visit, len(log.pack_key)) == (staff_user, visit, 64)
+    copied = {f.name for f in PackDownload._meta.concrete_fields}
+    assert copied == {"id", "user", "visit", "pack_key", "at"}
+
+
+def test_a_second_download_is_served_from_storage_without_rendering_again(staff_client, visit, monkeypatch):
+    first = b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    import sessions.pdf
+
+    def no_rendering(html):
+        raise AssertionError("the pack was rendered again")
+
+    monkeypatch.setattr(sessions.pdf, "render_html", no_rendering)
+    second = b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    assert second == first
+    assert StoredPack.objects.count() == 1
+    assert PackDownload.objects.count() == 2
+
+
+def test_changing_a_contact_gives_a_new_pack_with_the_new_details(staff_client, visit):
+    first = staff_client.get(pack_url(visit))
+    b"".join(first.streaming_content)
+    dsl = visit.school.contacts.get(role="dsl")
+    dsl.phone = "01235 999888"
+    dsl.save()
+    second = staff_client.get(pack_url(visit))
+    text = " ".join(pages_text(b"".join(second.streaming_content)))
+    assert second["ETag"] != first["ETag"]
+    assert "01235 999888" in text
+    assert StoredPack.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["visit_notes", "new_contact", "new_volunteer", "content_edit"],
+)
+def test_any_input_change_gives_a_new_pack_key(visit, change):
+    from sessions.models import PackContent
+    from sessions.pdf import gather
+
+    before = gather(visit).key
+    assert gather(visit).key == before  # nothing changed, same key
+    if change == "visit_notes":
+        visit.notes = "Use the side gate."
+        visit.save()
+    elif change == "new_contact":
+        SchoolContactFactory(school=visit.school, role="office", name="Office")
+    elif change == "new_volunteer":
+        AssignmentFactory(visit=visit, volunteer=VolunteerFactory(), status=Assignment.Status.INVITED)
+    elif change == "content_edit":
+        section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing")
+        section.body += "\n\nThank the caretaker too."
+        section.save()
+    assert gather(visit).key != before
+
+
+def test_a_matching_if_none_match_gets_304_with_no_body_and_no_download_logged(staff_client, visit):
+    etag = staff_client.get(pack_url(visit))["ETag"]
+    PackDownload.objects.all().delete()
+    response = staff_client.get(pack_url(visit), headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    assert not PackDownload.objects.exists()
+
+
+def test_a_stale_etag_gets_the_new_pack(staff_client, visit):
+    etag = staff_client.get(pack_url(visit))["ETag"]
+    visit.notes = "Changed"
+    visit.save()
+    response = staff_client.get(pack_url(visit), headers={"If-None-Match": etag})
+    assert response["Content-Type"] == "application/pdf"
+    assert response["ETag"] != etag
+
+
+def test_the_renderer_refuses_http_and_file_urls_and_serves_data_and_our_static_files():
+    fetcher = url_fetcher()
+    for url in ["http://example.org/logo.png", "https://example.org/x.css", "file:///etc/passwd",
+                "https://pack-assets.invalid/static/../../config/settings.py",
+                "https://pack-assets.invalid/static/css/site.css", "ftp://example.org/x"]:
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    css = fetcher.fetch("https://pack-assets.invalid/static/pack/print.css")
+    assert b"@page" in css.read()
+
+
+def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
+    import urllib.request
+
+    from sessions.pdf import html_to_pdf
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the renderer tried to reach the network")
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network)
+    pdf = html_to_pdf('<p>Hello</p><img src="http://example.org/x.png"><img src="file:///etc/hostname">')
+    assert pdf.startswith(b"%PDF")
