@@ -6,11 +6,15 @@ import csv
 import io
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from sessions.models import Volunteer
 
 
 def _value(value):
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="minutes")
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

@@ -238,7 +238,7 @@ def test_an_expired_clearance_is_an_alert_not_a_warning(client):
 
     html = client.get("/me/").content.decode()
 
-    assert f"Not cleared on {today():%-d %B %Y}:" in html and "has a DBS check that expired" in html
+    assert f"Not cleared for visits on {today():%-d %B %Y}." in html and "has a DBS check that expired" in html
 
 
 # --- unavailable dates
