@@ -378,8 +378,8 @@ class PackData:
     pupils_by_year: list[tuple[str, int]]
     shared: dict[str, list[str]]
     picture: LocalPicture
-    problems: list
     key: str = ""
+    preview: bool = False
 
     @property
     def date_label(self) -> str:
@@ -414,10 +414,26 @@ def gather(visit: Visit | int) -> PackData:
     types = {line.session_type.pk: line.session_type for line in sessions}
     content, shared, content_versions = content_for(types.values())
     police_force = school.police_force
-    picture = local_picture_for(police_force)
+    data = assemble(
+        visit,
+        sessions=sessions,
+        contacts=contacts,
+        assignments=assignments,
+        content=content,
+        shared=shared,
+        picture=local_picture_for(police_force),
+    )
+    data.key = pack_key(data, contacts, sessions, content_versions)
+    return data
 
+
+def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, picture) -> PackData:
+    """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
+    school = visit.school
+    nation = school.nation
+    police_force = school.police_force
     lines = []
-    for line in sessions:
+    for index, line in enumerate(sessions, start=1):
         st: SessionType = line.session_type
         parsed = content[st.pk]
         ends_at = _plus_minutes(line.starts_at, st.duration_minutes)
@@ -426,7 +442,7 @@ def gather(visit: Visit | int) -> PackData:
         ]
         lines.append(
             Line(
-                pk=line.pk,
+                pk=line.pk or index,
                 name=st.name,
                 slug=st.slug,
                 key_stage=st.key_stage,
@@ -479,9 +495,51 @@ def gather(visit: Visit | int) -> PackData:
         pupils_by_year=[(year_group_label(year, nation), count) for year, count in pupils_by_year],
         shared=shared,
         picture=picture,
-        problems=visit.problems(),
     )
-    data.key = pack_key(data, contacts, sessions, content_versions)
+    return data
+
+
+def sample_pack(session_type: SessionType | None) -> PackData:
+    """A pack for a made-up visit, to preview the editable content in the admin (nothing is saved).
+
+    Shows the session type's plan and pupil page (for a shared section, a Key Stage 1 and a Key
+    Stage 2 assembly) with the real local picture for Thames Valley.
+    """
+    from django.contrib.auth import get_user_model
+
+    from schools.models import School
+    from sessions.models import Volunteer, VisitSession
+    from stats.models import Area, LocalAuthority
+
+    force = Area.objects.filter(code="E23000029").first()
+    authority = LocalAuthority(name="Sample district", police_force=force) if force else None
+    school = School(
+        urn=0, name="Sample Primary School", street="1 Example Road", town="Reading", postcode="RG1 1AA",
+        low_age=4, high_age=11, local_authority=authority, telephone="0118 000 0000",
+    )
+    visit = Visit(school=school, date=timezone.localdate() + timedelta(days=14), starts_at=time(9, 0),
+                  ends_at=time(11, 0), status=Visit.Status.CONFIRMED, pupils_by_year={"2": 30, "5": 30},
+                  notes="This is a preview made from sample data.")
+    types = [session_type] if session_type else list(
+        SessionType.objects.filter(slug__in=["assembly-ks1", "assembly-ks2"]).order_by("min_age")
+    )
+    sessions = [
+        VisitSession(visit=visit, session_type=st, starts_at=time(9 + index, 15),
+                     year_groups=[1, 2] if st.key_stage == SessionType.KeyStage.KS1 else [5, 6], pupils=60)
+        for index, st in enumerate(types)
+    ]
+    contacts = [
+        SchoolContact(school=school, name="Sam Sample", role=SchoolContact.Role.DSL, phone="0118 000 0001"),
+        SchoolContact(school=school, name="Alex Example", role=SchoolContact.Role.DEPUTY_DSL, phone="0118 000 0002"),
+    ]
+    user = get_user_model()(first_name="Jo", last_name="Volunteer")
+    assignments = [Assignment(visit=visit, volunteer=Volunteer(user=user, phone="07700 900000"),
+                              role=Assignment.Role.LEAD, status=Assignment.Status.ACCEPTED)]
+    content, shared, _ = content_for(types)
+    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments, content=content,
+                    shared=shared, picture=local_picture_for(force))
+    data.key = "preview"
+    data.preview = True
     return data
 
 
@@ -509,7 +567,6 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
         "coordinator": data.coordinator,
         "figures": data.picture.fingerprint,
         "content": content_versions,
-        "problems": [(p.level, p.code, p.message) for p in data.problems],
     }
     blob = json.dumps(inputs, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()

@@ -1,0 +1,71 @@
+"""Staff edit the pack's text in the admin, with checks on its format and a PDF preview."""
+
+import pytest
+
+from sessions.factories import UserFactory
+from sessions.models import PackContent, SessionType
+from tests.sessions.pack_helpers import pages_text
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def change_url(content: PackContent) -> str:
+    return f"/admin/school_sessions/packcontent/{content.pk}/change/"
+
+
+def test_an_outline_whose_timings_do_not_add_up_is_refused_with_the_numbers(admin_client):
+    outline = PackContent.objects.get(session_type__slug="assembly-ks1", section="outline")
+    response = admin_client.post(change_url(outline), {
+        "session_type": outline.session_type_id, "section": "outline",
+        "body": "10 | Welcome | Hello.\n10 | Stories | A story.",
+    })
+    assert "The outline&#x27;s timings add up to 20 minutes; the assembly for key stage 1 lasts 30 minutes." in (
+        response.content.decode())
+    outline.refresh_from_db()
+    assert "Welcome | Hello" not in outline.body
+
+
+def test_a_pupil_handout_with_a_number_is_refused(admin_client):
+    handout = PackContent.objects.get(session_type__slug="assembly-ks2", section="pupil_handout")
+    response = admin_client.post(change_url(handout), {
+        "session_type": handout.session_type_id, "section": "pupil_handout",
+        "body": "Stay safe\n1 in 10 children\nMy trusted adults:",
+    })
+    assert "A pupil handout carries no numbers" in response.content.decode()
+
+
+def test_an_edit_is_saved_and_shows_in_the_preview_pdf(admin_client):
+    closing = PackContent.objects.get(session_type__slug="assembly-ks2", section="closing")
+    admin_client.post(change_url(closing), {
+        "session_type": closing.session_type_id, "section": "closing",
+        "body": "Thank the school council for the welcome.",
+    })
+    closing.refresh_from_db()
+    assert closing.body == "Thank the school council for the welcome."
+    page = admin_client.get(change_url(closing)).content.decode()
+    assert f"/admin/school_sessions/packcontent/{closing.pk}/preview.pdf" in page
+    response = admin_client.get(f"/admin/school_sessions/packcontent/{closing.pk}/preview.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pages_text(response.content))
+    assert "Thank the school council for the welcome." in text
+    assert "Sample Primary School" in text and "Preview" in text
+
+
+def test_a_shared_section_cannot_be_tied_to_one_session_type(admin_client):
+    safeguarding = PackContent.objects.get(session_type__isnull=True, section="safeguarding")
+    response = admin_client.post(change_url(safeguarding), {
+        "session_type": SessionType.objects.get(slug="assembly-ks1").pk, "section": "safeguarding",
+        "body": safeguarding.body,
+    })
+    assert "This section is shared by every pack: leave the session type empty." in response.content.decode()
+
+
+def test_the_preview_is_for_staff_only(client, db):
+    client.force_login(UserFactory())
+    content = PackContent.objects.first()
+    response = client.get(f"/admin/school_sessions/packcontent/{content.pk}/preview.pdf")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
