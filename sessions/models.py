@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -18,7 +18,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schools.models import School, cycle_start, years_after
@@ -170,6 +171,54 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
             Q(dbs_checked_on__lte=day),
             Q(dbs_update_service=True) | Q(dbs_checked_on__gt=dbs_after),
             Q(training_on__lte=day, training_on__gt=training_after),
+        )
+
+    def clearance_expiring(self, *, within_days: int, today: date) -> VolunteerQuerySet:
+        """Active volunteers whose DBS check or training stops counting within `within_days` days
+        (the set-level twin of `Volunteer.clearance_expires_within`)."""
+        horizon = today + timedelta(days=within_days)
+        dbs, training = settings.DBS_CHECK_VALID_YEARS, settings.SAFEGUARDING_TRAINING_VALID_YEARS
+        return self.filter(active=True).filter(
+            Q(
+                dbs_update_service=False,
+                dbs_checked_on__gte=years_after(today, -dbs),
+                dbs_checked_on__lte=years_after(horizon, -dbs),
+            )
+            | Q(training_on__gte=years_after(today, -training), training_on__lte=years_after(horizon, -training))
+        )
+
+    def for_staffing(self, visit: Visit) -> VolunteerQuerySet:
+        """Annotate, in this one query, what staffing `visit` needs to know of each volunteer:
+        `visits_that_month` (bookings in the visit's month, other than this visit), `covers_school`
+        (covers the school's police force area), `clash_school`/`clash_starts`/`clash_ends` (a booking
+        elsewhere that overlaps the visit) and `away` (declared unavailable on the date)."""
+        first = visit.date.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        month = (
+            Assignment.objects.active()
+            .filter(volunteer=OuterRef("pk"), visit__date__range=(first, last))
+            .exclude(visit_id=visit.pk or 0)
+            .order_by()
+            .values("volunteer")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        clashes = (
+            Assignment.objects.overlapping(day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at)
+            .filter(volunteer=OuterRef("pk"))
+            .exclude(visit_id=visit.pk or 0)
+            .order_by("visit__starts_at")
+        )
+        area_id = visit.school.local_authority.police_force_id if visit.school.local_authority_id else None
+        return self.select_related("user").annotate(
+            visits_that_month=Coalesce(Subquery(month), 0),
+            covers_school=Exists(Volunteer.areas.through.objects.filter(volunteer_id=OuterRef("pk"), area_id=area_id)),
+            clash_school=Subquery(clashes.values("visit__school__name")[:1]),
+            clash_starts=Subquery(clashes.values("visit__starts_at")[:1]),
+            clash_ends=Subquery(clashes.values("visit__ends_at")[:1]),
+            away=Exists(
+                Unavailability.objects.filter(volunteer=OuterRef("pk"), starts_on__lte=visit.date, ends_on__gte=visit.date)
+            ),
         )
 
 
@@ -333,6 +382,72 @@ class VisitQuerySet(models.QuerySet["Visit"]):
     def upcoming(self, today: date | None = None) -> VisitQuerySet:
         return self.filter(date__gte=today or timezone.localdate())
 
+    def with_signals(self) -> VisitQuerySet:
+        """Everything `Visit.has_errors` and `Visit.is_short_of_volunteers` need, in a fixed number
+        of queries whatever the number of visits: for lists that mark problems without calling
+        `problems()` once per row."""
+        overlapping = Assignment.objects.active().filter(
+            visit__date=OuterRef(OuterRef("date")),
+            visit__starts_at__lt=OuterRef(OuterRef("ends_at")),
+            visit__ends_at__gt=OuterRef(OuterRef("starts_at")),
+        )
+        mine = Assignment.objects.exclude(status=Assignment.Status.DECLINED).filter(visit=OuterRef("pk"))
+        return (
+            self.select_related("school")
+            .annotate(
+                signal_double_booked=Exists(
+                    mine.filter(
+                        Exists(overlapping.filter(volunteer=OuterRef("volunteer")).exclude(visit=OuterRef("visit")))
+                    )
+                ),
+                signal_unavailable=Exists(
+                    mine.filter(
+                        Exists(
+                            Unavailability.objects.filter(
+                                volunteer=OuterRef("volunteer"),
+                                starts_on__lte=OuterRef("visit__date"),
+                                ends_on__gte=OuterRef("visit__date"),
+                            )
+                        )
+                    )
+                ),
+            )
+            .prefetch_related(
+                Prefetch("sessions", queryset=VisitSession.objects.select_related("session_type")),
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.exclude(status=Assignment.Status.DECLINED).select_related(
+                        "volunteer__user"
+                    ),
+                    to_attr="booked_assignments",
+                ),
+            )
+        )
+
+    def short_of_volunteers(self) -> VisitQuerySet:
+        """Live visits whose sessions need more volunteers than are invited or accepted."""
+        needed = (
+            VisitSession.objects.filter(visit=OuterRef("pk"))
+            .order_by()
+            .values("visit")
+            .annotate(n=Max("session_type__volunteers_needed"))
+            .values("n")
+        )
+        staffed = (
+            Assignment.objects.exclude(status=Assignment.Status.DECLINED)
+            .filter(visit=OuterRef("pk"))
+            .order_by()
+            .values("visit")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.live()
+            .exclude(status=Visit.Status.DELIVERED)
+            .annotate(volunteers_wanted=Coalesce(Subquery(needed), 0), volunteers_booked=Coalesce(Subquery(staffed), 0))
+            .filter(volunteers_booked__lt=models.F("volunteers_wanted"))
+        )
+
 
 class Visit(models.Model):
     class Status(models.TextChoices):
@@ -393,6 +508,63 @@ class Visit(models.Model):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The visit must end after it starts."})
+
+    BOOKING_FIELDS = {"date", "starts_at", "ends_at", "status"}
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.BOOKING_FIELDS & set(update_fields):
+            # The assignments carry the visit's time for the database's double-booking backstop.
+            if self.is_cancelled:
+                self.assignments.update(booked_from=None, booked_until=None)
+            else:
+                self.assignments.exclude(status=Assignment.Status.DECLINED).update(
+                    booked_from=self.starts, booked_until=self.ends
+                )
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether `problems()` holds an error, from what `Visit.objects.with_signals()` loaded: the
+        set-level twin of the error rules in `problems()`, so a list asks it without a query per row."""
+        if self.is_cancelled or not self.date:
+            return False
+        school = self.school
+        if self.date.weekday() >= 5 or bank_holiday_name(self.date, school.nation):
+            return True
+        if self.signal_double_booked or self.signal_unavailable:
+            return True
+        if any(not a.volunteer.is_cleared_on(self.date) for a in self.booked_assignments):
+            return True
+        return any(not line.session_type.suits(school) for line in self.sessions.all())
+
+    @property
+    def is_short_of_volunteers(self) -> bool:
+        """From `with_signals()`: fewer volunteers booked than the sessions need (the `understaffed` warning)."""
+        return len(self.booked_assignments) < self.volunteers_needed(self.sessions.all())
+
+    def staffing_options(self, volunteers: VolunteerQuerySet) -> list[StaffingOption]:
+        """Rank volunteers for this visit. Eligible first (cleared on the date, covering the school's
+        police force area, not booked elsewhere at the time, not unavailable), then fewest visits that
+        month, then by name; each ineligible one with its reasons. `volunteers` is the pool to rank
+        (volunteers already on this visit are left out)."""
+        on_visit = Assignment.objects.filter(visit_id=self.pk).values("volunteer_id") if self.pk else []
+        area = self.school.police_force
+        options = []
+        for volunteer in volunteers.exclude(pk__in=on_visit).for_staffing(self):
+            reasons = list(volunteer.clearance_issues(self.date))
+            if not volunteer.covers_school:
+                reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
+            if volunteer.clash_school:
+                reasons.append(
+                    f"is already at {volunteer.clash_school} "
+                    f"{volunteer.clash_starts:%H:%M}–{volunteer.clash_ends:%H:%M}"
+                )
+            if volunteer.away:
+                reasons.append("is unavailable on that date")
+            options.append(StaffingOption(volunteer, tuple(reasons), volunteer.visits_that_month))
+        options.sort(key=lambda o: (not o.eligible, o.visits_that_month, o.volunteer.user.last_name, o.volunteer.pk))
+        return options
 
     @property
     def is_cancelled(self) -> bool:
@@ -620,6 +792,19 @@ class Visit(models.Model):
         self.status, self.cancel_reason, self.version = current.status, current.cancel_reason, current.version
 
 
+@dataclass(frozen=True)
+class StaffingOption:
+    """A volunteer as a candidate for a visit, with why they may not take it (none: eligible)."""
+
+    volunteer: Volunteer
+    reasons: tuple[str, ...]
+    visits_that_month: int
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
 class StatusChange(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Visit.Status.choices)
@@ -668,11 +853,13 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         """Invited or accepted, on a visit that is not cancelled: the volunteer is booked."""
         return self.exclude(status=Assignment.Status.DECLINED).exclude(visit__status=Visit.Status.CANCELLED)
 
+    def overlapping(self, *, day: date, starts_at: time, ends_at: time) -> AssignmentQuerySet:
+        """Live bookings on visits that overlap the given time."""
+        return self.active().filter(visit__date=day, visit__starts_at__lt=ends_at, visit__ends_at__gt=starts_at)
+
     def clashing(self, *, volunteers, day: date, starts_at: time, ends_at: time) -> AssignmentQuerySet:
         """The volunteers' bookings on other visits that overlap the given time: the double-booking rule."""
-        return self.active().filter(
-            volunteer__in=volunteers, visit__date=day, visit__starts_at__lt=ends_at, visit__ends_at__gt=starts_at
-        )
+        return self.overlapping(day=day, starts_at=starts_at, ends_at=ends_at).filter(volunteer__in=volunteers)
 
 
 class Assignment(models.Model):
@@ -691,6 +878,11 @@ class Assignment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    # The visit's time while this assignment books the volunteer (empty when declined or the visit is
+    # cancelled), kept in step by save() here and on Visit: on PostgreSQL an exclusion constraint over
+    # it is the database's backstop against double booking (migration 0003).
+    booked_from = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -700,6 +892,13 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} ({self.get_role_display()}) at {self.visit}"
+
+    def save(self, *args, **kwargs) -> None:
+        books = self.status != self.Status.DECLINED and not self.visit.is_cancelled
+        self.booked_from, self.booked_until = (self.visit.starts, self.visit.ends) if books else (None, None)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "booked_from", "booked_until"}
+        super().save(*args, **kwargs)
 
     def response_issue(self, today: date | None = None) -> str | None:
         """Why the volunteer cannot answer this invitation now (None: they can)."""

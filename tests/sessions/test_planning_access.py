@@ -1,0 +1,104 @@
+"""Who may reach the coordinators' workspace: coordinators their areas, staff everything, nobody else."""
+
+import pytest
+
+from schools.factories import SchoolFactory
+from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
+from sessions.models import Assignment, Visit
+from tests.sessions.planning_helpers import planned_visit, visit_data
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/plan/", "/plan/calendar/", "/plan/due/", "/plan/schools/", "/visits/new/"]
+
+
+def visit_pages(visit: Visit) -> list[str]:
+    return [
+        f"/plan/schools/{visit.school.urn}/",
+        f"/visits/{visit.pk}/",
+        f"/visits/{visit.pk}/edit/",
+        f"/visits/{visit.pk}/problems/",
+        f"/visits/{visit.pk}/staffing/",
+    ]
+
+
+def visit_posts(visit: Visit) -> list[tuple[str, dict]]:
+    assignment = visit.assignments.first()
+    return [
+        (f"/visits/{visit.pk}/assign/", {"volunteer": VolunteerFactory().pk, "role": "support"}),
+        (f"/visits/{visit.pk}/assignments/{assignment.pk}/remove/", {}),
+        (f"/visits/{visit.pk}/status/", {"to": "cancelled", "reason": "Snow"}),
+        (f"/visits/{visit.pk}/check/", visit_data(visit.school)),
+        (f"/visits/{visit.pk}/edit/", visit_data(visit.school, date="2027-03-03")),
+    ]
+
+
+@pytest.fixture
+def visit(thames_valley):
+    return planned_visit(thames_valley, volunteers=1)
+
+
+def test_anonymous_visitors_are_sent_to_log_in_from_every_planning_page(client, visit):
+    for url in PAGES + visit_pages(visit):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/?next="), url
+    for url, data in visit_posts(visit):
+        response = client.post(url, data)
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+    assert Assignment.objects.count() == 1 and Visit.objects.get().status == Visit.Status.PROPOSED
+
+
+def test_volunteers_find_no_planning_page_and_change_nothing(volunteer_client, visit):
+    AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer)
+    for url in PAGES + visit_pages(visit):
+        assert volunteer_client.get(url).status_code == 404, url
+    for url, data in visit_posts(visit):
+        assert volunteer_client.post(url, data).status_code == 404, url
+    assert Visit.objects.get().status == Visit.Status.PROPOSED and Assignment.objects.count() == 2
+
+
+def test_a_user_with_no_role_finds_no_planning_page(client, visit):
+    client.force_login(UserFactory())
+
+    assert all(client.get(url).status_code == 404 for url in PAGES + visit_pages(visit))
+
+
+def test_a_coordinator_of_another_area_cannot_see_or_change_a_visit_outside_it(client, kent, visit):
+    client.force_login(CoordinatorFactory(areas=[kent]).user)
+
+    for url in PAGES:
+        assert client.get(url).status_code == 200, url
+    for url in visit_pages(visit):
+        assert client.get(url).status_code == 404, url
+    for url, data in visit_posts(visit):
+        assert client.post(url, data).status_code == 404, url
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.PROPOSED and visit.date.isoformat() == "2027-03-02"
+    assert Assignment.objects.count() == 1
+
+
+def test_a_coordinator_cannot_plan_a_visit_to_a_school_outside_their_areas(coordinator_client, kent):
+    outside = SchoolFactory(in_area=kent)
+
+    response = coordinator_client.post("/visits/new/", visit_data(outside))
+
+    assert "Choose a school in your areas" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_coordinator_reaches_every_page_of_their_own_areas(coordinator_client, visit):
+    for url in PAGES + visit_pages(visit):
+        response = coordinator_client.get(url)
+        assert response.status_code == 200 and b"<html" in response.content, url
+
+
+def test_staff_may_see_visits_in_every_area(staff_client, kent):
+    visit = planned_visit(kent, volunteers=1)
+
+    for url in PAGES + visit_pages(visit):
+        assert staff_client.get(url).status_code == 200, url
+    assert visit.school.name in staff_client.get("/plan/calendar/?week=2027-03-01").content.decode()
+
+
+def test_the_public_request_page_needs_no_login(client):
+    assert "Find my school" in client.get("/request-a-visit/").content.decode()

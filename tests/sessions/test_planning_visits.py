@@ -1,0 +1,435 @@
+"""Planning a visit: the form and its live problems panel, the visit page, staffing and the workflow."""
+
+import json
+from datetime import date, time
+
+import pytest
+
+from schools.factories import SchoolFactory
+from schools.models import School
+from sessions.factories import (
+    A_SCHOOL_DAY,
+    AssignmentFactory,
+    UnavailabilityFactory,
+    VisitFactory,
+    VisitReportFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
+from sessions.models import Assignment, SessionType, StatusChange, Visit, VisitSession
+from tests.sessions.planning_helpers import HTMX, planned_visit, visit_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def school(thames_valley):
+    return SchoolFactory(in_area=thames_valley, name="Oak Primary School", town="Reading")
+
+
+# --- The visit form
+
+def test_plan_a_visit_opens_with_the_school_filled_in(coordinator_client, school):
+    html = coordinator_client.get(f"/visits/new/?school={school.urn}").content.decode()
+
+    assert f'value="{school.urn}" id="school-{school.urn}" checked' in html
+    assert "Oak Primary School" in html and "<label" in html
+
+
+def test_year_groups_are_named_by_the_schools_nation(coordinator_client, thames_valley):
+    scottish = SchoolFactory(in_area=thames_valley, nation=School.Nation.SCOTLAND)
+
+    html = coordinator_client.get(f"/visits/new/?school={scottish.urn}").content.decode()
+
+    assert ">P6</label>" in html and ">Year 5</label>" not in html
+
+
+def test_saving_a_new_visit_creates_it_with_its_session_lines_and_the_coordinator(coordinator_client, school):
+    response = coordinator_client.post("/visits/new/", visit_data(school, years=(5, 6), pupils=58))
+
+    visit = Visit.objects.get()
+    assert response.status_code == 302 and response.url == f"/visits/{visit.pk}/"
+    assert visit.status == Visit.Status.PROPOSED and visit.coordinator == coordinator_client.coordinator.user
+    line = visit.sessions.get()
+    assert (line.year_groups, line.pupils, line.starts_at) == ([5, 6], 58, time(9, 15))
+
+
+def test_a_session_line_with_no_time_starts_with_the_visit(coordinator_client, school):
+    coordinator_client.post("/visits/new/", visit_data(school) | {"sessions-0-starts_at": ""})
+
+    assert VisitSession.objects.get().starts_at == time(9, 0)
+
+
+def test_bad_input_is_shown_with_specific_messages_and_nothing_is_saved(coordinator_client, school):
+    data = visit_data(school, date="", starts_at="11:00", ends_at="10:00") | {"sessions-0-year_groups": []}
+
+    html = coordinator_client.post("/visits/new/", data).content.decode()
+
+    assert "Give the date of the visit." in html
+    assert "Choose at least one year group." in html
+    assert not Visit.objects.exists() and not VisitSession.objects.exists()
+
+
+def test_the_end_must_come_after_the_start(coordinator_client, school):
+    html = coordinator_client.post("/visits/new/", visit_data(school, starts_at="11:00", ends_at="10:00")).content.decode()
+
+    assert "The visit must end after it starts." in html and not Visit.objects.exists()
+
+
+def test_the_problems_panel_shows_a_bank_holiday_without_saving(coordinator_client, school):
+    response = coordinator_client.post("/visits/new/check/", visit_data(school, date="2027-03-29"), headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and html.strip().startswith('<section id="problems"')
+    assert "Easter Monday is a bank holiday in England." in html
+    assert not Visit.objects.exists() and not VisitSession.objects.exists()
+
+
+def test_the_problems_panel_shows_an_unsuitable_session_for_the_schools_ages(coordinator_client, thames_valley):
+    infants = SchoolFactory(in_area=thames_valley, low_age=4, high_age=7)
+    workshop = SessionType.objects.get(slug="workshop-years-5-6")
+
+    html = coordinator_client.post(
+        "/visits/new/check/", visit_data(infants, session_type=workshop), headers=HTMX
+    ).content.decode()
+
+    assert "Workshop for Years 5 and 6 is for ages 9–11" in html
+
+
+def test_the_problems_panel_of_an_existing_visit_shows_a_double_booking_at_the_new_time(
+    coordinator_client, thames_valley
+):
+    visit = planned_visit(thames_valley, volunteers=1)
+    priya = visit.assignments.get().volunteer
+    other = planned_visit(thames_valley, date=date(2027, 3, 3), starts_at=time(13, 0), ends_at=time(14, 0))
+    AssignmentFactory(visit=other, volunteer=priya)
+
+    data = visit_data(visit.school, date="2027-03-03", starts_at="13:30", ends_at="15:00") | {
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-0-id": str(visit.sessions.get().pk),
+        "sessions-0-visit": str(visit.pk),
+    }
+    html = coordinator_client.post(f"/visits/{visit.pk}/check/", data, headers=HTMX).content.decode()
+
+    assert f"{priya.name} is already at {other.school.name} 13:00–14:00." in html
+    visit.refresh_from_db()
+    assert visit.date == A_SCHOOL_DAY
+
+
+def test_without_javascript_check_for_problems_shows_the_whole_form_with_the_panel(coordinator_client, school):
+    response = coordinator_client.post("/visits/new/", visit_data(school, date="2027-03-29") | {"check": "1"})
+
+    html = response.content.decode()
+    assert "<html" in html and "Easter Monday is a bank holiday in England." in html
+    assert not Visit.objects.exists()
+
+
+def test_without_javascript_a_session_line_can_be_added(coordinator_client, school):
+    html = coordinator_client.post("/visits/new/", visit_data(school) | {"add_line": "1"}).content.decode()
+
+    assert 'name="sessions-TOTAL_FORMS" value="2"' in html and "Session 2" in html
+    assert not Visit.objects.exists()
+
+
+def test_school_search_as_you_type_offers_schools_in_the_coordinators_areas_only(coordinator_client, school, kent):
+    SchoolFactory(in_area=kent, name="Oak Kent Primary")
+
+    response = coordinator_client.get("/visits/new/schools/?q=oak", headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and html.strip().startswith('<div id="school-choices"')
+    assert "Oak Primary School" in html and "Oak Kent Primary" not in html
+
+
+def test_without_javascript_find_school_reshows_the_form_with_the_matches(coordinator_client, school):
+    html = coordinator_client.post("/visits/new/", {"q": "oak", "find_school": "1"}).content.decode()
+
+    assert f'id="school-{school.urn}"' in html and not Visit.objects.exists()
+
+
+def test_editing_a_visit_moves_it_and_its_volunteers_booked_time(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+    line = visit.sessions.get()
+    data = visit_data(visit.school, date="2027-03-04", starts_at="13:00", ends_at="14:00") | {
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-0-id": str(line.pk),
+        "sessions-0-visit": str(visit.pk),
+        "sessions-0-starts_at": "13:00",
+    }
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/edit/", data)
+
+    assert response.status_code == 302
+    visit.refresh_from_db()
+    assert (visit.date, visit.starts_at, visit.version) == (date(2027, 3, 4), time(13, 0), 1)
+    assert visit.sessions.get().starts_at == time(13, 0)
+    assert visit.assignments.get().booked_from == visit.starts
+
+
+def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_message(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+    priya = visit.assignments.get().volunteer
+    other = planned_visit(thames_valley, date=date(2027, 3, 3))
+    AssignmentFactory(visit=other, volunteer=priya)
+    data = visit_data(visit.school, date="2027-03-03") | {
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-0-id": str(visit.sessions.get().pk),
+        "sessions-0-visit": str(visit.pk),
+    }
+
+    html = coordinator_client.post(f"/visits/{visit.pk}/edit/", data).content.decode()
+
+    assert "Moving the visit would double-book its volunteers" in html
+    assert f"{priya.name} is already at {other.school.name}" in html
+    visit.refresh_from_db()
+    assert visit.date == A_SCHOOL_DAY
+
+
+def test_a_session_line_can_be_removed_when_editing(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+    keep = visit.sessions.get()
+    drop = VisitSessionFactory(visit=visit, starts_at=time(10, 0))
+    data = visit_data(visit.school) | {
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "2",
+        "sessions-0-id": str(keep.pk),
+        "sessions-0-visit": str(visit.pk),
+        "sessions-1-id": str(drop.pk),
+        "sessions-1-visit": str(visit.pk),
+        "sessions-1-session_type": str(drop.session_type_id),
+        "sessions-1-starts_at": "10:00",
+        "sessions-1-year_groups": ["5"],
+        "sessions-1-pupils": "30",
+        "sessions-1-DELETE": "on",
+    }
+
+    coordinator_client.post(f"/visits/{visit.pk}/edit/", data)
+
+    assert list(visit.sessions.all()) == [keep]
+
+
+def test_a_cancelled_visit_cannot_be_edited(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, status=Visit.Status.CANCELLED)
+
+    response = coordinator_client.get(f"/visits/{visit.pk}/edit/", follow=True)
+
+    assert "A cancelled visit cannot be changed." in response.content.decode()
+
+
+# --- The visit page
+
+def test_the_visit_page_shows_sessions_problems_staffing_history_and_the_pack_link(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+    VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
+
+    html = coordinator_client.get(f"/visits/{visit.pk}/").content.decode()
+
+    assert "Assembly for Key Stage 2 for Year 3, Year 4, Year 5, Year 6" in html
+    assert "The sessions need 2 volunteers; 1 is assigned." in html
+    assert "Assign <span class=\"visually-hidden\">Tom Jones </span>as lead" in html
+    assert f'href="/visits/{visit.pk}/pack.pdf">Download session pack' in html
+    assert 'hx-trigger="visitChanged from:body"' in html
+
+
+def test_volunteers_are_ranked_eligible_first_then_fewest_visits_that_month_each_ineligible_with_reasons(
+    coordinator_client, thames_valley, kent
+):
+    visit = planned_visit(thames_valley)
+    busy = VolunteerFactory(user__first_name="Busy", user__last_name="Bee", areas=[thames_valley])
+    AssignmentFactory(visit=planned_visit(thames_valley, date=date(2027, 3, 10)), volunteer=busy)
+    free = VolunteerFactory(user__first_name="Free", user__last_name="Agent", areas=[thames_valley])
+    away = VolunteerFactory(user__first_name="Away", user__last_name="Day", areas=[thames_valley])
+    UnavailabilityFactory(volunteer=away)
+    lapsed = VolunteerFactory(user__first_name="Lapsed", user__last_name="Check", areas=[thames_valley],
+                              training_on=date(2020, 1, 1))
+    booked = VolunteerFactory(user__first_name="Booked", user__last_name="Elsewhere", areas=[thames_valley, kent])
+    elsewhere = planned_visit(kent, starts_at=time(10, 0), ends_at=time(11, 0))
+    AssignmentFactory(visit=elsewhere, volunteer=booked)
+
+    html = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX).content.decode()
+
+    order = [name for name in ("Free Agent", "Busy Bee", "Away Day", "Lapsed Check", "Booked Elsewhere")]
+    positions = [html.index(f"<td>{name}</td>") for name in order]
+    assert positions[:2] == sorted(positions[:2]) and max(positions[:2]) < min(positions[2:])
+    assert "is unavailable on that date" in html
+    assert "has safeguarding training that expired on 1 January 2023" in html
+    assert f"is already at {elsewhere.school.name} 10:00–11:00" in html
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_volunteers(
+    coordinator_client, thames_valley, django_assert_num_queries, n
+):
+    visit = planned_visit(thames_valley, volunteers=n)
+    VolunteerFactory.create_batch(n, areas=[thames_valley])
+
+    # session, user, coordinator, volunteer (none), visit, assignments, candidates (annotated)
+    with django_assert_num_queries(7):
+        response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
+
+    html = response.content.decode()
+    assert html.count('class="assignment"') == n and html.count('<tr class="candidate ') == n
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_volunteers(
+    coordinator_client, thames_valley, django_assert_num_queries, n
+):
+    visit = planned_visit(thames_valley, volunteers=n, date=date(2027, 3, 29))
+
+    # session, user, coordinator, volunteer (none), visit, and problems(): sessions, assignments,
+    # clashes, unavailability, the last delivered visit
+    with django_assert_num_queries(10):
+        response = coordinator_client.get(f"/visits/{visit.pk}/problems/", headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and "Easter Monday" in html
+
+
+# --- Staffing
+
+def test_assigning_a_volunteer_returns_the_staffing_fragment_and_tells_other_regions(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+    tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/assign/", {"volunteer": tom.pk, "role": "lead"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and html.strip().startswith('<section id="staffing"')
+    assert "Tom Jones is invited as lead." in html
+    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    assignment = visit.assignments.get()
+    assert (assignment.volunteer, assignment.role, assignment.status) == (tom, "lead", Assignment.Status.INVITED)
+
+
+def test_without_javascript_assigning_redirects_back_with_a_message(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+    tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/assign/", {"volunteer": tom.pk, "role": "support"}, follow=True)
+
+    assert response.redirect_chain == [(f"/visits/{visit.pk}/", 302)]
+    assert "Tom Jones is invited as support." in response.content.decode()
+
+
+def test_a_second_booking_of_a_volunteer_at_an_overlapping_time_is_refused_with_a_message(
+    coordinator_client, thames_valley
+):
+    first = planned_visit(thames_valley, volunteers=1)
+    priya = first.assignments.get().volunteer
+    second = planned_visit(thames_valley, starts_at=time(10, 0), ends_at=time(11, 0))
+
+    response = coordinator_client.post(f"/visits/{second.pk}/assign/", {"volunteer": priya.pk, "role": "lead"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert f"{priya.name} is already at {first.school.name} 09:00–10:30 on 2 March 2027" in html
+    assert "HX-Trigger" not in response.headers
+    assert not second.assignments.exists()
+
+
+def test_a_visit_has_one_lead(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+    AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[thames_valley]), role="lead")
+    other = VolunteerFactory(areas=[thames_valley])
+
+    html = coordinator_client.post(f"/visits/{visit.pk}/assign/", {"volunteer": other.pk, "role": "lead"},
+                                   headers=HTMX).content.decode()
+
+    assert "This visit already has a lead volunteer." in html and visit.assignments.count() == 1
+
+
+def test_removing_a_volunteer_frees_them_and_tells_other_regions(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+    assignment = visit.assignments.get()
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/assignments/{assignment.pk}/remove/", headers=HTMX)
+
+    assert f"{assignment.volunteer.name} is no longer on this visit." in response.content.decode()
+    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    assert not visit.assignments.exists()
+
+
+def test_an_assignment_of_another_visit_cannot_be_removed_through_this_one(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+    other = planned_visit(thames_valley, volunteers=1)
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/assignments/{other.assignments.get().pk}/remove/")
+
+    assert response.status_code == 404 and other.assignments.exists()
+
+
+# --- The workflow
+
+def test_confirming_a_fully_staffed_visit_records_who_and_when(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=2)
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert "<html" not in html and "The visit is now confirmed." in html
+    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    change = StatusChange.objects.get(visit=visit)
+    assert (change.from_status, change.to_status, change.by) == ("proposed", "confirmed", coordinator_client.coordinator.user)
+    assert "Proposed &rarr; Confirmed by Asha Khan" in html
+
+
+def test_confirming_a_visit_with_errors_is_refused_with_the_reasons(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=2, date=date(2027, 3, 29))
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, headers=HTMX)
+
+    html = response.content.decode()
+    assert "Fix these before confirming:" in html and "Easter Monday is a bank holiday in England." in html
+    assert "HX-Trigger" not in response.headers
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.PROPOSED
+
+
+def test_confirming_a_visit_short_of_volunteers_is_refused(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, follow=True)
+
+    assert "A visit needs enough volunteers before it can be confirmed." in response.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.PROPOSED
+
+
+def test_cancelling_needs_a_reason_and_frees_the_volunteers(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=1)
+
+    refused = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "cancelled"}, headers=HTMX)
+    done = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "cancelled", "reason": "School closed by snow"},
+                                   headers=HTMX)
+
+    assert "Say why the visit is cancelled." in refused.content.decode()
+    assert "School closed by snow" in done.content.decode()
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED and visit.cancel_reason == "School closed by snow"
+    assert visit.assignments.get().booked_from is None
+
+
+def test_delivery_is_refused_before_the_date(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=2, status=Visit.Status.CONFIRMED)
+    VisitReportFactory(visit=visit)
+
+    html = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "delivered"}, headers=HTMX).content.decode()
+
+    assert "A visit can only be marked delivered on or after its date." in html
+
+
+def test_a_status_that_does_not_exist_is_refused_clearly(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley)
+
+    html = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "approved"}, headers=HTMX).content.decode()
+
+    assert "That is not a status." in html
+
+
+def test_the_workflow_offers_only_the_moves_the_model_allows(coordinator_client, thames_valley):
+    requested = planned_visit(thames_valley, status=Visit.Status.REQUESTED)
+
+    html = coordinator_client.get(f"/visits/{requested.pk}/").content.decode()
+
+    assert "Mark as proposed" in html and "Cancel this visit" in html
+    assert "Confirm the visit" not in html and "Mark as delivered" not in html
