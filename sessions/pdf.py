@@ -241,6 +241,12 @@ class LocalPicture:
         return text
 
     @property
+    def common_caveat(self) -> str:
+        """The caveat every source shares, printed once (empty when the sources differ)."""
+        caveats = {source["caveats"] for source in self.sources}
+        return caveats.pop() if len(caveats) == 1 and len(self.sources) > 1 else ""
+
+    @property
     def under_11_latest(self) -> PictureRow | None:
         known = [row for row in self.rows if row.under_11 is not None]
         return known[-1] if known else None
@@ -298,22 +304,25 @@ def local_picture_for(area) -> LocalPicture:
         fingerprint=[(f.pk, f.area_id, f.indicator_id, f.period, f.value, f.source_id, str(f.source.published),
                       f.source.title, f.source.url, f.source.caveats) for f in figures],
     )
+    # Every year from the first to the last, so a year without a figure shows as a gap, not as nothing.
+    by_period = {row.period: row.value for row in rows}
+    years = range(int(rows[0].period[:4]), int(rows[-1].period[:4]) + 1) if rows else []
     picture.chart_svg = bar_chart_svg(
-        [(row.period, row.value) for row in rows],
+        [(f"{y}/{(y + 1) % 100:02d}", by_period.get(f"{y}/{(y + 1) % 100:02d}")) for y in years],
         title=f"Offences recorded in {picture.area_name}, by year",
     ) if rows else ""
     return picture
 
 
-def bar_chart_svg(points: list[tuple[str, int]], *, title: str) -> str:
+def bar_chart_svg(points: list[tuple[str, int | None]], *, title: str) -> str:
     """A small bar chart as SVG text, with a title and a description for screen readers."""
     from django.utils.html import escape
 
-    width, height, left, bottom, top = 320, 190, 8, 34, 22
-    top_value = max(value for _, value in points) or 1
+    width, height, left, bottom, top = 360, 190, 4, 30, 16
+    top_value = max(value or 0 for _, value in points) or 1
     step = (width - 2 * left) / len(points)
     bar = step * 0.64
-    desc = "; ".join(f"{period}: {value:,}" for period, value in points)
+    desc = "; ".join(f"{period}: {value:,}" if value is not None else f"{period}: no figure" for period, value in points)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
@@ -321,19 +330,26 @@ def bar_chart_svg(points: list[tuple[str, int]], *, title: str) -> str:
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" stroke="#5b6b64" '
         f'stroke-width="1"/>',
     ]
+    font = 'font-family="Atkinson Hyperlegible, sans-serif"'
     for index, (period, value) in enumerate(points):
-        h = (height - bottom - top) * value / top_value
         x = left + index * step + (step - bar) / 2
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle" font-size="8.5" '
+            f'{font} fill="#1d2b26">{period}</text>'
+        )
+        if value is None:
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{height - bottom - 6:.1f}" text-anchor="middle" font-size="8" '
+                f'{font} fill="#55645e">no figure</text>'
+            )
+            continue
+        h = (height - bottom - top) * value / top_value
         y = height - bottom - h
         colour = "#0b6e4f" if index == len(points) - 1 else "#7fb8a4"
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="2" fill="{colour}"/>')
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="9" '
             f'font-family="Atkinson Hyperlegible, sans-serif" fill="#1d2b26">{value:,}</text>'
-        )
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle" font-size="9" '
-            f'font-family="Atkinson Hyperlegible, sans-serif" fill="#1d2b26">{period}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
