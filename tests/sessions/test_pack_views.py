@@ -168,3 +168,19 @@ def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
     monkeypatch.setattr(urllib.request.OpenerDirector, "open", no_network)
     pdf = html_to_pdf('<p>Hello</p><img src="http://example.org/x.png"><img src="file:///etc/hostname">')
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volunteers_and_contacts(
+        thames_valley, django_assert_num_queries, n):
+    from sessions.pdf import gather
+
+    visit = make_visit(thames_valley, slugs=("assembly-ks1", "assembly-ks2", "workshop-years-5-6")[:n])
+    for _ in range(n - 1):
+        AssignmentFactory(visit=visit)
+        SchoolContactFactory(school=visit.school, role="office")
+    # visit (+school, area, coordinator), sessions (+types), contacts, assignments (+volunteers),
+    # content, figures in use (+sources)
+    with django_assert_num_queries(6):
+        data = gather(visit)
+    assert len(data.lines) == n and len(data.volunteers) == n
