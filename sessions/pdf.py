@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -624,16 +625,17 @@ def pack_for(visit: Visit | int, data: PackData | None = None) -> StoredPack:
     if default_storage.exists(name):
         default_storage.delete(name)
     saved = default_storage.save(name, ContentFile(pdf))
-    stored, _ = StoredPack.objects.update_or_create(
-        key=data.key,
-        defaults={
-            "visit": data.visit,
-            "file": saved,
-            "pages": pages,
-            "size": len(pdf),
-            "created_at": timezone.now(),
-        },
-    )
+    details = {"visit": data.visit, "file": saved, "pages": pages, "size": len(pdf), "created_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            stored, _ = StoredPack.objects.update_or_create(key=data.key, defaults=details)
+    except IntegrityError:  # the same pack was stored by a concurrent request a moment ago
+        stored = StoredPack.objects.get(key=data.key)
+    # Superseded packs of this visit describe it as it was: remove them and their files.
+    for old in StoredPack.objects.filter(visit=data.visit).exclude(key=data.key):
+        if old.file.name != stored.file.name and default_storage.exists(old.file.name):
+            default_storage.delete(old.file.name)
+        old.delete()
     return stored
 
 

@@ -89,9 +89,12 @@ def test_a_second_download_is_served_from_storage_without_rendering_again(staff_
     assert PackDownload.objects.count() == 2
 
 
-def test_changing_a_contact_gives_a_new_pack_with_the_new_details(staff_client, visit):
+def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_old_one(staff_client, visit):
+    from django.core.files.storage import default_storage
+
     first = staff_client.get(pack_url(visit))
     b"".join(first.streaming_content)
+    old_file = StoredPack.objects.get().file.name
     dsl = visit.school.contacts.get(role="dsl")
     dsl.phone = "01235 999888"
     dsl.save()
@@ -99,7 +102,8 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details(staff_client, 
     text = " ".join(pages_text(b"".join(second.streaming_content)))
     assert second["ETag"] != first["ETag"]
     assert "01235 999888" in text
-    assert StoredPack.objects.count() == 2
+    assert StoredPack.objects.get().key == second["ETag"].strip('"')
+    assert not default_storage.exists(old_file)
 
 
 @pytest.mark.parametrize(
