@@ -1,6 +1,8 @@
-"""Loads the geography shipped in stats/data/: the UK, its nations, police force areas, local authorities."""
+"""Loads the reference data shipped in stats/data/: the UK, its nations, police force areas, local
+authorities, and the NSPCC figures with their sources."""
 
 import csv
+from datetime import date
 from pathlib import Path
 
 from django.db import transaction
@@ -58,8 +60,118 @@ def load_geography() -> dict[str, int]:
     return {"areas": Area.objects.count(), "local authorities": LocalAuthority.objects.count()}
 
 
-def load_figures() -> dict[str, int]:
-    """Load the NSPCC figures with their sources. (Filled in with the figures import.)"""
-    from stats.models import Figure
+# --- The NSPCC figures ---------------------------------------------------------------------------
 
+FIGURES_FILE = "nspcc_foi_child_sex_offences.csv"
+SOURCES_FILE = "nspcc_sources.csv"
+
+INDICATORS = {
+    # column in the figures file: (slug, name, definition)
+    "offences": (
+        "child-sexual-offences",
+        "Sexual offences against children recorded by police",
+        "Sexual offences against children under 18 (including rape, sexual assault, sexual grooming and "
+        "sexual exploitation) recorded by the police in the financial year, April to March, as obtained by "
+        "the NSPCC through freedom-of-information requests to every UK police force.",
+    ),
+    "under_11_offences": (
+        "child-sexual-offences-under-11",
+        "Sexual offences against children aged ten and under recorded by police",
+        "Those of the recorded sexual offences against children where the victim was aged ten or under. "
+        "Counted only where the force recorded the victim's age, so it can understate the true number.",
+    ),
+    "online_flagged": (
+        "child-sexual-offences-online",
+        "Sexual offences against children flagged with an online element",
+        "Those of the recorded sexual offences against children that the police flagged as having an "
+        "online element. Forces began flagging at different times and flag to different standards, so "
+        "comparisons between forces and years need care.",
+    ),
+}
+
+# Names in the figures file -> ONS area codes. Matched by hand: names in the press vary.
+FORCE_CODES = {
+    "United Kingdom (all forces)": UK[0],
+    "Wales (all four forces)": NATIONS["W"][0],
+    # Police Scotland covers the whole nation; its figures belong to the police force area
+    # S23000009, which also sits under the nation S92000003 for nation-level views.
+    "Scotland": "S23000009",
+    # PSNI: ONS gives the placeholder N99999999 for Northern Ireland's police force area.
+    "Northern Ireland": "N99999999",
+}
+# Names deliberately not loaded, with the reason (see stats/data/README.md).
+FORCES_NOT_LOADED = {
+    "England and Wales (43 forces)": "no area held covers England and Wales together (it is neither the UK, "
+    "a nation nor a police force area); the 43 forces' own figures are loaded where published",
+}
+
+SOURCE_CAVEATS = (
+    "Police-recorded crime, not prevalence: many offences against children are never reported. Rises "
+    "partly reflect better recording by the police and more willingness to report, not only more abuse. "
+    "Later NSPCC releases can revise earlier years, so each figure is kept with the source that published "
+    "it. Figures obtained by the NSPCC through freedom-of-information requests, as reported in this "
+    "article; they are not official statistics."
+)
+SOURCE_LICENCE = (
+    "Figures quoted as facts with a citation; the article itself is the publisher's copyright and is "
+    "not reproduced."
+)
+
+
+def load_figures() -> dict[str, int]:
+    """Load the NSPCC figures and their sources through the figures import. Idempotent: a second run
+    finds every figure unchanged and writes nothing."""
+    from stats.importers import (
+        AreaLookup, FigureRow, Parsed, PlanRefused, SourceDetails, apply_plan, parse_period, plan_rows,
+    )
+    from stats.models import Figure, Indicator
+
+    with transaction.atomic():
+        indicators = {}
+        for column, (slug, name, definition) in INDICATORS.items():
+            indicator = Indicator.objects.filter(slug=slug).first()
+            wanted = {"name": name, "definition": definition, "unit": "offences", "adults_only": True}
+            if indicator is None:
+                indicator = Indicator.objects.create(slug=slug, **wanted)
+            elif any(getattr(indicator, k) != v for k, v in wanted.items()):
+                for k, v in wanted.items():
+                    setattr(indicator, k, v)
+                indicator.save()
+            indicators[column] = indicator
+
+        sources = {}
+        for row in read_csv(SOURCES_FILE):
+            sources[row["url"]] = SourceDetails(
+                url=row["url"], title=row["title"], publisher=row["publisher"],
+                published=date.fromisoformat(row["published"]), published_note=row["published_note"],
+                licence=SOURCE_LICENCE, caveats=SOURCE_CAVEATS,
+            )
+
+        areas = AreaLookup()
+        parsed = Parsed()
+        for number, row in enumerate(read_csv(FIGURES_FILE), start=2):
+            parsed.rows_read += 1
+            name = row["police_force"].strip()
+            if name in FORCES_NOT_LOADED:
+                continue
+            if name in FORCE_CODES:
+                area = areas.by_ons_code(FORCE_CODES[name])
+            else:
+                matches = [a for a in areas.named(name) if a.kind == Area.Kind.POLICE_FORCE]
+                area = matches[0] if len(matches) == 1 else None
+            if area is None:
+                raise ValueError(f"{FIGURES_FILE} row {number}: no area for the force name {name!r}.")
+            source = sources.get(row["source_url"])
+            if source is None:
+                raise ValueError(f"{FIGURES_FILE} row {number}: the source is not described in {SOURCES_FILE}.")
+            for column, indicator in indicators.items():
+                if row[column].strip():
+                    parsed.rows.append(
+                        FigureRow(number, area, indicator, parse_period(row["year"]), int(row[column]), source)
+                    )
+        plan = plan_rows(parsed)
+        try:
+            apply_plan(plan)
+        except PlanRefused as exc:
+            raise ValueError(f"{FIGURES_FILE}: " + "; ".join(str(e) for e in exc.errors)) from exc
     return {"figures": Figure.objects.count()}
