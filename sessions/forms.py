@@ -120,8 +120,12 @@ class DueFilterForm(forms.Form):
     """Filters of the schools-due list; the choices are the coordinator's own areas."""
 
     q = forms.CharField(label="Search by name, URN or postcode", required=False, max_length=100)
-    area = forms.ModelChoiceField(label="Police force area", queryset=Area.objects.none(), required=False)
-    local_authority = forms.ModelChoiceField(label="Local authority", queryset=LocalAuthority.objects.none(), required=False)
+    area = forms.ModelChoiceField(
+        label="Police force area", queryset=Area.objects.none(), required=False, empty_label="Any of my areas"
+    )
+    local_authority = forms.ModelChoiceField(
+        label="Local authority", queryset=LocalAuthority.objects.none(), required=False, empty_label="Any"
+    )
     town = forms.CharField(label="Town", required=False, max_length=100)
 
     def __init__(self, *args, areas, **kwargs) -> None:

@@ -125,6 +125,8 @@ def test_calendar_navigation_swaps_only_the_calendar(coordinator_client, thames_
     assert visit.school.name in html
     assert 'hx-get="?week=2027-03-01"' in html and 'hx-push-url="true"' in html
     assert 'hx-trigger="visitChanged from:body"' in html
+    # The filter form outside the calendar is told which week is now shown.
+    assert '<input type="hidden" id="calendar-period" name="week" value="2027-03-08" hx-swap-oob="true">' in html
 
 
 def test_a_nonsense_week_shows_this_week(coordinator_client):

@@ -1,0 +1,165 @@
+"""A coordinator's journey in a real browser (headless Chromium through Playwright, tablet size):
+find a school that is due, plan a visit on Easter Monday, see the problem appear and fix it, staff the
+visit with two volunteers (one who is booked elsewhere is refused), confirm it, and find it on the
+calendar. Screenshots go to test-artifacts/.
+
+The live server's database is emptied between tests, so the reference data is loaded here.
+"""
+
+import re
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from schools.factories import SchoolFactory
+from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.models import Visit
+from stats.models import Area
+
+# No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
+from playwright.sync_api import expect, sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery staple"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live_server(transactional_db, plain_http):
+    """A live server started after the per-test settings (plain HTTP), like the test client."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tablet(live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        browser.close()
+
+
+def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due(live_server, tablet):
+    call_command("load_reference_data", verbosity=0)
+    thames_valley = Area.objects.get(code="E23000029")
+    CoordinatorFactory(user__username="asha", user__first_name="Asha", user__last_name="Khan", areas=[thames_valley])
+    oak = SchoolFactory(in_area=thames_valley, name="Oak Tree Primary School", town="Reading")
+    SchoolFactory(in_area=thames_valley, name="Birch Infant School", town="Slough")
+    priya = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[thames_valley])
+    VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
+    VolunteerFactory(user__first_name="Sam", user__last_name="Okafor", areas=[thames_valley])
+    # Priya is already at another school on the morning the visit will move to.
+    elsewhere = VisitFactory(school=SchoolFactory(in_area=thames_valley, name="Cedar Junior School"),
+                             date=date(2027, 3, 30), starts_at=time(9, 0), ends_at=time(10, 30))
+    VisitSessionFactory(visit=elsewhere)
+    AssignmentFactory(visit=elsewhere, volunteer=priya)
+    page = tablet
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("asha")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Planning")).to_be_visible()
+
+    # Find a school that is due, searching as you type.
+    page.get_by_role("link", name="Schools due a visit").click()
+    page.get_by_label("Search by name, URN or postcode").type("oak tree")
+    expect(page.locator("#results")).not_to_contain_text("Birch Infant School")
+    expect(page).to_have_url(re.compile(r"q=oak(%20|\+)tree"))
+    page.screenshot(path=ARTIFACTS / "coordinator-1-schools-due.png", full_page=True)
+    page.get_by_role("link", name="Plan a visit to Oak Tree Primary School").click()
+
+    # Plan it on Easter Monday: the problem appears before saving.
+    expect(page.get_by_label("Oak Tree Primary School")).to_be_checked()
+    page.get_by_label("Session type").select_option(label="Assembly for Key Stage 2")
+    page.get_by_label("Year 5").check()
+    page.get_by_label("Year 6").check()
+    page.get_by_label("Number of pupils").fill("58")
+    page.get_by_label("Date").fill("2027-03-29")
+    problems = page.locator("#problems")
+    expect(problems).to_contain_text("Easter Monday is a bank holiday in England.")
+    assert not Visit.objects.filter(school=oak).exists()
+    page.screenshot(path=ARTIFACTS / "coordinator-2-easter-monday.png", full_page=True)
+
+    # Fix it: the next day.
+    page.get_by_label("Date").fill("2027-03-30")
+    expect(problems).not_to_contain_text("Easter Monday")
+    expect(problems).to_contain_text("The sessions need 2 volunteers; 0 are assigned.")
+    page.get_by_role("button", name="Save the visit").click()
+    expect(page.get_by_role("heading", name="Visit to Oak Tree Primary School")).to_be_visible()
+    visit = Visit.objects.get(school=oak)
+
+    # Staff it: Priya is booked elsewhere and is refused; Tom and Sam are taken.
+    staffing = page.locator("#staffing")
+    expect(staffing.locator("tr", has_text="Priya Patel")).to_contain_text("is already at Cedar Junior School 09:00–10:30")
+    page.get_by_role("button", name="Assign Priya Patel as lead").click()
+    expect(staffing.get_by_role("alert")).to_contain_text("Priya Patel is already at Cedar Junior School")
+    page.get_by_role("button", name="Assign Tom Jones as lead").click()
+    expect(staffing).to_contain_text("Tom Jones is invited as lead.")
+    expect(problems).to_contain_text("1 is assigned")
+    page.get_by_role("button", name="Assign Sam Okafor as support").click()
+    expect(staffing).to_contain_text("Sam Okafor is invited as support.")
+    expect(problems).to_contain_text("No problems found.")
+    page.screenshot(path=ARTIFACTS / "coordinator-3-staffed.png", full_page=True)
+
+    # Confirm it.
+    page.get_by_role("button", name="Confirm the visit").click()
+    expect(page.locator("#workflow")).to_contain_text("The visit is now confirmed.")
+    expect(page.locator("#workflow")).to_contain_text("Proposed → Confirmed by Asha Khan")
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CONFIRMED
+    assert {a.volunteer.name for a in visit.assignments.all()} == {"Tom Jones", "Sam Okafor"}
+
+    # Find it on the calendar: month view, forward to March 2027, only the calendar swapped.
+    page.wait_for_load_state("networkidle")  # the regions that listen for visitChanged have refreshed
+    page.get_by_role("link", name="Calendar", exact=True).click()
+    expect(page.get_by_role("heading", name="Calendar", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Month view").click()
+    title = page.locator("#calendar-title")
+    expect(title).to_have_text(re.compile(r"^[A-Z][a-z]+ \d{4}$"))
+    step = "Next month" if timezone.localdate() < date(2027, 3, 1) else "Previous month"
+    for _ in range(36):
+        if title.inner_text() == "March 2027":
+            break
+        shown = title.inner_text()
+        page.get_by_role("link", name=step).click()
+        expect(title).not_to_have_text(shown)
+    expect(title).to_have_text("March 2027")
+    expect(page).to_have_url(re.compile(r"month=2027-03"))
+    day = page.locator(".day", has_text="Tue 30 Mar")
+    expect(day).to_contain_text("Oak Tree Primary School")
+    expect(day.locator(".cal-visit", has_text="Oak Tree")).to_contain_text("Confirmed")
+    page.screenshot(path=ARTIFACTS / "coordinator-4-calendar.png", full_page=True)
+
+    # Filtering keeps the month shown and swaps only the calendar.
+    page.get_by_label("Status").select_option(label="Confirmed")
+    expect(page).to_have_url(re.compile(r"month=2027-03.*status=confirmed"))
+    expect(title).to_have_text("March 2027")
+    expect(day).to_contain_text("Oak Tree Primary School")
+    expect(day).not_to_contain_text("Cedar Junior School")
+
+    # Back returns to what was shown before, as a bookmarkable address.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"month=2027-03$"))
+    expect(page.locator("#calendar")).to_contain_text("Cedar Junior School")
