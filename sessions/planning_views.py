@@ -37,7 +37,7 @@ from sessions.forms import (
     VisitForm,
     VisitRequestForm,
 )
-from sessions.models import Assignment, StatusChange, Visit, VisitSession, Volunteer
+from sessions.models import Assignment, StatusChange, Visit, VisitSession, Volunteer, year_group_label
 from stats.models import Area
 
 PAGE_SIZE = 25
@@ -389,7 +389,16 @@ PAGE_PARTS = frozenset({"problems", "staffing", "workflow"})
 def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
     """The visit page's context; a fragment asks only for its own part, so it runs only its own queries."""
     editable = visit.status not in services.CLOSED_STATUSES
-    context = {"visit": visit, "editable": editable, "sessions": visit.sessions.select_related("session_type")}
+    context = {
+        "visit": visit,
+        "editable": editable,
+        "sessions": visit.sessions.select_related("session_type"),
+        "requested_pupils": [
+            (year_group_label(int(year), visit.school.nation), count)
+            for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
+            if str(year).isdigit()
+        ],
+    }
     if "problems" in parts:
         context["problems"] = visit.problems()
     if "staffing" in parts:

@@ -102,3 +102,31 @@ def test_staff_may_see_visits_in_every_area(staff_client, kent):
 
 def test_the_public_request_page_needs_no_login(client):
     assert "Find my school" in client.get("/request-a-visit/").content.decode()
+
+
+def test_the_visit_form_cannot_set_the_status_or_the_coordinator(coordinator_client, thames_valley):
+    someone_else = CoordinatorFactory(areas=[thames_valley]).user
+    school = SchoolFactory(in_area=thames_valley)
+
+    coordinator_client.post(
+        "/visits/new/", visit_data(school) | {"status": "confirmed", "coordinator": someone_else.pk, "version": "9"}
+    )
+
+    visit = Visit.objects.get()
+    assert (visit.status, visit.coordinator, visit.version) == (
+        Visit.Status.PROPOSED, coordinator_client.coordinator.user, 0
+    )
+
+
+def test_every_planning_post_refuses_a_request_without_the_csrf_token(thames_valley, visit, coordinator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator.user)
+    posts = visit_posts(visit) + [("/visits/new/", visit_data(visit.school)), ("/visits/new/check/", {})]
+
+    for url, data in posts:
+        assert client.post(url, data).status_code == 403, url
+    anonymous = Client(enforce_csrf_checks=True)
+    assert anonymous.post("/request-a-visit/", {"school": visit.school.urn}).status_code == 403
+    assert Visit.objects.count() == 1 and Assignment.objects.count() == 1

@@ -79,6 +79,8 @@ def test_a_request_creates_a_requested_visit_for_the_areas_coordinators(client, 
     assert visit.requester_email == "office@hawthorn.example"
     client.force_login(coordinator.user)
     assert "Hawthorn Primary" in client.get("/plan/").content.decode().split('id="requests"')[1]
+    page = client.get(f"/visits/{visit.pk}/").content.decode()
+    assert "Any Tuesday in March" in page and "Year 5: 30; Year 6: 28" in page and "SEND adaptations" in page
 
 
 def test_the_confirmation_page_says_what_happens_next(client):
