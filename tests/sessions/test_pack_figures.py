@@ -1,0 +1,51 @@
+"""The local picture in the pack (adults only): the figures in use, their change, sources and caveats."""
+
+import pytest
+
+from sessions.pdf import render_pack
+from stats.factories import AreaFactory
+from tests.sessions.pack_helpers import adult_pages, make_visit, pages_text
+
+
+@pytest.fixture
+def thames_valley_pack(thames_valley):
+    visit = make_visit(thames_valley)
+    return visit, pages_text(render_pack(visit))
+
+
+def test_a_thames_valley_pack_gives_the_latest_figure_with_its_period_and_the_uk_figure(thames_valley_pack):
+    _, pages = thames_valley_pack
+    picture = " ".join(adult_pages(pages))
+    assert "3,004 sexual offences against children were recorded by police in Thames Valley in 2022/23" in picture
+    assert "more than eight a day" in picture
+    assert "Up 286 (11%) on 2019/20 (2,718)" in picture
+    assert "no figures for 2020/21 or 2021/22" in picture  # the change is across a gap, and says so
+    assert "86,962" in picture
+
+
+def test_the_table_by_year_has_2016_17_with_701_aged_ten_and_under(thames_valley_pack):
+    _, pages = thames_valley_pack
+    picture = " ".join(adult_pages(pages))
+    assert "Year All ages Aged 10 and under Source" in picture
+    assert "2016/17 2,440 701 " in picture
+    assert "2022/23 3,004 – " in picture
+    assert "778 of the 2,690 offences (29%) were against children aged ten and under" in picture
+
+
+def test_every_figure_has_a_source_with_its_publisher_title_date_url_and_caveat(thames_valley_pack):
+    _, pages = thames_valley_pack
+    text = " ".join(adult_pages(pages))
+    sources = text[text.index("Sources"):]
+    assert ("Bucks Herald, “Reported child sexual offences remain at high levels in Thames Valley”, "
+            "published 10 January 2024.") in sources
+    assert "bucksherald.co.uk" in sources
+    assert "Caveat for every source above: Police-recorded crime, not prevalence" in sources
+
+
+def test_a_school_in_an_area_without_figures_says_so_plainly_and_gives_the_uk_figure(db):
+    area = AreaFactory(name="Test Constabulary")
+    visit = make_visit(area)
+    text = " ".join(pages_text(render_pack(visit)))
+    assert "There are no published figures for Test Constabulary" in text
+    assert "Across the UK, 86,962 sexual offences against children were recorded by police in 2022/23" in text
+
