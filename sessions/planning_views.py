@@ -313,6 +313,12 @@ def unsaved_visit(form: VisitForm, formset) -> tuple[Visit | None, list[VisitSes
             line.visit = visit
             line.starts_at = line.starts_at or visit.starts_at
             lines.append(line)
+        elif line_form.cleaned_data.get("session_type"):
+            # Half-filled: the session type alone already tells the ages and volunteers needed. Such a
+            # line is only checked, never saved (saving needs every line valid).
+            lines.append(
+                VisitSession(visit=visit, session_type=line_form.cleaned_data["session_type"], starts_at=visit.starts_at)
+            )
     return visit, lines, removed
 
 

@@ -96,6 +96,20 @@ def test_the_problems_panel_shows_an_unsuitable_session_for_the_schools_ages(coo
     assert "Workshop for Years 5 and 6 is for ages 9–11" in html
 
 
+def test_the_problems_panel_checks_a_half_filled_session_line_by_its_type(coordinator_client, thames_valley):
+    infants = SchoolFactory(in_area=thames_valley, low_age=4, high_age=7)
+    data = visit_data(infants, session_type=SessionType.objects.get(slug="assembly-ks2")) | {
+        "sessions-0-year_groups": [],
+        "sessions-0-pupils": "",
+    }
+
+    html = coordinator_client.post("/visits/new/check/", data, headers=HTMX).content.decode()
+
+    assert "Assembly for Key Stage 2 is for ages 7–11" not in html  # 7 is shared: it suits
+    assert "The sessions need 2 volunteers; 0 are assigned." in html
+    assert not VisitSession.objects.exists()
+
+
 def test_the_problems_panel_of_an_existing_visit_shows_a_double_booking_at_the_new_time(
     coordinator_client, thames_valley
 ):
