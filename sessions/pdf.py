@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import io
 import json
 import mimetypes
+import tempfile
 import threading
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -524,7 +524,6 @@ def sample_pack(session_type: SessionType | None) -> PackData:
     """
     from django.contrib.auth import get_user_model
 
-    from schools.models import School
     from sessions.models import Volunteer, VisitSession
     from stats.models import Area, LocalAuthority
 
@@ -682,7 +681,8 @@ def build_batch(batch_id: int) -> None:
     batch.status, batch.total, batch.done = PackBatch.Status.RUNNING, len(visits), 0
     batch.save(update_fields=["status", "total", "done"])
     try:
-        buffer = io.BytesIO()
+        # PDFs barely compress: store them. Spill to disk past 32 MB rather than hold a big batch in memory.
+        buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             names: set[str] = set()
             for visit in visits:
@@ -697,7 +697,9 @@ def build_batch(batch_id: int) -> None:
         name = f"pack-batches/{batch.pk}/packs-{batch.area.code}-{batch.first_date}-{batch.last_date}.zip"
         if default_storage.exists(name):
             default_storage.delete(name)
-        batch.file = default_storage.save(name, ContentFile(buffer.getvalue()))
+        buffer.seek(0)
+        batch.file = default_storage.save(name, File(buffer, name=name))
+        buffer.close()
         batch.status = PackBatch.Status.DONE
     except Exception as error:  # the coordinator sees that it failed; the log has the detail
         import logging

@@ -49,3 +49,10 @@ def test_a_school_in_an_area_without_figures_says_so_plainly_and_gives_the_uk_fi
     assert "There are no published figures for Test Constabulary" in text
     assert "Across the UK, 86,962 sexual offences against children were recorded by police in 2022/23" in text
 
+
+
+def test_a_school_with_no_known_police_force_area_says_so_and_gives_the_uk_figure(db):
+    visit = make_visit(None)
+    text = " ".join(pages_text(render_pack(visit)))
+    assert "We do not know which police force area this school is in, so there are no local figures." in text
+    assert "Across the UK, 86,962 sexual offences against children were recorded by police in 2022/23" in text
