@@ -5,7 +5,9 @@ Imported by sessions/admin.py, so the admin site finds these registrations.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -23,6 +25,7 @@ class PackContentAdmin(admin.ModelAdmin):
     search_fields = ["body"]
     fields = ["session_type", "section", "format_help", "body", "preview_link", "updated_at"]
     readonly_fields = ["format_help", "preview_link", "updated_at"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 22, "cols": 110})}}
 
     @admin.display(description="section", ordering="section")
     def section_name(self, obj: PackContent) -> str:
