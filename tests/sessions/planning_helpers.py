@@ -9,6 +9,7 @@ from sessions.factories import A_SCHOOL_DAY, AssignmentFactory, VisitFactory, Vi
 from sessions.models import SessionType
 
 HTMX = {"HX-Request": "true"}
+NAMES = [("Priya", "Patel"), ("Tom", "Jones"), ("Sam", "Okafor"), ("Lee", "Wong"), ("Ana", "Silva")]
 
 
 def planned_visit(area, *, date=A_SCHOOL_DAY, volunteers: int = 0, **kwargs):
@@ -16,8 +17,11 @@ def planned_visit(area, *, date=A_SCHOOL_DAY, volunteers: int = 0, **kwargs):
     school = kwargs.pop("school", None) or SchoolFactory(in_area=area)
     visit = VisitFactory(school=school, date=date, **kwargs)
     VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
-    for _ in range(volunteers):
-        AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]))
+    for n in range(volunteers):
+        # Plain names (a random one may hold an apostrophe, which the page shows escaped).
+        first, last = NAMES[n % len(NAMES)]
+        volunteer = VolunteerFactory(areas=[area], user__first_name=first, user__last_name=last)
+        AssignmentFactory(visit=visit, volunteer=volunteer)
     return visit
 
 
