@@ -41,6 +41,9 @@ from sessions.models import Assignment, StatusChange, Visit, VisitSession, Volun
 from stats.models import Area
 
 PAGE_SIZE = 25
+# The dashboard looks this far ahead for visits short of volunteers or with errors (the calendar
+# shows them further out): it keeps the page quick and the list about what is urgent.
+ATTENTION_WEEKS = 12
 VISIT_CHANGED = "visitChanged"
 # The public request form: at most this many requests from one address an hour.
 REQUESTS_PER_HOUR = 5
@@ -109,7 +112,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     monday = monday_of(today)
     visits = planning_visits(request.user)
     fortnight = list(visits.between(monday, monday + timedelta(days=13)).with_signals().order_by("date", "starts_at"))
-    upcoming = list(visits.upcoming(today).live().exclude(status=Visit.Status.DELIVERED).with_signals())
+    upcoming = list(
+        visits.between(today, today + timedelta(weeks=ATTENTION_WEEKS))
+        .live()
+        .exclude(status=Visit.Status.DELIVERED)
+        .with_signals()
+    )
     context = {
         "today": today,
         "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
@@ -121,6 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
         .select_related("user"),
         "warning_days": settings.CLEARANCE_WARNING_DAYS,
+        "attention_weeks": ATTENTION_WEEKS,
         "section": "dashboard",
     }
     return render(request, "sessions/planning/dashboard.html", context)

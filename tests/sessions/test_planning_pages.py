@@ -42,8 +42,10 @@ def test_the_dashboard_lists_requests_short_visits_errors_and_expiring_clearance
                            date=date(2027, 1, 12))
     short = planned_visit(thames_valley, date=date(2027, 2, 9), volunteers=1,
                           school=SchoolFactory(in_area=thames_valley, name="Short Primary"))
-    bank_holiday = planned_visit(thames_valley, date=date(2027, 3, 29), volunteers=2,
+    bank_holiday = planned_visit(thames_valley, date=date(2027, 1, 1), volunteers=2,
                                  school=SchoolFactory(in_area=thames_valley, name="Holiday Primary"))
+    later = planned_visit(thames_valley, date=date(2027, 3, 29), volunteers=2,
+                          school=SchoolFactory(in_area=thames_valley, name="Easter Primary"))
     VolunteerFactory(user__first_name="Jess", user__last_name="Expiring", areas=[thames_valley],
                      training_on=date(2023, 12, 20))
     VolunteerFactory(user__first_name="Fine", user__last_name="Later", areas=[thames_valley],
@@ -58,6 +60,7 @@ def test_the_dashboard_lists_requests_short_visits_errors_and_expiring_clearance
     assert request.school.name in requests
     assert "Short Primary</a>, 9 February 2027: 1 of 2 volunteers" in shorts
     assert bank_holiday.school.name in errors and short.school.name not in errors
+    assert later.school.name not in errors  # beyond the dashboard's 12 weeks: the calendar shows it
     assert "Jess Expiring" in expiring and "Fine Later" not in expiring
 
 
