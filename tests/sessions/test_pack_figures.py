@@ -7,10 +7,16 @@ from stats.factories import AreaFactory
 from tests.sessions.pack_helpers import adult_pages, make_visit, pages_text
 
 
+_rendered: dict[str, list[str]] = {}
+
+
 @pytest.fixture
 def thames_valley_pack(thames_valley):
+    """The same visit is made for every test; its pack is rendered once per module (renders are slow)."""
     visit = make_visit(thames_valley)
-    return visit, pages_text(render_pack(visit))
+    if "pages" not in _rendered:
+        _rendered["pages"] = pages_text(render_pack(visit))
+    return visit, _rendered["pages"]
 
 
 def test_a_thames_valley_pack_gives_the_latest_figure_with_its_period_and_the_uk_figure(thames_valley_pack):

@@ -10,10 +10,16 @@ from tests.sessions.pack_helpers import FIGURE_WITH_COMMA, adult_pages, make_vis
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
 
 
+_rendered: dict[str, list[str]] = {}
+
+
 @pytest.fixture
 def thames_valley_pack(thames_valley):
+    """The same visit is made for every test; its pack is rendered once per module (renders are slow)."""
     visit = make_visit(thames_valley)
-    return visit, pages_text(render_pack(visit))
+    if "pages" not in _rendered:
+        _rendered["pages"] = pages_text(render_pack(visit))
+    return visit, _rendered["pages"]
 
 
 def test_the_cover_names_the_school_date_arrival_sessions_volunteers_and_coordinator(thames_valley_pack):
