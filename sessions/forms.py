@@ -111,6 +111,8 @@ class AssignForm(forms.Form):
 
 class StatusForm(forms.Form):
     to = forms.ChoiceField(choices=Visit.Status.choices, error_messages={"invalid_choice": "That is not a status."})
+    # The version of the visit the coordinator was looking at: a change made since is not overwritten.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Why is the visit cancelled?", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -548,6 +548,8 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
     else:
         to = form.cleaned_data["to"]
+        if form.cleaned_data["version"] is not None:
+            visit.version = form.cleaned_data["version"]
         try:
             visit.change_status(to, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as refusal:

@@ -447,3 +447,20 @@ def test_the_workflow_offers_only_the_moves_the_model_allows(coordinator_client,
 
     assert "Mark as proposed" in html and "Cancel this visit" in html
     assert "Confirm the visit" not in html and "Mark as delivered" not in html
+
+
+def test_a_status_change_made_on_a_page_that_is_out_of_date_is_refused(coordinator_client, thames_valley):
+    visit = planned_visit(thames_valley, volunteers=2)
+    page = coordinator_client.get(f"/visits/{visit.pk}/").content.decode()
+    assert '<input type="hidden" name="version" value="0">' in page
+    # Meanwhile another coordinator moves the visit back to requested.
+    visit.change_status(Visit.Status.REQUESTED, by=None)
+
+    html = coordinator_client.post(
+        f"/visits/{visit.pk}/status/", {"to": "confirmed", "version": "0"}, headers=HTMX
+    ).content.decode()
+
+    assert "Someone else changed this visit a moment ago. Reload it and try again." in html
+    assert "Proposed &rarr; Requested by someone whose account has been removed" in html
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.REQUESTED
