@@ -142,3 +142,20 @@ def test_loading_the_defaults_again_keeps_staff_edits(db):
     load_pack_content()
     section.refresh_from_db()
     assert section.body == "Our own closing words."
+
+
+def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_valley):
+    from sessions.factories import VisitFactory
+
+    visit = VisitFactory(school__in_area=thames_valley, status="proposed")
+    pages = pages_text(render_pack(visit))
+    assert "No sessions have been added to this visit yet." in pages[0]
+    assert "This visit is proposed, not yet confirmed" in pages[0]
+    assert not pupil_pages(pages)
+
+
+def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley):
+    from sessions.factories import VisitFactory
+
+    visit = VisitFactory(school__in_area=thames_valley, status="cancelled")
+    assert "This visit has been cancelled. Do not travel." in pages_text(render_pack(visit))[0]
