@@ -8,6 +8,7 @@ from sessions.models import (
     Assignment,
     Coordinator,
     SessionType,
+    StatusChange,
     Unavailability,
     Visit,
     VisitReport,
@@ -130,3 +131,12 @@ class VisitReportFactory(factory.django.DjangoModelFactory):
     visit = factory.SubFactory(VisitFactory)
     children_reached = 120
     sessions_delivered = 1
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusChange
+
+    visit = factory.SubFactory(VisitFactory)
+    from_status = Visit.Status.PROPOSED
+    to_status = Visit.Status.CONFIRMED

@@ -1,0 +1,170 @@
+import hashlib
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from schools.factories import SchoolFactory
+from schools.models import School, SchoolContact
+from sessions.demo import DEMO_LOGINS, DEMO_PASSWORD
+from sessions.models import Assignment, Coordinator, Unavailability, Visit, VisitReport, VisitSession, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--schools", "40", "--volunteers", "20", "--visits", "40"]
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def digest() -> str:
+    """A fingerprint of the demo data by natural keys (not primary keys, tokens or timestamps)."""
+    rows = [
+        *School.objects.values_list("urn", "name", "town", "postcode", "status", "low_age", "high_age",
+                                    "nation", "welsh_medium", "pupils", "local_authority__code"),
+        *SchoolContact.objects.values_list("school__urn", "role", "name", "email"),
+        *Volunteer.objects.values_list("user__username", "user__first_name", "dbs_checked_on", "training_on",
+                                       "dbs_update_service", "active", "postcode"),
+        *Unavailability.objects.values_list("volunteer__user__username", "starts_on", "ends_on"),
+        *Coordinator.objects.values_list("user__username", "areas__code"),
+        *Visit.objects.values_list("school__urn", "date", "starts_at", "ends_at", "status", "requester_name"),
+        *VisitSession.objects.values_list("visit__school__urn", "visit__date", "session_type__slug", "pupils"),
+        *Assignment.objects.values_list("visit__school__urn", "visit__date", "volunteer__user__username",
+                                        "role", "status"),
+        *VisitReport.objects.values_list("visit__school__urn", "visit__date", "children_reached", "follow_up"),
+    ]
+    return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+
+
+def remove_demo_data() -> None:
+    Visit.objects.all().delete()
+    School.objects.all().delete()
+    Unavailability.objects.all().delete()
+    Volunteer.objects.all().delete()
+    Coordinator.objects.all().delete()
+    get_user_model().objects.all().delete()
+
+
+def test_the_demo_has_visits_in_every_status_in_the_past_and_the_coming_months():
+    seed(*SMALL)
+
+    today = timezone.localdate()
+    statuses = Counter(Visit.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Visit.Status.values)
+    assert Visit.objects.filter(date__lt=today, status=Visit.Status.DELIVERED).exists()
+    assert Visit.objects.filter(date__gt=today, status=Visit.Status.CONFIRMED).exists()
+    assert not Visit.objects.filter(date__lt=timezone.localdate() - timezone.timedelta(days=3 * 365)).exists()
+    # Every delivered visit has its report, and only delivered visits have one.
+    assert VisitReport.objects.count() == statuses[Visit.Status.DELIVERED]
+    assert not VisitReport.objects.exclude(visit__status=Visit.Status.DELIVERED).exists()
+
+
+def test_every_demo_school_has_a_designated_safeguarding_lead_and_some_a_deputy():
+    seed(*SMALL)
+
+    assert School.objects.count() == 40
+    assert not School.objects.exclude(contacts__role=SchoolContact.Role.DSL).exists()
+    assert SchoolContact.objects.filter(role=SchoolContact.Role.DEPUTY_DSL).exists()
+    forces = set(School.objects.values_list("local_authority__police_force__code", flat=True))
+    assert {"E23000029", "W15000003"} <= forces
+    assert School.objects.filter(nation=School.Nation.WALES, local_authority__code__startswith="W").exists()
+    assert not School.objects.filter(nation=School.Nation.WALES, local_authority__code__startswith="E").exists()
+
+
+def test_demo_volunteers_are_a_mix_of_cleared_expiring_and_not_cleared():
+    seed(*SMALL)
+
+    today = timezone.localdate()
+    volunteers = list(Volunteer.objects.select_related("user"))
+    cleared = [v for v in volunteers if v.is_cleared_on(today)]
+    expiring = [v for v in cleared if v.clearance_expires_within(60, today)]
+    assert len(volunteers) == 20
+    assert len(cleared) > len(volunteers) // 2
+    assert expiring
+    assert len(cleared) < len(volunteers)
+    assert any(v.dbs_update_service for v in volunteers)
+    assert Unavailability.objects.exists()
+
+
+def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
+    output = seed(*SMALL)
+
+    upcoming = Visit.objects.filter(date__gte=timezone.localdate()).select_related("school")
+    codes = Counter(problem.code for visit in upcoming for problem in visit.problems())
+    for code in ("double_booked", "not_cleared", "bank_holiday", "understaffed", "age_unsuitable", "unavailable"):
+        assert codes[code] >= 1, code
+    assert "double booking (double_booked)" in output
+    # The visits with problems are in the demo coordinator's area, where they will be seen.
+    coordinator = Coordinator.objects.get(user__username="coordinator")
+    assert set(coordinator.areas.values_list("code", flat=True)) == {"E23000029", "E23000032"}
+    troubled = [v for v in upcoming if any(p.code == "double_booked" for p in v.problems())]
+    assert all(v in Visit.objects.visible_to(coordinator.user) for v in troubled)
+
+
+def test_the_demo_volunteer_has_invitations_and_accepted_visits_ahead():
+    seed(*SMALL)
+
+    volunteer = Volunteer.objects.get(user__username="volunteer")
+    ahead = Assignment.objects.filter(volunteer=volunteer, visit__date__gte=timezone.localdate())
+    assert volunteer.is_cleared_on(timezone.localdate())
+    assert ahead.filter(status=Assignment.Status.INVITED).exists()
+    assert ahead.filter(status=Assignment.Status.ACCEPTED, visit__status=Visit.Status.CONFIRMED).exists()
+    assert list(volunteer.areas.values_list("code", flat=True)) == ["E23000029"]
+
+
+@pytest.mark.parametrize("login", DEMO_LOGINS, ids=lambda login: login.username)
+def test_each_demo_user_can_log_in_with_the_printed_password(client, login):
+    seed(*SMALL)
+    printed = StringIO()
+    call_command("demo_logins", stdout=printed)
+
+    assert DEMO_PASSWORD in printed.getvalue()
+    assert "http://127.0.0.1:8000/" in printed.getvalue()
+    assert client.login(username=login.username, password=DEMO_PASSWORD)
+
+
+def test_the_demo_staff_users_have_their_roles():
+    seed(*SMALL)
+    User = get_user_model()
+
+    assert User.objects.get(username="admin").is_superuser
+    data_entry = User.objects.get(username="dataentry")
+    assert data_entry.is_staff and not data_entry.is_superuser
+    assert list(data_entry.groups.values_list("name", flat=True)) == ["Data entry"]
+    # Everyone else gets an unusable password: only the demo logins can log in.
+    others = User.objects.exclude(username__in=[login.username for login in DEMO_LOGINS])
+    assert others.exists() and not any(user.has_usable_password() for user in others)
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_different_data():
+    seed(*SMALL, "--seed", "7")
+    first = digest()
+    remove_demo_data()
+    seed(*SMALL, "--seed", "7")
+    again = digest()
+    remove_demo_data()
+    seed(*SMALL, "--seed", "8")
+
+    assert again == first
+    assert digest() != first
+
+
+def test_if_empty_leaves_a_database_with_schools_alone():
+    SchoolFactory(name="Our Own Primary School")
+
+    output = seed(*SMALL, "--if-empty")
+
+    assert School.objects.get().name == "Our Own Primary School"
+    assert not Visit.objects.exists()
+    assert "already has 1 school" in output
+
+
+def test_too_small_a_demo_is_refused_with_the_reason():
+    with pytest.raises(CommandError, match="at least 20 schools"):
+        seed("--schools", "5")
