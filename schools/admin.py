@@ -1,0 +1,99 @@
+"""Admin for schools and their contacts: the data entry team's view of the DfE register."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from config.admin_actions import export_as_csv
+from schools.models import School, SchoolContact
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Whether a school is due a visit today, by `School.objects.due` (the programme cycle rule)."""
+
+    title = "due a visit"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Due a visit"), ("no", "Not due")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        due = School.objects.due(on=timezone.localdate()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=due)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=due)
+        return None
+
+
+class SchoolContactInline(admin.TabularInline):
+    model = SchoolContact
+    extra = 1
+    fields = ["name", "role", "email", "phone"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "urn", "town", "postcode", "status", "local_authority", "police_force_name",
+        "last_visit", "due",
+    ]
+    list_filter = [
+        "status", DueFilter, "phase", "nation", ("local_authority__police_force", admin.RelatedFieldListFilter),
+        "welsh_medium",
+    ]
+    list_select_related = ["local_authority__police_force"]
+    # URN is matched exactly (a word that is not a number is skipped for it); the rest by "contains".
+    search_fields = ["name", "urn__exact", "postcode", "town"]
+    search_help_text = "Search by name, URN, postcode or town."
+    autocomplete_fields = ["local_authority"]
+    inlines = [SchoolContactInline]
+    actions = [export_as_csv]
+    readonly_fields = ["police_force_name", "last_visit", "due", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "urn", "status", "phase", "establishment_type", ("low_age", "high_age"), "pupils"]}),
+        ("Address", {"fields": ["street", "locality", "address3", "town", "postcode", "telephone"]}),
+        (
+            "Where",
+            {"fields": ["nation", "local_authority", "police_force_name", ("easting", "northing")]},
+        ),
+        ("Provision", {"fields": ["welsh_medium", "send_provision"]}),
+        ("The programme", {"fields": ["last_visit", "due", "notes", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The latest delivered visit as an annotation: one query for the whole page, not one per row.
+        return super().get_queryset(request).with_last_visit()
+
+    @admin.display(description="police force area", ordering="local_authority__police_force__name")
+    def police_force_name(self, school: School) -> str:
+        area = school.police_force
+        return area.name if area else "Not known"
+
+    @admin.display(description="last visit", ordering="last_visit_on")
+    def last_visit(self, school: School) -> date | str:
+        last = school.last_visit_date if school.pk else None
+        return last or "Never visited"
+
+    @admin.display(description="due a visit?")
+    def due(self, school: School) -> str:
+        if school.pk is None:
+            return "–"
+        # Words, not an icon: the answer must not rest on colour or shape alone.
+        return "Due" if school.is_due(timezone.localdate()) else "Not due"
+
+
+@admin.register(SchoolContact)
+class SchoolContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "role", "school", "email", "phone"]
+    list_filter = ["role"]
+    list_select_related = ["school"]
+    search_fields = ["name", "email", "school__name", "school__urn__exact"]
+    search_help_text = "Search by name, email, or the school's name or URN."
+    autocomplete_fields = ["school"]
+    actions = [export_as_csv]
