@@ -44,6 +44,14 @@ EXPIRY_WARNING_DAYS = 60
 # --- Session types and coordinators ------------------------------------------------------------
 
 
+class AreaFilter(admin.RelatedFieldListFilter):
+    """The police force areas a person covers, titled as the team says it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "police force area"
+
+
 @admin.register(SessionType)
 class SessionTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "format", "key_stage", "age_range", "duration_minutes", "volunteers_needed", "active"]
@@ -61,7 +69,7 @@ class SessionTypeAdmin(admin.ModelAdmin):
 class CoordinatorAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "phone", "area_names"]
     list_select_related = ["user"]
-    list_filter = ["areas"]
+    list_filter = [("areas", AreaFilter)]
     search_fields = ["user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user", "areas"]
     actions = [export_as_csv]
@@ -129,6 +137,8 @@ class VolunteerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "areas" in self.fields:
+            self.fields["areas"].label = "Police force areas covered"
         user = self.instance.user if self.instance.user_id else None
         if user is not None:
             for name in ("first_name", "last_name", "email"):
@@ -180,7 +190,7 @@ class VolunteerAdmin(admin.ModelAdmin):
         "name", "email", "phone", "postcode", "area_names", "active", "clearance", "clearance_expires",
     ]
     list_select_related = ["user"]
-    list_filter = [ClearanceFilter, "active", "dbs_update_service", "areas"]
+    list_filter = [ClearanceFilter, "active", "dbs_update_service", ("areas", AreaFilter)]
     search_fields = ["user__first_name", "user__last_name", "user__email", "dbs_reference"]
     search_help_text = "Search by name, email or DBS certificate number."
     autocomplete_fields = ["areas"]
@@ -223,7 +233,13 @@ class VolunteerAdmin(admin.ModelAdmin):
         return "Not cleared: " + "; ".join(issues)
 
     @admin.display(description="clearance expires", empty_value="Does not expire")
-    def clearance_expires(self, volunteer: Volunteer) -> date | None:
+    def clearance_expires(self, volunteer: Volunteer) -> date | str | None:
+        # The first day the volunteer is no longer cleared; meaningless for someone not cleared now
+        # (a future training expiry would read as clearance they do not have).
+        if volunteer.pk is None:
+            return "Shown once saved."
+        if not volunteer.is_cleared_on(timezone.localdate()):
+            return "Not cleared"
         return volunteer.clearance_expires_on
 
 

@@ -336,6 +336,8 @@ def test_the_volunteer_list_says_why_someone_is_not_cleared_and_when_clearance_e
     assert "Not cleared: has a DBS check that expired on" in row
     untrained = html[html.index("Untrainedyet"):].split("</tr>")[0]
     assert "has no safeguarding training by that date" in untrained
+    # Their DBS check runs for years yet, but they are not cleared: no expiry date to mislead.
+    assert 'class="field-clearance_expires">Not cleared<' in untrained
 
 
 @pytest.mark.parametrize("search", ["Patel", "priya.patel@example.org", "001122334455"])

@@ -1,0 +1,72 @@
+"""The admin's school and visit pages in a real browser under the strict Content Security Policy:
+the scripts they rely on (autocomplete, "add another" inline rows) run, and nothing is refused."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from schools.factories import SchoolContactFactory, SchoolFactory
+from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory
+from stats.models import Area
+from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, log_in  # noqa: F401
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def desk(live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
+        yield context
+        context.close()
+        browser.close()
+
+
+def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_server, desk):
+    call_command("load_reference_data", verbosity=0)
+    from django.contrib.auth.models import Group
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    area = Area.objects.get(code="E23000029")
+    school = SchoolFactory(name="Riverside Primary School", in_area=area)
+    SchoolContactFactory(school=school, name="Jo Marsh")
+    visit = VisitFactory(school=school)
+    VisitSessionFactory(visit=visit)
+    AssignmentFactory(visit=visit)
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Data entry"))
+    log_in(desk, live_server, user)
+    page = desk.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"error: {error}"))
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+
+    page.goto(f"{live_server.url}/admin/schools/school/{school.pk}/change/")
+    assert page.locator("text=Never visited").is_visible()
+    page.get_by_text("Add another School contact").click()
+    assert page.locator("#id_contacts-1-name").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "admin-school.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/admin/school_sessions/visit/{visit.pk}/change/")
+    page.locator("#select2-id_school-container").click()
+    page.locator(".select2-search__field").fill("Riverside")
+    assert page.locator(".select2-results__option", has_text="Riverside Primary School").first.is_visible()
+    page.keyboard.press("Escape")
+    assert page.get_by_text("The sessions need 2 volunteers; 1 is assigned.").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "admin-visit.png"), full_page=True)
+
+    # The browser asks for /favicon.ico on its own (a 404 it logs as "Failed to load resource");
+    # every other failure, script error or refusal by the policy fails the test.
+    assert [url for url in failed if not url.endswith("/favicon.ico")] == []
+    problems = [line for line in console if line.startswith("error") or "Content Security Policy" in line]
+    assert [line for line in problems if "Failed to load resource" not in line] == []
