@@ -233,6 +233,10 @@ def add_minutes(moment: time, minutes: int) -> time:
     return time(total // 60, total % 60)
 
 
+class DemoError(Exception):
+    """The demo cannot be built as asked (too small, or no reference data)."""
+
+
 @dataclass
 class Plan:
     """One visit's plan, kept until the visit row has its primary key."""
@@ -255,11 +259,11 @@ class DemoBuilder:
     def __init__(self, *, seed: int, schools: int, volunteers: int, visits: int, today: date | None = None,
                  log: Callable[[str], None] = lambda line: None) -> None:
         if schools < MIN_SCHOOLS:
-            raise ValueError(f"The demo needs at least {MIN_SCHOOLS} schools (asked for {schools}).")
+            raise DemoError(f"The demo needs at least {MIN_SCHOOLS} schools (asked for {schools}).")
         if volunteers < MIN_VOLUNTEERS:
-            raise ValueError(f"The demo needs at least {MIN_VOLUNTEERS} volunteers (asked for {volunteers}).")
+            raise DemoError(f"The demo needs at least {MIN_VOLUNTEERS} volunteers (asked for {volunteers}).")
         if visits < 0:
-            raise ValueError("The number of visits cannot be negative.")
+            raise DemoError("The number of visits cannot be negative.")
         self.seed, self.n_schools, self.n_volunteers, self.n_visits = seed, schools, volunteers, visits
         self.today = today or timezone.localdate()
         self.log = log
@@ -279,7 +283,7 @@ class DemoBuilder:
         session_types = {st.slug: st for st in SessionType.objects.all()}
         missing = {"assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6"} - set(session_types)
         if missing or not Area.objects.filter(code=THAMES_VALLEY).exists():
-            raise LookupError("Load the reference data first: python manage.py load_reference_data")
+            raise DemoError("Load the reference data first: python manage.py load_reference_data")
         self.session_types = session_types
         # Only districts that exist today (the 2017 lookup also holds districts since merged away).
         current = {row["LAD23CD"] for row in read_csv("lad23_csp23_pfa23_lookup_ew.csv")}
@@ -862,18 +866,20 @@ class DemoBuilder:
 
     def build_visits(self) -> None:
         rng, today = self.rng, self.today
-        # History: two years for the demo; longer when there are more visits than schools, so each
-        # school is visited about once a programme cycle (100,000 visits over 20,000 schools: ten years).
+        # Visits come at the pace of the programme: each open school about once a programme cycle
+        # (two years), so the history is two years for the demo and longer for more visits per
+        # school (100,000 visits over 20,000 schools: about twelve years). A demo gets a fifth of
+        # its visits in the coming four months, so there is plenty to plan.
         normal = max(0, self.n_visits - 10)  # the visits built on purpose count towards the total
         open_schools = sum(len(schools) for schools in self.schools_by_force.values())
-        ratio = normal * 0.8 / max(1, open_schools)  # past visits per school
-        history_days = max(730, min(3650, round(730 * ratio)))
+        window = 730 * 1.15 * normal / max(1, open_schools)
+        history_days = max(730, min(4380, round(window - 120)))
+        share_ahead = 0.2 if history_days == 730 else 120 / (history_days + 120)
         nations = {s.nation for s in self.schools}
         days = school_days(today - timedelta(days=history_days), today + timedelta(days=120), nations)
-        # A fifth of the visits lie ahead: coordinators book a term or so in advance.
         past = [day for day in days if day < today]
         ahead = [day for day in days if day >= today]
-        n_ahead = round(normal * 0.2)
+        n_ahead = round(normal * share_ahead)
         dates = sorted([rng.choice(past) for _ in range(normal - n_ahead)] + [rng.choice(ahead) for _ in range(n_ahead)])
         codes = [code for code in self.force_codes if self.schools_by_force[code]]
         weights = [self.weights[self.force_codes.index(code)] for code in codes]
@@ -881,13 +887,19 @@ class DemoBuilder:
         # down the list of schools due a visit: no school is visited again before the others.
         rotation = {code: rng.sample(self.schools_by_force[code], len(self.schools_by_force[code])) for code in codes}
         turns: Counter[str] = Counter()
+        demo_bookings = 0
         plans: list[Plan] = []
         for day in dates:
             code = rng.choices(codes, weights=weights)[0]
             school = rotation[code][turns[code] % len(rotation[code])]
             turns[code] += 1
             status = self.status_for(day)
-            prefer = self.demo_volunteer if code == THAMES_VALLEY and rng.random() < 0.1 else None
+            # The demo volunteer takes a share of Thames Valley's visits, but no more than one
+            # person could: a few dozen, leaving days free for the visits built on purpose.
+            prefer = None
+            if code == THAMES_VALLEY and rng.random() < 0.1 and demo_bookings < 40:
+                prefer = self.demo_volunteer
+                demo_bookings += 1
             plans.append(self.plan_visit(school, day, status, prefer=prefer))
             if len(plans) >= VISIT_CHUNK:
                 self.write(plans)

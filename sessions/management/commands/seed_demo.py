@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schools.models import School
-from sessions.demo import DEMO_LOGINS, seed_demo
+from sessions.demo import DEMO_LOGINS, DemoError, seed_demo
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 visits=options["visits"],
                 log=self.stdout.write if options["verbosity"] > 1 else (lambda line: None),
             )
-        except (ValueError, LookupError) as error:
+        except DemoError as error:
             raise CommandError(str(error)) from error
 
         counts = builder.counts
