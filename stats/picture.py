@@ -1,0 +1,328 @@
+"""The local picture: an area's figures in use with their sources, and the derived numbers worded.
+
+Everything here is read in a fixed number of queries whatever the number of periods or areas; which
+figure is in use where sources disagree is decided by `Figure.objects.in_use()`, nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.safestring import SafeString
+
+from stats import wording
+from stats.charts import bar_chart, periods_with_gaps
+from stats.models import Area, Figure, Indicator, Source
+
+# The headline indicator and its companion (the same offences against children aged ten and under).
+OFFENCES = "child-sexual-offences"
+UNDER_11 = "child-sexual-offences-under-11"
+UK_CODE = "K02000001"
+
+
+def with_in_use(figures) -> object:
+    """Annotate `is_in_use` on every figure (where sources disagree, only one is in use)."""
+    return figures.annotate(is_in_use=Exists(Figure.objects.in_use().filter(pk=OuterRef("pk"))))
+
+
+@dataclass
+class Conflict:
+    """A period where sources disagree: every figure, the one in use first."""
+
+    indicator: Indicator
+    period: str
+    figures: list[Figure]
+
+    @property
+    def in_use(self) -> Figure:
+        return next(figure for figure in self.figures if figure.is_in_use)
+
+    @property
+    def others(self) -> list[Figure]:
+        return [figure for figure in self.figures if not figure.is_in_use]
+
+
+@dataclass
+class Series:
+    """One indicator's figures in use for an area, by period."""
+
+    indicator: Indicator
+    figures: list[Figure]
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Figure | None:
+        return self.figures[-1] if self.figures else None
+
+    @property
+    def previous(self) -> Figure | None:
+        """The previous period with a figure (not necessarily the year before)."""
+        return self.figures[-2] if len(self.figures) > 1 else None
+
+    @property
+    def change(self) -> str:
+        latest, previous = self.latest, self.previous
+        if latest is None:
+            return ""
+        return wording.change(previous and previous.value, previous and previous.period, latest.value, latest.period)
+
+    @property
+    def change_percent(self) -> int | None:
+        if self.latest is None or self.previous is None:
+            return None
+        return wording.percent_change(self.previous.value, self.latest.value)
+
+    def get(self, period: str) -> Figure | None:
+        return next((figure for figure in self.figures if figure.period == period), None)
+
+    def conflict_for(self, period: str) -> Conflict | None:
+        return next((conflict for conflict in self.conflicts if conflict.period == period), None)
+
+
+@dataclass
+class Row:
+    """One period of the headline series as a table shows it."""
+
+    period: str
+    figure: Figure
+    under_11: Figure | None
+    conflict: Conflict | None
+
+    @property
+    def share(self) -> str:
+        return wording.share(self.under_11.value, self.figure.value) if self.under_11 else ""
+
+
+@dataclass
+class LocalPicture:
+    area: Area | None
+    headline: Series | None
+    under_11_series: Series | None
+    indicators: list[Series]
+    uk: Series | None
+    sources: list[Source]
+
+    @property
+    def has_figures(self) -> bool:
+        return bool(self.headline and self.headline.figures)
+
+    @property
+    def series(self) -> list[Figure]:
+        return self.headline.figures if self.headline else []
+
+    @property
+    def latest(self) -> Figure | None:
+        return self.headline.latest if self.headline else None
+
+    @property
+    def latest_period(self) -> str | None:
+        return self.latest.period if self.latest else None
+
+    @property
+    def previous(self) -> Figure | None:
+        return self.headline.previous if self.headline else None
+
+    @property
+    def change(self) -> str:
+        return self.headline.change if self.headline else ""
+
+    @property
+    def per_day(self) -> str:
+        return wording.per_day(self.latest.value, self.latest.period) if self.latest else ""
+
+    @property
+    def one_every(self) -> str:
+        return wording.one_every(self.latest.value, self.latest.period) if self.latest else ""
+
+    @property
+    def under_11(self) -> Figure | None:
+        """The figure aged ten and under for the latest period, where one is published."""
+        if not self.latest or not self.under_11_series:
+            return None
+        return self.under_11_series.get(self.latest.period)
+
+    @property
+    def latest_known_share(self) -> Row | None:
+        """The latest period with both figures (may be earlier than the latest period)."""
+        return next((row for row in reversed(self.rows) if row.under_11), None)
+
+    @property
+    def share(self) -> str:
+        return wording.share(self.under_11.value, self.latest.value) if self.under_11 else ""
+
+    @property
+    def uk_same_period(self) -> Figure | None:
+        return self.uk.get(self.latest.period) if self.uk and self.latest else None
+
+    @property
+    def uk_latest(self) -> Figure | None:
+        return self.uk.latest if self.uk else None
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return [conflict for series in self.indicators for conflict in series.conflicts]
+
+    @property
+    def rows(self) -> list[Row]:
+        if not self.headline:
+            return []
+        return [
+            Row(
+                period=figure.period,
+                figure=figure,
+                under_11=self.under_11_series.get(figure.period) if self.under_11_series else None,
+                conflict=self.headline.conflict_for(figure.period),
+            )
+            for figure in self.headline.figures
+        ]
+
+    def chart(self, chart_id: str = "picture-chart") -> SafeString | str:
+        if not self.has_figures:
+            return ""
+        name = self.area.name if self.area else "the UK"
+        return bar_chart(
+            periods_with_gaps({figure.period: figure.value for figure in self.series}),
+            title=f"{self.headline.indicator.name} in {name}, by financial year",
+            x_label="Financial year (April to March)",
+            y_label=f"{self.headline.indicator.unit.capitalize()} recorded",
+            chart_id=chart_id,
+        )
+
+
+def _series(figures: list[Figure], indicator: Indicator) -> Series:
+    by_period: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_period[figure.period].append(figure)
+    in_use, conflicts = [], []
+    for period in sorted(by_period):
+        group = sorted(by_period[period], key=lambda f: (not f.is_in_use, -f.source.published.toordinal(), f.pk))
+        in_use.append(group[0])
+        if len(group) > 1:
+            conflicts.append(Conflict(indicator, period, group))
+    return Series(indicator, in_use, conflicts)
+
+
+def local_picture(area: Area | None) -> LocalPicture:
+    """Every figure for the area (and the UK's headline series), in one query whatever the periods."""
+    where = Q(area__code=UK_CODE, indicator__slug=OFFENCES)
+    if area is not None:
+        where |= Q(area=area)
+    figures = list(
+        with_in_use(Figure.objects.filter(where))
+        .select_related("indicator", "source", "area")
+        .order_by("indicator__name", "period", "pk")
+    )
+    local: dict[int, list[Figure]] = defaultdict(list)
+    uk_figures: list[Figure] = []
+    indicators: dict[int, Indicator] = {}
+    for figure in figures:
+        if figure.area.code == UK_CODE and figure.indicator.slug == OFFENCES:
+            uk_figures.append(figure)
+        if area is not None and figure.area_id == area.pk:
+            local[figure.indicator_id].append(figure)
+            indicators[figure.indicator_id] = figure.indicator
+    all_series = [_series(local[pk], indicators[pk]) for pk in indicators]
+    # The headline first, then its companion, then any other indicator by name.
+    order = {OFFENCES: 0, UNDER_11: 1}
+    all_series.sort(key=lambda s: (order.get(s.indicator.slug, 2), s.indicator.name))
+    by_slug = {series.indicator.slug: series for series in all_series}
+    uk = _series(uk_figures, uk_figures[0].indicator) if uk_figures else None
+    sources: dict[int, Source] = {}
+    for series in all_series:
+        for figure in series.figures + [f for c in series.conflicts for f in c.figures]:
+            sources.setdefault(figure.source_id, figure.source)
+    return LocalPicture(
+        area=area,
+        headline=by_slug.get(OFFENCES),
+        under_11_series=by_slug.get(UNDER_11),
+        indicators=all_series,
+        uk=uk,
+        sources=sorted(sources.values(), key=lambda s: (s.published, s.pk)),
+    )
+
+
+# --- Every police force area at once (the /stats/ table)
+
+@dataclass
+class AreaSummary:
+    area: Area
+    headline: Series | None
+    under_11_series: Series | None
+
+    @property
+    def nation(self) -> Area | None:
+        return self.area.parent
+
+    @property
+    def latest(self) -> Figure | None:
+        return self.headline.latest if self.headline else None
+
+    @property
+    def previous(self) -> Figure | None:
+        return self.headline.previous if self.headline else None
+
+    @property
+    def change(self) -> str:
+        return self.headline.change if self.headline else ""
+
+    @property
+    def change_percent(self) -> int | None:
+        return self.headline.change_percent if self.headline else None
+
+    @property
+    def share_row(self) -> tuple[Figure, Figure] | None:
+        """The latest period with a figure for all ages and one aged ten and under."""
+        if not self.headline or not self.under_11_series:
+            return None
+        for figure in reversed(self.headline.figures):
+            under_11 = self.under_11_series.get(figure.period)
+            if under_11:
+                return figure, under_11
+        return None
+
+    @property
+    def share_percent(self) -> int | None:
+        row = self.share_row
+        return wording.share_percent(row[1].value, row[0].value) if row else None
+
+    @property
+    def share(self) -> str:
+        row = self.share_row
+        return wording.share(row[1].value, row[0].value) if row else ""
+
+    @property
+    def share_period(self) -> str:
+        row = self.share_row
+        return row[0].period if row else ""
+
+
+def area_summaries(areas) -> list[AreaSummary]:
+    """The headline and its companion for each area, in one query for the figures whatever the number
+    of areas and periods. `areas` is a list of areas already read (with their parents)."""
+    areas = list(areas)
+    figures = (
+        Figure.objects.in_use()
+        .filter(area__in=[area.pk for area in areas], indicator__slug__in=[OFFENCES, UNDER_11])
+        .select_related("indicator", "source")
+        .order_by("period", "pk")
+    )
+    grouped: dict[tuple[int, str], list[Figure]] = defaultdict(list)
+    indicators: dict[str, Indicator] = {}
+    for figure in figures:
+        figure.is_in_use = True
+        grouped[(figure.area_id, figure.indicator.slug)].append(figure)
+        indicators[figure.indicator.slug] = figure.indicator
+    summaries = []
+    for area in areas:
+        headline = grouped.get((area.pk, OFFENCES))
+        under_11 = grouped.get((area.pk, UNDER_11))
+        summaries.append(
+            AreaSummary(
+                area=area,
+                headline=Series(indicators[OFFENCES], headline) if headline else None,
+                under_11_series=Series(indicators[UNDER_11], under_11) if under_11 else None,
+            )
+        )
+    return summaries
