@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("sessions.urls.portal")),
     # Regional statistics and programme reach (/stats/)
     path("stats/", include("stats.urls")),
+    # Programme reach by academic year (/reach/): needs visits, so it lives in sessions
+    path("reach/", include("sessions.urls.reach")),
 ]

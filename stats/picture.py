@@ -161,6 +161,12 @@ class LocalPicture:
         return self.uk.latest if self.uk else None
 
     @property
+    def common_caveat(self) -> str:
+        """The caveat every source shares, to print once (empty when there is one source or they differ)."""
+        caveats = {source.caveats for source in self.sources}
+        return caveats.pop() if len(self.sources) > 1 and len(caveats) == 1 else ""
+
+    @property
     def conflicts(self) -> list[Conflict]:
         return [conflict for series in self.indicators for conflict in series.conflicts]
 

@@ -1,5 +1,11 @@
 from django.urls import path
 
+from stats import views
+
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("areas.csv", views.index_csv, name="areas_csv"),
+    path("<str:code>/", views.area, name="area"),
+]

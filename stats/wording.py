@@ -130,6 +130,18 @@ def change(previous_value: int | None, previous_period: str | None, value: int, 
     return text
 
 
+def change_in_points(previous_percent: int | None, previous_period: str | None, percent: int, period: str) -> str:
+    """A change between two percentages, in percentage points (never as a percentage of a percentage)."""
+    if previous_percent is None or previous_period is None:
+        return f"no earlier figure to compare {period} with"
+    values = f"(from {previous_percent}% to {percent}%)"
+    points = percent - previous_percent
+    if points == 0:
+        return f"no change on {previous_period} {values}"
+    unit = "percentage point" if abs(points) == 1 else "percentage points"
+    return f"{'up' if points > 0 else 'down'} {abs(points)} {unit} on {previous_period} {values}"
+
+
 def share(part: int, whole: int) -> str:
     """"701 of 2,440, 29%": both numbers and the rounded percentage."""
     if whole <= 0:
@@ -147,6 +159,6 @@ def sentence(text: str) -> str:
 
 
 __all__ = [
-    "change", "days_in", "missing_periods", "number", "one_every", "per_day", "percent_change", "sentence",
+    "change", "change_in_points", "days_in", "missing_periods", "number", "one_every", "per_day", "percent_change", "sentence",
     "share", "share_percent",
 ]

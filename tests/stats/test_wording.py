@@ -114,3 +114,12 @@ def test_a_change_across_several_missing_years_lists_them_all():
 def test_a_share_gives_both_numbers_and_the_percentage():
     assert share(701, 2440) == "701 of 2,440, 29%"
     assert share(13876, 64667) == "13,876 of 64,667, 21%"
+
+
+def test_a_change_between_percentages_is_in_percentage_points():
+    from stats.wording import change_in_points
+
+    assert change_in_points(40, "2024/25", 45, "2025/26") == "up 5 percentage points on 2024/25 (from 40% to 45%)"
+    assert change_in_points(45, "2024/25", 44, "2025/26") == "down 1 percentage point on 2024/25 (from 45% to 44%)"
+    assert change_in_points(45, "2024/25", 45, "2025/26") == "no change on 2024/25 (from 45% to 45%)"
+    assert change_in_points(None, None, 45, "2025/26") == "no earlier figure to compare 2025/26 with"
