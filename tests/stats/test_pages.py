@@ -272,3 +272,9 @@ def test_statistics_are_never_linked_from_the_volunteers_pages(volunteer_client)
     html = volunteer_client.get("/me/").content.decode()
 
     assert "/stats/" not in html and "/reach/" not in html
+
+
+def test_the_fragment_updates_the_filter_forms_sort_so_a_later_nation_change_keeps_it(staff_client):
+    html = staff_client.get("/stats/?sort=-share", headers=HTMX).content.decode()
+
+    assert '<input type="hidden" id="sort-field" name="sort" value="-share" hx-swap-oob="true">' in html
