@@ -11,6 +11,7 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.models import Visit
+from tests.sessions.planning_helpers import allow_double_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,12 @@ def test_a_volunteer_on_an_overlapping_visit_is_double_booked():
     other = VisitFactory(school__name="Oak Primary", starts_at=time(9, 0), ends_at=time(10, 30))
     AssignmentFactory(visit=other, volunteer=volunteer)
     visit = VisitFactory(starts_at=time(10, 0), ends_at=time(11, 0))
-    AssignmentFactory(visit=visit, volunteer=volunteer)
+    allow_double_booking()
+    clash = AssignmentFactory(visit=visit, volunteer=volunteer)
 
     messages = [p.message for p in visit.problems() if p.code == "double_booked"]
 
+    clash.delete()
     assert messages == ["Priya Patel is already at Oak Primary 09:00–10:30."]
 
 
