@@ -56,7 +56,7 @@ REPORT_NUDGE_WITHIN_DAYS = 7  # stop nudging a week after the visit
 
 
 def site_url(path: str) -> str:
-    return getattr(settings, "SITE_URL", "http://localhost:8000").rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 @dataclass
