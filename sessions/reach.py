@@ -278,7 +278,8 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
     now, volunteers_now = _reach_by_area(user, areas, year.first_day, until)
     before, volunteers_before = _reach_by_area(user, areas, year.previous.first_day, previous_until)
 
-    def line(name: str, code: str, kind: str, now_reach: Reach, before_reach: Reach, nation_code: str = "") -> ReachLine:
+    def line(name: str, code: str, kind: str, now_reach: Reach, before_reach: Reach,
+             nation_code: str = "") -> ReachLine:
         return ReachLine(name, code, kind, year, now_reach, before_reach, before_label, nation_code)
 
     lines = [

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from stats import wording
 from stats.charts import bar_chart, periods_with_gaps
-from stats.models import Area, Figure, Indicator, Source
+from stats.models import Area, Figure, FigureQuerySet, Indicator, Source
 
 # The headline indicator and its companion (the same offences against children aged ten and under).
 OFFENCES = "child-sexual-offences"
@@ -22,7 +22,7 @@ UNDER_11 = "child-sexual-offences-under-11"
 UK_CODE = "K02000001"
 
 
-def with_in_use(figures) -> object:
+def with_in_use(figures: FigureQuerySet) -> FigureQuerySet:
     """Annotate `is_in_use` on every figure (where sources disagree, only one is in use)."""
     return figures.annotate(is_in_use=Exists(Figure.objects.in_use().filter(pk=OuterRef("pk"))))
 

@@ -159,6 +159,7 @@ def sentence(text: str) -> str:
 
 
 __all__ = [
-    "change", "change_in_points", "days_in", "missing_periods", "number", "one_every", "per_day", "percent_change", "sentence",
+    "change", "change_in_points", "days_in", "missing_periods", "number", "one_every", "per_day", "percent_change",
+    "sentence",
     "share", "share_percent",
 ]

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from schools.factories import SchoolFactory
-from sessions.factories import VisitFactory
+from sessions.factories import VisitFactory, VisitReportFactory
 from sessions.models import Visit
-from stats.factories import AreaFactory, FigureFactory, IndicatorFactory
+from stats.factories import AreaFactory, FigureFactory
 from stats.models import Area, Indicator
 from stats.picture import OFFENCES
 
@@ -249,7 +249,6 @@ def test_the_area_page_shows_the_programme_coverage_for_the_coordinators_area(co
     SchoolFactory(in_area=thames_valley, status="closed")
     visit = VisitFactory(school=schools[0], date=today - timedelta(days=40), status=Visit.Status.DELIVERED)
     VisitFactory(school=schools[1], date=today - timedelta(days=365 * 3), status=Visit.Status.DELIVERED)
-    from sessions.factories import VisitReportFactory
     VisitReportFactory(visit=visit, children_reached=87)
 
     html = coordinator_client.get("/stats/E23000029/").content.decode()

@@ -86,7 +86,8 @@ def test_the_picture_costs_one_query_whatever_the_number_of_periods(django_asser
     offences, _ = IndicatorFactory._meta.model.objects.get_or_create(slug=OFFENCES)
     for year in range(periods):
         FigureFactory(area=area, indicator=offences, period=f"{2010 + year}/{11 + year}", value=100 + year)
-    FigureFactory(area=area, indicator=offences, period="2010/11", value=90, source=SourceFactory(published="2010-01-01"))
+    older = SourceFactory(published="2010-01-01")
+    FigureFactory(area=area, indicator=offences, period="2010/11", value=90, source=older)
 
     with django_assert_num_queries(1):
         picture = local_picture(area)
@@ -101,7 +102,8 @@ def test_area_summaries_give_the_latest_the_change_and_the_latest_known_share_pe
     summaries = {s.area.code: s for s in area_summaries([thames_valley, kent])}
 
     tv = summaries["E23000029"]
-    assert (tv.latest.period, tv.latest.value, tv.previous.period, tv.change_percent) == ("2022/23", 3004, "2019/20", 11)
+    assert (tv.latest.period, tv.latest.value) == ("2022/23", 3004)
+    assert (tv.previous.period, tv.change_percent) == ("2019/20", 11)
     assert (tv.share_period, tv.share, tv.share_percent) == ("2018/19", "778 of 2,690, 29%", 29)
 
 
