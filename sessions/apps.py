@@ -12,3 +12,6 @@ class SchoolSessionsConfig(AppConfig):
         from sessions import notifications
 
         notifications.connect()
+        # The statistics pages ask for schools due and coverage through stats.coverage; the
+        # programme's answer lives here, since stats may not import schools or visits.
+        from sessions import reach  # noqa: F401
