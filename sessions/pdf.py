@@ -32,6 +32,7 @@ from django.utils import timezone
 from schools.models import School, SchoolContact
 from sessions.models import Assignment, SessionType, StoredPack, Visit, year_group_label, year_groups_label
 from sessions.pack_content import SessionContent, content_for
+from stats import charts, wording
 
 # Relative URLs in the pack resolve against this origin; `.invalid` can never resolve on a network,
 # and the fetcher maps it to our static files.
@@ -139,37 +140,6 @@ def design_version() -> str:
 OFFENCES = "child-sexual-offences"
 UNDER_11 = "child-sexual-offences-under-11"
 UK_CODE = "K02000001"
-SMALL_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
-
-
-def number_words(n: int) -> str:
-    return SMALL_NUMBERS[n] if 0 <= n < len(SMALL_NUMBERS) else f"{n:,}"
-
-
-def days_in_period(period: str) -> int:
-    start = int(period[:4])
-    return (date(start + 1, 4, 1) - date(start, 4, 1)).days
-
-
-def per_day_words(value: int, period: str) -> str:
-    """An honest average per day: 2,440 in a year is 6.7 a day, "more than six a day", never "seven"."""
-    per_day = value / days_in_period(period)
-    whole = int(per_day)
-    if per_day < 1:
-        every = days_in_period(period) / value if value else 0
-        return f"about one every {number_words(round(every))} days" if value else "none recorded"
-    if per_day == whole:
-        return f"{number_words(whole)} a day"
-    return f"more than {number_words(whole)} a day"
-
-
-def every_minutes_words(value: int, period: str) -> str:
-    """"One every eight minutes" for 64,667 in a year (8.1 minutes): the whole minutes between them."""
-    minutes = days_in_period(period) * 24 * 60 / value
-    return f"one every {number_words(int(minutes))} minutes" if minutes >= 1 else "more than one a minute"
-
-
 @dataclass
 class PictureRow:
     period: str
@@ -211,12 +181,12 @@ class LocalPicture:
 
     @property
     def per_day(self) -> str:
-        return per_day_words(self.latest.value, self.latest.period) if self.latest else ""
+        return wording.per_day(self.latest.value, self.latest.period) if self.latest else ""
 
     @property
     def uk_every(self) -> str:
         row = self.uk or self.uk_latest
-        return every_minutes_words(row.value, row.period) if row else ""
+        return wording.one_every(row.value, row.period) if row else ""
 
     @property
     def change(self) -> str:
@@ -224,22 +194,9 @@ class LocalPicture:
         latest, previous = self.latest, self.previous
         if latest is None:
             return ""
-        if previous is None:
-            return f"There is no earlier figure to compare {latest.period} with."
-        difference = latest.value - previous.value
-        if difference == 0:
-            text = f"No change on {previous.period} ({previous.value:,})."
-        else:
-            direction = "Up" if difference > 0 else "Down"
-            percent = abs(difference) / previous.value * 100
-            text = (f"{direction} {abs(difference):,} ({percent:.0f}%) on {previous.period} "
-                    f"({previous.value:,}), the previous year with a figure.")
-        gap = int(latest.period[:4]) - int(previous.period[:4]) - 1
-        if gap > 0:
-            missing = [f"{y}/{(y + 1) % 100:02d}" for y in range(int(previous.period[:4]) + 1, int(latest.period[:4]))]
-            text += f" There {'is' if gap == 1 else 'are'} no figure{'' if gap == 1 else 's'} for " \
-                    f"{' or '.join(missing)}, so this compares across a gap of {number_words(gap)} year{'s' * (gap > 1)}."
-        return text
+        return wording.sentence(
+            wording.change(previous and previous.value, previous and previous.period, latest.value, latest.period)
+        )
 
     @property
     def common_caveat(self) -> str:
@@ -306,54 +263,14 @@ def local_picture_for(area) -> LocalPicture:
                       f.source.title, f.source.url, f.source.caveats) for f in figures],
     )
     # Every year from the first to the last, so a year without a figure shows as a gap, not as nothing.
-    by_period = {row.period: row.value for row in rows}
-    years = range(int(rows[0].period[:4]), int(rows[-1].period[:4]) + 1) if rows else []
-    picture.chart_svg = bar_chart_svg(
-        [(f"{y}/{(y + 1) % 100:02d}", by_period.get(f"{y}/{(y + 1) % 100:02d}")) for y in years],
+    picture.chart_svg = charts.bar_chart(
+        charts.periods_with_gaps({row.period: row.value for row in rows}),
         title=f"Offences recorded in {picture.area_name}, by year",
+        x_label="Financial year (April to March)",
+        y_label="Offences recorded",
+        chart_id="pack-chart",
     ) if rows else ""
     return picture
-
-
-def bar_chart_svg(points: list[tuple[str, int | None]], *, title: str) -> str:
-    """A small bar chart as SVG text, with a title and a description for screen readers."""
-    from django.utils.html import escape
-
-    width, height, left, bottom, top = 360, 190, 4, 30, 16
-    top_value = max(value or 0 for _, value in points) or 1
-    step = (width - 2 * left) / len(points)
-    bar = step * 0.64
-    desc = "; ".join(f"{period}: {value:,}" if value is not None else f"{period}: no figure" for period, value in points)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="chart-title chart-desc" class="chart">',
-        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" stroke="#5b6b64" '
-        f'stroke-width="1"/>',
-    ]
-    font = 'font-family="Atkinson Hyperlegible, sans-serif"'
-    for index, (period, value) in enumerate(points):
-        x = left + index * step + (step - bar) / 2
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14:.1f}" text-anchor="middle" font-size="8.5" '
-            f'{font} fill="#1d2b26">{period}</text>'
-        )
-        if value is None:
-            parts.append(
-                f'<text x="{x + bar / 2:.1f}" y="{height - bottom - 6:.1f}" text-anchor="middle" font-size="8" '
-                f'{font} fill="#55645e">no figure</text>'
-            )
-            continue
-        h = (height - bottom - top) * value / top_value
-        y = height - bottom - h
-        colour = "#0b6e4f" if index == len(points) - 1 else "#7fb8a4"
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" rx="2" fill="{colour}"/>')
-        parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="9" '
-            f'font-family="Atkinson Hyperlegible, sans-serif" fill="#1d2b26">{value:,}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 # --- Gathering the inputs
