@@ -15,7 +15,7 @@ PG_URL ?= postgres:///$(PG_DB)?host=/var/run/postgresql
 PYTHON_BASE := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: help python system-deps browser venv setup run test test-postgres postgres worker backup restore check clean-venv
+.PHONY: help python system-deps browser venv setup run test test-postgres postgres worker bench backup restore check clean-venv
 
 help:
 	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (demo logins printed)"
@@ -23,6 +23,7 @@ help:
 	@echo "make test           the whole test suite (SQLite)"
 	@echo "make test-postgres  the whole test suite against PostgreSQL"
 	@echo "make worker         the background task worker (packs, emails)"
+	@echo "make bench          session pack timings: first render, cached, WeasyPrint floor, batch"
 	@echo "make backup         a consistent copy of the live database (FILE=path optional)"
 	@echo "make restore FILE=… replace the database with a backup"
 
@@ -68,6 +69,10 @@ postgres:
 
 test-postgres: system-deps browser venv postgres
 	@DATABASE_URL='$(PG_URL)' $(PY) -m pytest
+
+# Benchmarks (no timed assertions in the suite): session pack timings for now.
+bench: system-deps venv
+	@$(PY) bench/packs.py
 
 backup: venv
 	@$(PY) manage.py backup $(FILE)
