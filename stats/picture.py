@@ -95,8 +95,26 @@ class Row:
         return wording.share(self.under_11.value, self.figure.value) if self.under_11 else ""
 
 
+class HeadlineMixin:
+    """The headline series' latest figure, the previous one and the worded change, or nothing."""
+
+    headline: Series | None
+
+    @property
+    def latest(self) -> Figure | None:
+        return self.headline.latest if self.headline else None
+
+    @property
+    def previous(self) -> Figure | None:
+        return self.headline.previous if self.headline else None
+
+    @property
+    def change(self) -> str:
+        return self.headline.change if self.headline else ""
+
+
 @dataclass
-class LocalPicture:
+class LocalPicture(HeadlineMixin):
     area: Area | None
     headline: Series | None
     under_11_series: Series | None
@@ -113,20 +131,8 @@ class LocalPicture:
         return self.headline.figures if self.headline else []
 
     @property
-    def latest(self) -> Figure | None:
-        return self.headline.latest if self.headline else None
-
-    @property
     def latest_period(self) -> str | None:
         return self.latest.period if self.latest else None
-
-    @property
-    def previous(self) -> Figure | None:
-        return self.headline.previous if self.headline else None
-
-    @property
-    def change(self) -> str:
-        return self.headline.change if self.headline else ""
 
     @property
     def per_day(self) -> str:
@@ -252,7 +258,7 @@ def local_picture(area: Area | None) -> LocalPicture:
 # --- Every police force area at once (the /stats/ table)
 
 @dataclass
-class AreaSummary:
+class AreaSummary(HeadlineMixin):
     area: Area
     headline: Series | None
     under_11_series: Series | None
@@ -260,18 +266,6 @@ class AreaSummary:
     @property
     def nation(self) -> Area | None:
         return self.area.parent
-
-    @property
-    def latest(self) -> Figure | None:
-        return self.headline.latest if self.headline else None
-
-    @property
-    def previous(self) -> Figure | None:
-        return self.headline.previous if self.headline else None
-
-    @property
-    def change(self) -> str:
-        return self.headline.change if self.headline else ""
 
     @property
     def change_percent(self) -> int | None:
