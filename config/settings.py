@@ -16,6 +16,7 @@ SECRET_KEY = env_str("SECRET_KEY") or (
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # The site's public address, for links in emails (which are sent outside any request).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The development key must never serve real users: config/wsgi.py refuses to start without SECRET_KEY

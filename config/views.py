@@ -58,3 +58,16 @@ def task_queue_health() -> dict[str, object]:
         "waiting": waiting.count(),
         "oldest_waiting_seconds": round(age),
     }
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form whose security token has expired (or never had one).
+
+    An htmx request is told to reload the page (HX-Refresh), which gives the form a fresh token, instead of
+    swapping an error page into a fragment. A plain post gets a page that says what happened and what to do.
+    """
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse("This page had expired; reloading.", status=403, content_type="text/plain")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "403_csrf.html", status=403)
