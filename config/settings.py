@@ -1,5 +1,6 @@
 """The one settings file. Everything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -25,7 +26,8 @@ SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("SECRET_KEY"))
 
 # --- HTTPS (production: DEBUG off). Behind a proxy that terminates TLS, the proxy's
 # X-Forwarded-Proto header tells Django the request was secure, so the redirect does not loop.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "simple_history",
     "config",
     "stats",
     "schools",
@@ -60,9 +64,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records who made each change in the history tables (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +115,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Sessions last two weeks for volunteers and coordinators; staff sessions end after 12 hours (config/auth.py).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60)
+# Login throttling (django-axes): 5 failures for one username from one address lock that pair out for
+# 15 minutes; a success clears the count. The address comes from config.auth.client_address.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failed attempts are kept (for the admin's "Access attempts"), but no log of every successful login.
+AXES_DISABLE_ACCESS_LOG = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -180,6 +201,10 @@ DBS_CHECK_VALID_YEARS = env_int("DBS_CHECK_VALID_YEARS", 3)
 SAFEGUARDING_TRAINING_VALID_YEARS = env_int("SAFEGUARDING_TRAINING_VALID_YEARS", 3)
 # Warn this many days before a DBS check or training expires.
 CLEARANCE_WARNING_DAYS = env_int("CLEARANCE_WARNING_DAYS", 60)
+# Volunteers who left more than this many years ago are anonymised by `anonymise_leavers` (run daily).
+# Six years: safeguarding records about people who worked with children are commonly kept that long after
+# they leave, in case a concern about the past is raised; set the charity's own policy here.
+VOLUNTEER_RETENTION_YEARS = env_int("VOLUNTEER_RETENTION_YEARS", 6)
 
 LOGGING = {
     "version": 1,
@@ -187,5 +212,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},
 }

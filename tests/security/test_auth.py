@@ -1,0 +1,144 @@
+"""Signing in: throttled after five wrong passwords, passwords reset by email, strong passwords, and
+staff sessions that end after twelve hours."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.utils import timezone
+
+from sessions.factories import UserFactory, VolunteerFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+HOME = {"REMOTE_ADDR": "203.0.113.5"}
+
+
+def log_in(client, username, password, **meta):
+    return client.post("/accounts/login/", {"username": username, "password": password}, **(meta or HOME))
+
+
+def test_five_wrong_passwords_lock_that_username_from_that_address_with_a_clear_message(client):
+    user = UserFactory(username="priya")
+    for _ in range(4):
+        assert log_in(client, "priya", "wrong").status_code == 200
+    assert log_in(client, "priya", "wrong").status_code == 429  # the fifth failure locks
+
+    response = log_in(client, "priya", PASSWORD)
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many attempts to log in" in page and "paused for 15 minutes" in page
+    assert "set a new password by email" in page
+    assert "_auth_user_id" not in client.session
+    assert user.pk
+
+
+def test_four_wrong_passwords_then_the_right_one_logs_in_and_clears_the_count(client):
+    UserFactory(username="priya")
+    for _ in range(4):
+        log_in(client, "priya", "wrong")
+
+    assert log_in(client, "priya", PASSWORD).status_code == 302
+    assert not AccessAttempt.objects.filter(username="priya").exists()
+
+
+def test_after_fifteen_minutes_the_right_password_works_again(client):
+    UserFactory(username="priya")
+    for _ in range(5):
+        log_in(client, "priya", "wrong")
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=15, seconds=1))
+
+    assert log_in(client, "priya", PASSWORD).status_code == 302
+
+
+def test_the_lock_is_for_that_username_from_that_address_only(client):
+    UserFactory(username="priya")
+    UserFactory(username="tom")
+    for _ in range(5):
+        log_in(client, "priya", "wrong")
+
+    assert log_in(client, "priya", PASSWORD, REMOTE_ADDR="198.51.100.7").status_code == 302
+    client.logout()
+    assert log_in(client, "tom", PASSWORD).status_code == 302
+
+
+def test_behind_the_proxy_a_made_up_forwarded_address_does_not_escape_the_lock(client, settings):
+    settings.BEHIND_PROXY = True
+    UserFactory(username="priya")
+    proxy_saw = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.5"}
+    for _ in range(5):
+        log_in(client, "priya", "wrong", **proxy_saw)
+
+    made_up = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "192.0.2.99, 203.0.113.5"}
+    assert log_in(client, "priya", PASSWORD, **made_up).status_code == 429
+
+
+def test_the_login_page_offers_a_password_reset(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert '<a href="/accounts/password_reset/">Forgotten your password?</a>' in page
+
+
+def test_a_volunteer_sets_a_new_password_from_the_emailed_link_and_logs_in_with_it(client):
+    volunteer = VolunteerFactory(user__username="priya", user__email="priya@example.org")
+
+    response = client.post("/accounts/password_reset/", {"email": "priya@example.org"})
+
+    assert response.url == "/accounts/password_reset/done/"
+    [email] = mail.outbox
+    assert email.to == ["priya@example.org"] and "Set a new password" in email.subject
+    assert "Your username is priya." in email.body
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", email.body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Set a new password" in form_page.content.decode()
+    new = "mill lane ferry kettle 2027"
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.url == "/accounts/reset/done/"
+    assert log_in(client, "priya", new).status_code == 302
+    volunteer.user.refresh_from_db()
+    assert volunteer.user.check_password(new)
+
+
+def test_an_unknown_address_gets_the_same_page_and_no_email(client):
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.org"})
+
+    assert response.url == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(("password", "message"), [
+    ("short2027", "This password is too short. It must contain at least 12 characters."),
+    ("password1234", "This password is too common."),
+    ("204719365520", "This password is entirely numeric."),
+    ("priyapatel99", "The password is too similar to the"),
+])
+def test_a_weak_new_password_is_refused_with_the_reason(client, password, message):
+    VolunteerFactory(user__username="priyapatel", user__first_name="Priya", user__last_name="Patel",
+                     user__email="priya@example.org")
+    client.post("/accounts/password_reset/", {"email": "priya@example.org"})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+
+    response = client.post(form_url, {"new_password1": password, "new_password2": password})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_a_staff_session_ends_after_twelve_hours(client):
+    UserFactory(username="dataentry", is_staff=True)
+
+    log_in(client, "dataentry", PASSWORD)
+
+    assert client.session.get_expiry_age() == 12 * 60 * 60
+
+
+def test_a_volunteers_session_lasts_two_weeks(client):
+    VolunteerFactory(user__username="priya")
+
+    log_in(client, "priya", PASSWORD)
+
+    assert client.session.get_expiry_age() == 14 * 24 * 60 * 60
