@@ -29,6 +29,7 @@ from stats.models import LocalAuthority
 ENCODING = "cp1252"
 BATCH_SIZE = 2000
 MAX_LISTED = 50  # errors (and examples of each warning) listed before "… and N more"
+HISTORY_REASON = "GIAS import"  # the change reason on the history rows an import writes
 
 URN = "URN"
 NAME = "EstablishmentName"
@@ -495,6 +496,7 @@ class _Importer:
         School.objects.bulk_create(to_create)
         if to_update:
             _update_each(School, to_update, [*self.fields, "updated_at"])
+        _record_history(to_create, to_update, now)
         report.created += len(to_create)
         report.updated += len(to_update)
         self._warn_closing(closing)
@@ -539,8 +541,20 @@ class _Importer:
                 to_update.append(contact)
         SchoolContact.objects.bulk_create(to_create)
         _update_each(SchoolContact, to_update, ["name"])
+        _record_history(to_create, to_update, timezone.now())
         self.report.heads_added += len(to_create)
         self.report.heads_renamed += len(to_update)
+
+
+def _record_history(created: list[models.Model], updated: list[models.Model], when) -> None:
+    """The history rows for what a batch created and changed, written in bulk in the import's
+    transaction (so a refused import leaves none), with the import as the reason."""
+    for objects, update in ((created, False), (updated, True)):
+        if objects:
+            type(objects[0]).history.bulk_history_create(
+                objects, batch_size=BATCH_SIZE, update=update, default_change_reason=HISTORY_REASON,
+                default_date=when,
+            )
 
 
 def _update_each(model: type[models.Model], objects: list[models.Model], field_names: list[str]) -> None:

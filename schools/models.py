@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
+from simple_history.models import HistoricalRecords
 
 from stats.models import Area, LocalAuthority
 
@@ -112,6 +113,8 @@ class School(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SchoolQuerySet.as_manager()
+    # Every change, by hand or by a GIAS import, is kept (django-simple-history; the admin's "History").
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "urn"]
@@ -172,6 +175,7 @@ class SchoolContact(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["school", "role", "name"]

@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from schools.models import School, cycle_start, years_after
 from stats.models import Area
@@ -241,11 +242,15 @@ class Volunteer(models.Model):
     training_on = models.DateField("safeguarding training date", null=True, blank=True)
     active = models.BooleanField(default=True)
     left_on = models.DateField(null=True, blank=True, help_text="The date the volunteer left the programme.")
+    # Set by `anonymise_leavers` once the retention period after leaving has passed (VOLUNTEER_RETENTION_YEARS).
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
     calendar_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     email_reminders = models.BooleanField("email me reminders before visits", default=True)
     email_report_nudges = models.BooleanField("email me to file the visit report", default=True)
 
     objects = VolunteerQuerySet.as_manager()
+    # Every change is kept, except the feed's secret address (a credential, not a record).
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
@@ -491,6 +496,8 @@ class Visit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
+    # Every change is kept; the feed's revision counter is bookkeeping, not a change to the visit.
+    history = HistoricalRecords(excluded_fields=["calendar_sequence"])
 
     class Meta:
         ordering = ["date", "starts_at"]
@@ -831,6 +838,7 @@ class VisitSession(models.Model):
     send_adapted = models.BooleanField("SEND adaptations", default=False)
     welsh_language = models.BooleanField("delivered in Welsh", default=False)
     children_reached = models.PositiveIntegerField(null=True, blank=True, help_text="From the visit report.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -885,6 +893,9 @@ class Assignment(models.Model):
     booked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
+    # booked_from/booked_until copy the visit's times for the double-booking constraint: the visit's
+    # own history has them.
+    history = HistoricalRecords(excluded_fields=["booked_from", "booked_until"])
 
     class Meta:
         ordering = ["visit", "role", "pk"]
