@@ -8,7 +8,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
+from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from schools.models import School, SchoolContact
 
@@ -38,7 +40,7 @@ class SchoolContactInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     list_display = [
         "name", "urn", "town", "postcode", "status", "local_authority", "police_force_name",
         "last_visit", "due",
@@ -89,7 +91,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolContact)
-class SchoolContactAdmin(admin.ModelAdmin):
+class SchoolContactAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     list_display = ["name", "role", "school", "email", "phone"]
     list_filter = ["role"]
     list_select_related = ["school"]

@@ -21,7 +21,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
+from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from sessions import pack_admin  # noqa: F401  (session pack content, downloads and batches)
 from sessions.models import (
@@ -184,7 +186,7 @@ class UnavailabilityInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
     form = VolunteerForm
     list_display = [
         "name", "email", "phone", "postcode", "area_names", "active", "clearance", "clearance_expires",
@@ -195,7 +197,7 @@ class VolunteerAdmin(admin.ModelAdmin):
     search_help_text = "Search by name, email or DBS certificate number."
     autocomplete_fields = ["areas"]
     inlines = [UnavailabilityInline]
-    actions = [export_as_csv]
+    actions = [export_as_csv, "mark_as_left"]
     readonly_fields = ["clearance", "clearance_expires"]
     fieldsets = [
         ("The volunteer", {"fields": [("first_name", "last_name"), "email", "phone", "postcode", "areas", "active",
@@ -210,6 +212,20 @@ class VolunteerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).prefetch_related("areas")
+
+    @admin.action(description="Mark as left the programme today (keeps their visits; they can no longer be booked)")
+    def mark_as_left(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """Archiving instead of deleting: a volunteer with visits cannot be deleted (PROTECT), and leavers are
+        anonymised after the retention period by `anonymise_leavers`."""
+        today = timezone.localdate()
+        marked = 0
+        for volunteer in queryset.filter(active=True):
+            volunteer.active = False
+            volunteer.left_on = volunteer.left_on or today
+            volunteer._change_reason = "Marked as left"
+            volunteer.save()
+            marked += 1
+        self.message_user(request, f"{marked} volunteer(s) marked as left today.", messages.SUCCESS)
 
     @admin.display(description="name", ordering="user__last_name")
     def name(self, volunteer: Volunteer) -> str:
@@ -455,7 +471,7 @@ class VisitForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(SimpleHistoryAdmin):
     form = VisitForm
     list_display = ["date", "times", "school", "status", "coordinator_name", "problem_summary"]
     list_display_links = ["date", "school"]
@@ -568,7 +584,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitSession)
-class VisitSessionAdmin(admin.ModelAdmin):
+class VisitSessionAdmin(SimpleHistoryAdmin):
     form = VisitSessionForm
     list_display = ["visit", "session_type", "starts_at", "year_groups_label", "pupils", "children_reached"]
     list_filter = ["session_type", "send_adapted", "welsh_language"]
@@ -608,7 +624,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SimpleHistoryAdmin):
     form = AssignmentForm
     list_display = ["visit", "volunteer", "role", "status", "responded_at"]
     list_filter = ["role", "status"]

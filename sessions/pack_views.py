@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
+from config.access_log import log_access
 from sessions.models import PackBatch, PackDownload, Visit
 from sessions.pdf import MAX_BATCH_VISITS, batch_visits, gather, pack_filename, pack_for
 from sessions.tasks import build_pack_batch
@@ -46,6 +47,7 @@ def pack(request: HttpRequest, visit_id: int) -> HttpResponse:
         stored = pack_for(visit, data)
         # References only: who, which visit, which pack, when. No names or contact details copied.
         PackDownload.objects.create(user=request.user, visit=visit, pack_key=data.key)
+        log_access(request, visit, "pack_download")
         response = FileResponse(
             stored.file.open("rb"), content_type="application/pdf", filename=pack_filename(data.visit)
         )
@@ -146,4 +148,5 @@ def batch_download(request: HttpRequest, batch_id: int) -> HttpResponse:
     if batch.status != PackBatch.Status.DONE or not batch.file:
         raise Http404("These packs are not ready yet.")
     filename = f"packs-{batch.area.name}-{batch.first_date:%Y-%m-%d}-to-{batch.last_date:%Y-%m-%d}.zip"
+    log_access(request, batch, "pack_batch_download")
     return FileResponse(batch.file.open("rb"), as_attachment=True, filename=filename, content_type="application/zip")

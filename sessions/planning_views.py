@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from config.access_log import log_access
 from schools.models import School
 from sessions import services
 from sessions.forms import (
@@ -250,6 +251,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
         "next_visit": upcoming[-1] if upcoming else None,
         "is_due": school.is_due(today),
     }
+    log_access(request, school, "school_contacts_view")
     return render(request, "sessions/planning/school.html", context)
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
+from config.access_log import log_access
 from sessions.feeds import calendar_for_token
 from sessions.models import Assignment, Coordinator, Unavailability, Volunteer
 from sessions.notifications import pack_path
@@ -304,7 +305,9 @@ def details(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def details_json(request: HttpRequest) -> HttpResponse:
-    data = personal_data(volunteer_of(request))
+    volunteer = volunteer_of(request)
+    log_access(request, volunteer, "own_record_export")
+    data = personal_data(volunteer)
     response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = 'attachment; filename="my-speak-out-data.json"'
     return response
@@ -314,7 +317,9 @@ def details_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def details_csv(request: HttpRequest) -> HttpResponse:
-    data = personal_data(volunteer_of(request))
+    volunteer = volunteer_of(request)
+    log_access(request, volunteer, "own_record_export")
+    data = personal_data(volunteer)
     response = HttpResponse(personal_data_csv(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-speak-out-data.csv"'
     return response
