@@ -23,7 +23,7 @@ help:
 	@echo "make test           the whole test suite (SQLite)"
 	@echo "make test-postgres  the whole test suite against PostgreSQL"
 	@echo "make worker         the background task worker (packs, emails)"
-	@echo "make bench          session pack timings: first render, cached, WeasyPrint floor, batch"
+	@echo "make bench          national-scale timings of every endpoint and the packs (docs/benchmarks.md); PostgreSQL too with DATABASE_URL"
 	@echo "make backup         a consistent copy of the live database (FILE=path optional)"
 	@echo "make restore FILE=… replace the database with a backup"
 
@@ -70,9 +70,11 @@ postgres:
 test-postgres: system-deps browser venv postgres
 	@DATABASE_URL='$(PG_URL)' $(PY) -m pytest
 
-# Benchmarks (no timed assertions in the suite): session pack timings for now.
+# Benchmarks (no timed assertions in the suite): every endpoint and the packs on a national data set
+# (20,000 schools, 100,000 visits; built once, reused), on SQLite and on PostgreSQL when DATABASE_URL
+# names one. Options: make bench BENCH_ARGS="--runs 50 --rebuild"; see bench/run.py --help.
 bench: system-deps venv
-	@$(PY) bench/packs.py
+	@$(PY) bench/run.py $(BENCH_ARGS)
 
 backup: venv
 	@$(PY) manage.py backup $(FILE)

@@ -1,110 +1,112 @@
-"""Session pack timings: first render, cached download, WeasyPrint's floor, and batch throughput.
+"""Session pack timings, called by bench/run.py: first render, cached download, WeasyPrint's floor, and
+batch throughput in one process and with two task workers.
 
-    .venv/bin/python bench/packs.py [--runs 7]
-
-Runs against a throwaway SQLite database and media folder (nothing of yours is touched), with the
-shipped reference data and a visit made by the factories. Prints one line per measure:
-
-- first render: a download whose inputs just changed (gather, hash, render, store, log), median;
-- cached download: the same download again (gather, hash, read from storage, log), median;
+- first render: a download whose inputs just changed (gather, hash, render, store, log);
+- cached download: the same download again (gather, hash, read from storage, log);
 - floor: WeasyPrint alone rendering the same pack's HTML, saved to a file, with the same stylesheet
-  and font configuration: the ratio first render / floor is our overhead;
-- batch: packs per second when a batch task builds packs that are not stored yet.
+  and font configuration: first render / floor is our overhead (aim: within 1.3×);
+- batch: packs per second when the batch task builds packs that are not stored yet, in this process
+  (`build_batch` called directly) and with two `manage.py db_worker` processes taking batch tasks from
+  the database queue as in production (aim: 3 or more a second with two workers).
+
+Everything a run adds (stored packs, batches, downloads, queued tasks) is removed afterwards and the
+visit's notes are put back, so the data set is the same for the next run.
 """
 
 from __future__ import annotations
 
-import argparse
+import io
 import os
-import statistics
+import subprocess
 import sys
-import tempfile
 import time
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
+from django.db import transaction
+from django.test.utils import CaptureQueriesContext
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
-def setup(workdir: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["MEDIA_ROOT"] = str(workdir / "media")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
-    import logging
-
-    import django
-
-    django.setup()
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_reference_data", verbosity=0)
+@dataclass
+class PackResults:
+    pages: int = 0
+    size: int = 0
+    first: list[float] = field(default_factory=list)
+    cached: list[float] = field(default_factory=list)
+    not_modified: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    first_queries: int = 0
+    cached_queries: int = 0
+    batch_one: tuple[int, float] | None = None  # packs, seconds
+    batch_two: tuple[int, float, float] | None = None  # packs, seconds from first start to last finish, wall
 
 
-def make_visit(area, n: int, slugs=("assembly-ks2",)):
-    from datetime import time as clock
+def pack_visit(user):
+    """An upcoming confirmed visit with sessions and volunteers in the user's areas: a typical pack."""
+    from django.utils import timezone
 
-    from schools.factories import SchoolContactFactory, SchoolFactory
-    from sessions.factories import A_SCHOOL_DAY, AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory
-    from sessions.models import SessionType
+    from sessions.models import Visit
 
-    school = SchoolFactory(name=f"Bench Primary School {n}", in_area=area)
-    SchoolContactFactory(school=school, role="dsl")
-    SchoolContactFactory(school=school, role="deputy_dsl")
-    visit = VisitFactory(school=school, date=A_SCHOOL_DAY + timedelta(days=7 * (n % 10)), status="confirmed",
-                         coordinator=CoordinatorFactory(areas=[area]).user, pupils_by_year={"5": 30, "6": 30})
-    for slug in slugs:
-        VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug=slug), starts_at=clock(9, 15),
-                            year_groups=[5, 6], pupils=60)
-    AssignmentFactory(visit=visit, role="lead")
-    AssignmentFactory(visit=visit)
-    return visit
+    return (
+        Visit.objects.packs_visible_to(user)
+        .filter(status=Visit.Status.CONFIRMED, date__gte=timezone.localdate(), sessions__isnull=False,
+                assignments__isnull=False)
+        .distinct()
+        .order_by("date", "pk")
+        .first()
+    )
 
 
-def median_ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.0f} ms (min {min(samples) * 1000:.0f}, n={len(samples)})"
+def batch_windows(user, area, first_day: date, per_batch: int, count: int) -> list[tuple[date, date, int]]:
+    """`count` consecutive date ranges from `first_day`, each holding about `per_batch` of the area's
+    live visits (whole days, so no visit falls in two)."""
+    from sessions.models import Visit
+
+    days = list(
+        Visit.objects.packs_visible_to(user).live().in_areas([area]).filter(date__gte=first_day)
+        .order_by("date").values_list("date", flat=True)
+    )
+    windows, start, n = [], None, 0
+    for i, day in enumerate(days):
+        start = start or day
+        n += 1
+        if n >= per_batch and (i + 1 == len(days) or days[i + 1] != day):
+            windows.append((start, day, n))
+            start, n = None, 0
+            if len(windows) == count:
+                break
+    return windows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--batch", type=int, default=6, help="visits in the batch")
-    args = parser.parse_args()
+def measure(client, user, workdir: Path, *, runs: int, batch_packs: int, batch_tasks: int, log) -> PackResults:
+    from weasyprint import HTML
 
-    with tempfile.TemporaryDirectory(prefix="bench-packs-") as tmp:
-        workdir = Path(tmp)
-        setup(workdir)
-        from django.test import Client
-        from django.test.utils import setup_test_environment
+    from sessions.models import PackBatch, PackDownload, StoredPack
+    from sessions.pdf import _renderer, gather, pack_html
 
-        setup_test_environment()  # the test client's response attributes; nothing else changes
-        from sessions.factories import UserFactory
-        from sessions.models import PackBatch, StoredPack
-        from sessions.pdf import _renderer, build_batch, gather, pack_html
-        from stats.models import Area
+    results = PackResults()
+    visit = pack_visit(user)
+    if visit is None:
+        raise SystemExit("No upcoming confirmed visit with volunteers in the coordinator's areas to build a pack for.")
+    url = f"/visits/{visit.pk}/pack.pdf"
+    notes = visit.notes
+    started_at = time.time()
 
-        area = Area.objects.get(code="E23000029")
-        visit = make_visit(area, 0)
-        staff = UserFactory(is_staff=True)
-        client = Client()
-        client.force_login(staff)
-        url = f"/visits/{visit.pk}/pack.pdf"
+    def download(headers=None):
+        response = client.get(url, secure=True, headers=headers or {})
+        assert response.status_code in (200, 304), (url, response.status_code)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()
+        return response, body
 
-        def download() -> bytes:
-            response = client.get(url, secure=True)
-            assert response.status_code == 200, response.status_code
-            return b"".join(response.streaming_content)
-
+    try:
         from pypdf import PdfReader
-        import io
 
-        pages = len(PdfReader(io.BytesIO(download())).pages)  # warm: imports, fonts, stylesheet
-
-        from weasyprint import HTML
-
+        _, pdf = download()  # warm: imports, fonts, stylesheet
+        results.pages, results.size = len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)
         html_file = workdir / "pack.html"
         html_file.write_text(pack_html(gather(visit)), encoding="utf-8")
         font_config, stylesheet, fetcher = _renderer()
@@ -114,50 +116,155 @@ def main() -> None:
                 stylesheets=[stylesheet], font_config=font_config
             )
 
+        floor_render()
         # Interleaved, so that load from anything else on the machine falls on both alike.
-        first, floor = [], []
-        for run in range(args.runs):
-            visit.notes = f"Bench run {run}"  # a changed input: a new pack must be rendered
+        for run in range(runs):
+            visit.notes = f"{notes}\nBench run {run}"  # a changed input: a new pack must be rendered
             visit.save(update_fields=["notes"])
-            started = time.perf_counter()
-            download()
-            first.append(time.perf_counter() - started)
-            started = time.perf_counter()
+            with CaptureQueriesContext(_connection()) as queries:
+                t = time.perf_counter()
+                download()
+                results.first.append(time.perf_counter() - t)
+            results.first_queries = len(queries)
+            t = time.perf_counter()
             floor_render()
-            floor.append(time.perf_counter() - started)
+            results.floor.append(time.perf_counter() - t)
+        for _ in range(runs * 3):
+            with CaptureQueriesContext(_connection()) as queries:
+                t = time.perf_counter()
+                download()
+                results.cached.append(time.perf_counter() - t)
+            results.cached_queries = len(queries)
+        etag = download()[0]["ETag"]
+        for _ in range(runs * 3):
+            t = time.perf_counter()
+            response, _ = download({"If-None-Match": etag})
+            results.not_modified.append(time.perf_counter() - t)
+            assert response.status_code == 304
 
-        cached = []
-        for _ in range(args.runs * 3):
-            started = time.perf_counter()
-            download()
-            cached.append(time.perf_counter() - started)
+        area = visit.school.police_force
+        windows = batch_windows(user, area, visit.date + timedelta(days=1), batch_packs, batch_tasks + 1)
+        warm = batch_windows(user, area, windows[-1][1] + timedelta(days=1), 1, 2) if windows else []
+        if len(windows) < batch_tasks + 1 or len(warm) < 2:
+            log(f"  (not enough upcoming visits for {batch_tasks + 1} batches of {batch_packs}: batches skipped)")
+        else:
+            results.batch_one = batch_in_process(user, area, windows[0])
+            log(f"  batch in this process: {results.batch_one[0]} packs in {results.batch_one[1]:.1f} s")
+            results.batch_two = batch_with_workers(user, area, warm, windows[1:], workdir, log)
+            log(f"  batch with two workers: {results.batch_two[0]} packs in {results.batch_two[1]:.1f} s")
+    finally:
+        visit.notes = notes
+        visit.save(update_fields=["notes"])
+        from django_tasks_db.models import DBTaskResult
 
-        not_modified = []
-        etag = client.get(url, secure=True)["ETag"]
-        for _ in range(args.runs * 3):
-            started = time.perf_counter()
-            assert client.get(url, secure=True, headers={"If-None-Match": etag}).status_code == 304
-            not_modified.append(time.perf_counter() - started)
-
-        for n in range(1, args.batch + 1):
-            make_visit(area, n)
-        StoredPack.objects.all().delete()
-        batch = PackBatch.objects.create(requested_by=staff, area=area, first_date=visit.date - timedelta(days=1),
-                                         last_date=visit.date + timedelta(days=80))
-        started = time.perf_counter()
-        build_batch(batch.pk)
-        elapsed = time.perf_counter() - started
-        batch.refresh_from_db()
-
-        ratio = statistics.median(first) / statistics.median(floor)
-        print(f"Session pack bench ({pages}-page pack: one session line; Python {sys.version.split()[0]})")
-        print(f"  first render (download after an input changed): {median_ms(first)}")
-        print(f"  cached download (stored pack):                   {median_ms(cached)}")
-        print(f"  not modified (If-None-Match, 304):               {median_ms(not_modified)}")
-        print(f"  WeasyPrint floor (same HTML from a file):        {median_ms(floor)}")
-        print(f"  overhead: first render / floor = {ratio:.2f}x (aim: within 1.3x)")
-        print(f"  batch: {batch.done} packs in {elapsed:.1f} s = {batch.done / elapsed:.2f} packs/s ({batch.status})")
+        PackBatch.objects.filter(created_at__gte=_aware(started_at)).delete()
+        PackDownload.objects.filter(at__gte=_aware(started_at)).delete()
+        StoredPack.objects.filter(created_at__gte=_aware(started_at)).delete()
+        visit.history.filter(history_date__gte=_aware(started_at)).delete()
+        DBTaskResult.objects.filter(enqueued_at__gte=_aware(started_at)).delete()
+    return results
 
 
-if __name__ == "__main__":
-    main()
+def _connection():
+    from django.db import connection
+
+    return connection
+
+
+def _aware(seconds: float):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds - 1, tz=timezone.utc)
+
+
+def _new_batch(user, area, window):
+    from sessions.models import PackBatch
+
+    return PackBatch.objects.create(requested_by=user, area=area, first_date=window[0], last_date=window[1])
+
+
+def batch_in_process(user, area, window) -> tuple[int, float]:
+    """The batch task's work (`build_batch`) in this process, whose renderer is already warm."""
+    from sessions.models import PackBatch
+    from sessions.pdf import build_batch
+
+    batch = _new_batch(user, area, window)
+    t = time.perf_counter()
+    build_batch(batch.pk)
+    elapsed = time.perf_counter() - t
+    batch.refresh_from_db()
+    assert batch.status == PackBatch.Status.DONE, batch.error
+    return batch.done, elapsed
+
+
+def batch_with_workers(user, area, warm_windows, windows, workdir: Path, log) -> tuple[int, float, float]:
+    """Two `manage.py db_worker` processes take batch tasks from the database queue.
+
+    Each worker first builds one small warm-up batch (imports, fonts and stylesheet loaded, as in a
+    worker that has been running a while); then the measured batches are queued together and timed from
+    the first task's start to the last one's finish, as the queue records them.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from sessions.models import PackBatch, StoredPack
+    from sessions.tasks import build_pack_batch
+
+    env = {**os.environ, "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
+    workers = []
+    logs = []
+    try:
+        for n in range(2):
+            out = open(workdir / f"worker-{n}.log", "wb")
+            logs.append(out)
+            workers.append(subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
+                 "--interval", "0.1", "--worker-id", f"bench-{n}"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            ))
+
+        def run(batch_windows) -> list:
+            with transaction.atomic():
+                batches = [_new_batch(user, area, window) for window in batch_windows]
+                results = [build_pack_batch.enqueue(batch.pk) for batch in batches]
+            ids = [result.id for result in results]
+            deadline = time.monotonic() + 300
+            while True:
+                rows = list(DBTaskResult.objects.filter(id__in=ids))
+                if all(row.finished_at for row in rows):
+                    break
+                if any(worker.poll() is not None for worker in workers):
+                    raise SystemExit(f"A task worker stopped; see {workdir}/worker-*.log")
+                if time.monotonic() > deadline:
+                    raise SystemExit("The batch tasks did not finish within 5 minutes.")
+                time.sleep(0.05)
+            for batch in batches:
+                batch.refresh_from_db()
+                assert batch.status == PackBatch.Status.DONE, (batch.status, batch.error)
+            return rows
+
+        warmed: set[str] = set()
+        for _ in range(4):  # until each worker has built a batch (almost always at the first try)
+            warmed |= {worker_id for row in run(warm_windows) for worker_id in row.worker_ids}
+            if len(warmed) >= 2:
+                break
+            StoredPack.objects.filter(visit__date__range=(warm_windows[0][0], warm_windows[-1][1])).delete()
+        log(f"  workers warmed: {', '.join(sorted(warmed))}")
+        wall_start = time.perf_counter()
+        rows = run(windows)
+        wall = time.perf_counter() - wall_start
+        packs = sum(window[2] for window in windows)
+        span = (max(row.finished_at for row in rows) - min(row.started_at for row in rows)).total_seconds()
+        used = {worker_id for row in rows for worker_id in row.worker_ids}
+        if len(used) < 2:
+            log("  (warning: only one worker took the measured batches)")
+        return packs, span, wall
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        for out in logs:
+            out.close()
