@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from sessions import pack_admin  # noqa: F401  (session pack content, downloads and batches)
+from sessions import services
 from sessions.models import (
     YEAR_GROUP_CHOICES,
     Assignment,
@@ -324,6 +325,10 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
         if not (visit.date and visit.starts_at and visit.ends_at) or visit.is_cancelled:
             return
         errors, leads = [], 0
+        chosen = [f.cleaned_data["volunteer"].pk for f in self.forms
+                  if getattr(f, "cleaned_data", None) and f.cleaned_data.get("volunteer")]
+        # Inside the admin's transaction: a booking made elsewhere meanwhile waits, or is seen here.
+        services.lock_for_booking(visit_id=visit.pk, volunteer_ids=chosen)
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("volunteer"):
@@ -341,10 +346,7 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
                 .first()
             )
             if clash:
-                errors.append(
-                    f"{clash.volunteer.name} is already at {clash.visit.school.name} {clash.visit.times} "
-                    f"on {clash.visit.date:%-d %B %Y}."
-                )
+                errors.append(services.clash_message(clash))
         if leads > 1:
             errors.append("A visit has one lead volunteer: make the others support.")
         if errors:
@@ -607,19 +609,18 @@ class AssignmentForm(forms.ModelForm):
         data = super().clean()
         visit, volunteer = data.get("visit"), data.get("volunteer")
         if visit and volunteer and data.get("status") != Assignment.Status.DECLINED and not visit.is_cancelled:
+            # Inside the admin's transaction: a booking made elsewhere meanwhile waits, or is seen here.
+            services.lock_for_booking(visit_id=visit.pk, volunteer_ids=[volunteer.pk])
             clash = (
                 Assignment.objects.clashing(
                     volunteers=[volunteer], day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at
                 )
                 .exclude(visit=visit)
-                .select_related("visit__school")
+                .select_related("visit__school", "volunteer__user")
                 .first()
             )
             if clash:
-                raise ValidationError(
-                    f"{volunteer.name} is already at {clash.visit.school.name} {clash.visit.times} "
-                    f"on {clash.visit.date:%-d %B %Y}."
-                )
+                raise ValidationError(services.clash_message(clash))
         return data
 
 

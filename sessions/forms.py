@@ -38,6 +38,9 @@ class VisitForm(forms.ModelForm):
         },
     )
 
+    # The version of the visit the coordinator was looking at: a change saved since is not overwritten.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
     class Meta:
         model = Visit
         fields = ["school", "date", "starts_at", "ends_at", "notes"]
@@ -53,6 +56,8 @@ class VisitForm(forms.ModelForm):
     def __init__(self, *args, schools, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
 
 class SessionLineForm(forms.ModelForm):

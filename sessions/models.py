@@ -504,6 +504,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["date", "status"], name="visit_date_status"),
             models.Index(fields=["school", "status", "date"], name="visit_school_status_date"),
+            # An area's visits in a date range (dashboard, calendar, feeds): each school's visits are
+            # sought by date instead of all read (docs/benchmarks.md, "Indexes").
+            models.Index(fields=["school", "date"], name="visit_school_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start")
@@ -517,6 +520,9 @@ class Visit(models.Model):
             raise ValidationError({"ends_at": "The visit must end after it starts."})
 
     BOOKING_FIELDS = {"date", "starts_at", "ends_at", "status"}
+    # Said when a change was made from an older version of the visit than the one saved now (two
+    # coordinators at once): the later change is refused rather than silently overwriting the first.
+    CHANGED_MEANWHILE = "Someone else changed this visit a moment ago. Reload it and try again."
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -770,7 +776,7 @@ class Visit(models.Model):
             # Lock the row: two coordinators changing one visit at once are taken one after the other.
             current = Visit.objects.select_for_update().get(pk=self.pk)
             if current.version != self.version:
-                raise ValidationError("Someone else changed this visit a moment ago. Reload it and try again.")
+                raise ValidationError(self.CHANGED_MEANWHILE)
             if to not in current.allowed_transitions():
                 raise ValidationError(
                     f"A {current.get_status_display().lower()} visit cannot be marked "
@@ -900,6 +906,9 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["visit", "role", "pk"]
         constraints = [models.UniqueConstraint(fields=["visit", "volunteer"], name="assignment_once_per_visit")]
+        # A volunteer's bookings (double booking, visits that month, staffing), answered from the index
+        # alone without reading the assignment rows (docs/benchmarks.md, "Indexes").
+        indexes = [models.Index(fields=["volunteer", "visit", "status"], name="assignment_volunteer_visit")]
 
     def __str__(self) -> str:
         return f"{self.volunteer} ({self.get_role_display()}) at {self.visit}"

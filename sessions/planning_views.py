@@ -343,9 +343,10 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 @planner_required
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_object_or_404(planning_visits(request.user).select_related("school"), pk=pk)
-    if visit.status in services.CLOSED_STATUSES:
+    if request.method == "GET" and visit.status in services.CLOSED_STATUSES:
         messages.error(request, f"A {visit.get_status_display().lower()} visit cannot be changed.")
         return redirect("planning:visit", pk=visit.pk)
+    # A post is refused by save_visit, which says why (closed, or changed since the form was loaded).
     return visit_form(request, visit)
 
 
@@ -358,7 +359,8 @@ def visit_form(request: HttpRequest, visit: Visit | None) -> HttpResponse:
         context["problems"] = built.problems(sessions=lines) if built else None
         if wants_save and built and formset.is_valid():
             try:
-                saved = services.save_visit(visit=built, sessions=lines, removed=removed, by=request.user)
+                saved = services.save_visit(visit=built, sessions=lines, removed=removed, by=request.user,
+                                            seen_version=form.cleaned_data.get("version"))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -28,7 +28,19 @@ def is_booking_conflict(error: IntegrityError) -> bool:
     return any(name in str(error) for name in BOOKING_CONSTRAINTS) or "school_sessions_assignment.visit_id" in str(error)
 
 
-def _clash_message(clash: Assignment) -> str:
+def lock_for_booking(*, visit_id: int | None, volunteer_ids) -> None:
+    """Lock the visit's row, then the volunteers' rows in id order, until the transaction ends.
+
+    Every path that books a volunteer (the staffing view, the visit form, the admin) takes its locks in
+    this order, so two never deadlock, and a second booking waits for the first and then sees it.
+    """
+    if visit_id:
+        list(Visit.objects.select_for_update().filter(pk=visit_id).values_list("pk", flat=True))
+    list(Volunteer.objects.select_for_update().filter(pk__in=list(volunteer_ids)).order_by("pk")
+         .values_list("pk", flat=True))
+
+
+def clash_message(clash: Assignment) -> str:
     return (
         f"{clash.volunteer.name} is already at {clash.visit.school.name} {clash.visit.times} "
         f"on {clash.visit.date:%-d %B %Y}, so cannot be booked for this visit."
@@ -71,7 +83,7 @@ def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> As
             .first()
         )
         if clash:
-            raise ValidationError(_clash_message(clash))
+            raise ValidationError(clash_message(clash))
         try:
             with transaction.atomic():
                 return Assignment.objects.create(
@@ -104,13 +116,15 @@ def remove_assignment(*, assignment: Assignment, by) -> None:
 
 
 def save_visit(
-    *, visit: Visit, sessions: Iterable[VisitSession], removed: Iterable[VisitSession] = (), by
+    *, visit: Visit, sessions: Iterable[VisitSession], removed: Iterable[VisitSession] = (), by,
+    seen_version: int | None = None,
 ) -> Visit:
     """Save a new or changed visit with its session lines, all or nothing.
 
     A new visit is "proposed" and coordinated by `by`; a requested visit keeps its status and gains
     `by` as its coordinator. A visit whose new time would double-book a volunteer already on it is
-    refused (the volunteers' rows are locked while checking, as in `assign_volunteer`).
+    refused (the volunteers' rows are locked while checking, as in `assign_volunteer`). A change made
+    from `seen_version` when the visit has been saved since is refused (Visit.CHANGED_MEANWHILE).
 
     Side effects: saves the Visit (raising its version when it existed), deletes `removed` session
     lines, saves `sessions` on the visit, moves the volunteers' booked time with the visit.
@@ -120,6 +134,8 @@ def save_visit(
         volunteers: list[Volunteer] = []
         if visit.pk:
             current = Visit.objects.select_for_update().get(pk=visit.pk)
+            if seen_version is not None and seen_version != current.version:
+                raise ValidationError(Visit.CHANGED_MEANWHILE)
             if current.status in CLOSED_STATUSES:
                 raise ValidationError(f"A {current.get_status_display().lower()} visit cannot be changed.")
             visit.version = current.version + 1
@@ -139,7 +155,7 @@ def save_visit(
                 .exclude(visit=visit)
                 .select_related("visit__school", "volunteer__user")
             )
-            messages = [_clash_message(clash) for clash in clashes]
+            messages = [clash_message(clash) for clash in clashes]
             if messages:
                 raise ValidationError(["Moving the visit would double-book its volunteers:", *messages])
         try:

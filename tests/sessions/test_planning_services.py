@@ -1,11 +1,10 @@
 """Booking volunteers and saving visits: the all-or-nothing operations and their locks."""
 
-import threading
 from datetime import date, time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sessions import services
 from sessions.factories import AssignmentFactory, UserFactory, VolunteerFactory
@@ -137,34 +136,3 @@ def test_the_databases_refusal_becomes_a_message_not_an_error(thames_valley, mon
 
     with pytest.raises(ValidationError, match="Priya Patel was booked for another visit at this time a moment ago"):
         services.assign_volunteer(visit=second, volunteer=volunteer, role="lead", by=None)
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_two_coordinators_booking_one_volunteer_at_once_make_exactly_one_booking(thames_valley):
-    from django.core.management import call_command
-
-    call_command("load_reference_data", verbosity=0)
-    volunteer = VolunteerFactory()
-    visits = [planned_visit(thames_valley, starts_at=time(9, n), ends_at=time(10, n)) for n in range(6)]
-    results: list[str] = []
-    barrier = threading.Barrier(len(visits))
-
-    def book(visit: Visit) -> None:
-        try:
-            barrier.wait()
-            services.assign_volunteer(visit=visit, volunteer=volunteer, role="lead", by=None)
-            results.append("booked")
-        except ValidationError:
-            results.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=book, args=(visit,)) for visit in visits]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(results) == ["booked"] + ["refused"] * (len(visits) - 1)
-    assert Assignment.objects.filter(volunteer=volunteer).count() == 1

@@ -464,3 +464,17 @@ def test_a_status_change_made_on_a_page_that_is_out_of_date_is_refused(coordinat
     assert "Proposed &rarr; Requested by someone whose account has been removed" in html
     visit.refresh_from_db()
     assert visit.status == Visit.Status.REQUESTED
+
+
+def test_a_change_made_from_an_older_version_of_the_visit_is_refused_not_overwriting_the_newer(coordinator_client):
+    visit = planned_visit(coordinator_client.area)
+    seen = visit.version
+    coordinator_client.post(f"/visits/{visit.pk}/edit/", {**visit_data(visit.school, date="2027-03-03"),
+                                                          "version": seen})
+
+    stale = coordinator_client.post(f"/visits/{visit.pk}/edit/", {**visit_data(visit.school, date="2027-03-09"),
+                                                                  "version": seen})
+
+    assert "Someone else changed this visit a moment ago. Reload it and try again." in stale.content.decode()
+    visit.refresh_from_db()
+    assert visit.date.isoformat() == "2027-03-03" and visit.version == seen + 1
