@@ -142,6 +142,15 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# --- Uploads: no uploaded file is read past MAX_UPLOAD_BYTES (config/uploads.py); each form has its own,
+# smaller limit. Other form data is capped at Django's 2.5 MB.
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 100 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # --- Static files and media (generated packs live in media storage)
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.uploads import check_size, refused_upload
 from stats.importers import (
     HomeOfficeOptions,
     ImportFormat,
@@ -97,12 +98,13 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        try:
+            check_size(upload, MAX_UPLOAD_BYTES)
+        except forms.ValidationError as error:
             raise forms.ValidationError(
-                f"The file is {upload.size / (1024 * 1024):.1f} MB; the largest accepted is "
-                f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB. Export one year's sheet at a time, or use the "
-                "import_figures command for larger files."
-            )
+                f"{error.message} Export one year's sheet at a time, or use the import_figures command for "
+                "larger files."
+            ) from error
         data = upload.read()
         found, problems = format_of(data)
         if problems:
@@ -158,7 +160,10 @@ class HomeOfficeForm(forms.Form):
 def upload(request: HttpRequest) -> HttpResponse:
     check_permission(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    if refused := refused_upload(request):
+        valid, form.errors["file"] = False, form.error_class([refused])  # not "required": too large
+    if valid:
         keep_upload(request, form.cleaned_data["file"].name, form.cleaned_data["data"], form.cleaned_data["format"])
         if form.cleaned_data["format"] is ImportFormat.HOME_OFFICE:
             return redirect("admin:stats_figure_import_options")

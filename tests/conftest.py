@@ -6,10 +6,20 @@ types), loaded once per run, as the app has in production.
 
 import pytest
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings as hypothesis_settings
 from django.tasks import task_backends
 
 from sessions.factories import CoordinatorFactory, UserFactory, VolunteerFactory
 from stats.models import Area
+
+# Property-based tests: enough examples to find what breaks, few enough for a 2-core CI machine; no
+# deadline (a shared machine's timing is not the property); function-scoped fixtures hold the world the
+# examples post into, and each example checks what it changed itself.
+hypothesis_settings.register_profile(
+    "speakout", max_examples=30, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("speakout")
 
 THAMES_VALLEY = "E23000029"
 KENT = "E23000032"

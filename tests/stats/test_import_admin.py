@@ -122,7 +122,7 @@ def test_a_file_in_neither_format_is_refused_at_upload_naming_the_columns_found(
 def test_a_file_over_the_size_limit_is_refused_with_the_limit(importer_client):
     big = GOOD + ("#" * 80 + "\n") * (MAX_UPLOAD_BYTES // 80 + 10)
     html = upload(importer_client, big).content.decode()
-    assert "the largest accepted is 5 MB" in html
+    assert "the most this form accepts is 5 MB" in html
     assert SESSION_KEY not in importer_client.session
 
 
@@ -212,3 +212,14 @@ def test_confirming_needs_a_post(importer_client):
     upload(importer_client, GOOD)
     assert importer_client.get(CONFIRM).status_code == 405
     assert not Figure.objects.filter(period="2023/24").exists()
+
+
+def test_a_file_over_the_site_wide_limit_is_not_even_read_and_the_form_says_why(importer_client, settings):
+    settings.MAX_UPLOAD_BYTES = 1024 * 1024  # the handler stops reading here, whatever the form allows
+    big = GOOD + ("#" * 80 + "\n") * (2 * 1024 * 1024 // 80)
+
+    html = upload(importer_client, big).content.decode()
+
+    assert "The file is larger than 1 MB, the most this form accepts." in html
+    assert "This field is required" not in html
+    assert SESSION_KEY not in importer_client.session

@@ -1,0 +1,52 @@
+"""In a real browser, markup typed into names and notes never runs: no alert on the pages that show it."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from schools.factories import SchoolContactFactory
+from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
+from stats.models import Area
+from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, log_in  # noqa: F401
+from tests.sessions.planning_helpers import planned_visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCRIPT = "<script>alert(1)</script>"
+ATTRIBUTE = '"><img src=x onerror=alert(2)>'
+
+
+def test_markup_in_names_never_runs_in_the_browser(live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    call_command("load_reference_data", verbosity=0)
+    area = Area.objects.get(code="E23000029")
+    coordinator = CoordinatorFactory(areas=[area], user__first_name=f"Asha{ATTRIBUTE}")
+    visit = planned_visit(area, notes=f"Bring {SCRIPT}")
+    visit.school.name = f"Oak {SCRIPT}{ATTRIBUTE} Primary"
+    visit.school.save()
+    SchoolContactFactory(school=visit.school, name=f"Helen {SCRIPT}", role="dsl")
+    volunteer = VolunteerFactory(areas=[area], user__first_name=f"Priya{ATTRIBUTE}", user__last_name=SCRIPT)
+    AssignmentFactory(visit=visit, volunteer=volunteer)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    alerts: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        pages = [
+            (coordinator.user, ["/plan/", f"/plan/schools/{visit.school.urn}/", f"/visits/{visit.pk}/",
+                                f"/visits/{visit.pk}/edit/", "/plan/due/?q=Oak", "/plan/calendar/?week=2027-03-01"]),
+            (volunteer.user, ["/me/", "/me/details/"]),
+            (staff, [f"/admin/schools/school/{visit.school.pk}/change/", "/admin/school_sessions/volunteer/",
+                     f"/admin/school_sessions/visit/{visit.pk}/change/", f"/admin/schools/school/{visit.school.pk}/history/"]),
+        ]
+        for user, urls in pages:
+            context = browser.new_context(locale="en-GB")
+            log_in(context, live_server, user)
+            page = context.new_page()
+            page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+            for url in urls:
+                page.goto(f"{live_server.url}{url}")
+                page.wait_for_load_state("networkidle")
+                assert page.locator("img[src=x]").count() == 0, url
+            context.close()
+        browser.close()
+    assert alerts == []

@@ -1,0 +1,158 @@
+"""Property-based tests: every form of the app, posted with arbitrary text, markup, script, huge values,
+impossible dates and NUL characters in every field. Never a server error (the test client re-raises
+any), never a half-made change, and a refusal always comes with a message on the page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schools.factories import SchoolFactory
+from sessions.factories import AssignmentFactory, VolunteerFactory
+from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, VisitSession
+from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
+from tests.sessions.planning_helpers import HTMX, planned_visit, visit_data
+
+pytestmark = pytest.mark.django_db
+
+NASTY = [
+    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "\x00", "a\x00b", "9" * 40, "-1", "1e309",
+    "NaN", "2027-02-30", "0000-00-00", "99999-12-31", "31/12/2027", "25:99", "’", "Robert'); DROP TABLE x;--",
+    "{{ 7*7 }}", "{% debug %}", "\u202eevil", " ", "", "0x1F", "١٢٣",
+]
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200)
+huge = st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "9", "<", "\n"]), st.integers(1_000, 20_000))
+anything = st.one_of(text, st.sampled_from(NASTY), huge, st.integers().map(str), st.dates().map(str))
+ERROR_SIGNS = ('class="errorlist', 'role="alert"', 'class="error', "class=\"form-errors")
+
+
+def maybe(valid: str):
+    """Mostly bad values, sometimes the valid one, so that errors are tested field by field."""
+    return st.one_of(st.just(valid), anything)
+
+
+def says_why(response) -> bool:
+    html = response.content.decode()
+    return any(sign in html for sign in ERROR_SIGNS)
+
+
+def visit_fields(school) -> dict:
+    base = visit_data(school)
+    return {key: maybe(value) if isinstance(value, str) else st.just(value) for key, value in base.items()}
+
+
+@given(data=st.data())
+def test_the_visit_form_takes_any_input_without_an_error_or_a_half_made_visit(coordinator_client, data):
+    school = SchoolFactory(in_area=coordinator_client.area)
+    posted = data.draw(st.fixed_dictionaries(visit_fields(school)))
+    visits, lines = Visit.objects.count(), VisitSession.objects.count()
+
+    response = coordinator_client.post("/visits/new/", posted)
+
+    made = Visit.objects.count() - visits
+    assert made in (0, 1)
+    if made:
+        assert response.status_code == 302 and VisitSession.objects.count() == lines + 1
+    else:
+        assert response.status_code == 200 and says_why(response)
+        assert VisitSession.objects.count() == lines
+
+
+@given(data=st.data())
+def test_the_staffing_and_status_forms_take_any_input(coordinator_client, data):
+    visit = planned_visit(coordinator_client.area)
+    volunteer = VolunteerFactory(areas=[coordinator_client.area])
+    assign = data.draw(st.fixed_dictionaries({"volunteer": maybe(str(volunteer.pk)), "role": maybe("lead")}))
+    status = data.draw(st.fixed_dictionaries({"to": maybe("cancelled"), "reason": maybe("Snow"),
+                                               "version": maybe(str(visit.version))}))
+
+    assigned = coordinator_client.post(f"/visits/{visit.pk}/assign/", assign, headers=HTMX)
+    changed = coordinator_client.post(f"/visits/{visit.pk}/status/", status, headers=HTMX)
+
+    assert assigned.status_code == 200 and changed.status_code == 200
+    if not Assignment.objects.filter(visit=visit).exists():
+        assert says_why(assigned)
+    visit.refresh_from_db()
+    if visit.status == Visit.Status.PROPOSED:
+        assert says_why(changed)
+
+
+@given(data=st.data())
+def test_the_schools_request_form_takes_any_input(client, data):
+    cache.clear()  # the form's per-address limit is not what this test is about
+    school = SchoolFactory()
+    posted = data.draw(st.fixed_dictionaries({
+        "school": maybe(str(school.urn)), "requester_name": maybe("Jo Head"),
+        "requester_email": maybe("head@example.org"), "requester_phone": maybe("01632 960001"),
+        "first_date": maybe("2027-05-04"), "preferred_dates": maybe(""), "pupils_5": maybe("30"),
+        "needs_send": maybe("on"), "website": st.one_of(st.just(""), anything),
+    }))
+    visits = Visit.objects.count()
+
+    response = client.post("/request-a-visit/", posted)
+
+    if posted["website"]:
+        # The honeypot: a robot is thanked and nothing is kept.
+        assert response.status_code == 302 and Visit.objects.count() == visits
+    elif Visit.objects.count() == visits:
+        assert response.status_code in (200, 429) and says_why(response)
+    else:
+        assert response.status_code == 302
+
+
+@given(data=st.data())
+def test_the_volunteers_forms_take_any_input(volunteer_client, data):
+    volunteer = volunteer_client.volunteer
+    unavailable = data.draw(st.fixed_dictionaries({"starts_on": maybe("2027-04-01"), "ends_on": maybe("2027-04-02"),
+                                                    "reason": maybe("Away"), "confirm_clash": maybe("on")}))
+    choices = data.draw(st.fixed_dictionaries({"email_reminders": maybe("on"), "email_report_nudges": maybe("")}))
+    before = Unavailability.objects.filter(volunteer=volunteer).count()
+
+    added = volunteer_client.post("/me/unavailable/", unavailable, headers=HTMX)
+    saved = volunteer_client.post("/me/details/", choices, headers=HTMX)
+
+    assert added.status_code == 200 and saved.status_code == 200
+    if Unavailability.objects.filter(volunteer=volunteer).count() == before:
+        assert says_why(added) or "clash" in added.content.decode().lower()
+
+
+@given(data=st.data())
+def test_the_visit_report_takes_any_input(volunteer_client, thames_valley, data):
+    from datetime import date
+
+    visit = planned_visit(thames_valley, date=date(2026, 11, 3), status=Visit.Status.CONFIRMED)
+    AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, role="lead", status="accepted")
+    line = visit.sessions.get()
+    posted = data.draw(st.fixed_dictionaries({f"children_{line.pk}": maybe("55"), "notes": maybe(""),
+                                               "follow_up": maybe("")}))
+
+    response = volunteer_client.post(f"/me/visits/{visit.pk}/report/", posted)
+
+    if VisitReport.objects.filter(visit=visit).exists():
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200 and says_why(response)
+
+
+@given(data=st.data())
+def test_the_pack_batch_form_takes_any_input(coordinator_client, media, data):
+    posted = data.draw(st.fixed_dictionaries({"area": maybe(str(coordinator_client.area.pk)),
+                                               "first_date": maybe("2027-03-01"), "last_date": maybe("2027-03-05")}))
+    batches = PackBatch.objects.count()
+
+    response = coordinator_client.post("/packs/batches/new/", posted)
+
+    if PackBatch.objects.count() == batches:
+        assert response.status_code == 200 and says_why(response)
+    else:
+        assert response.status_code == 302
+
+
+@given(query=st.dictionaries(st.sampled_from(["q", "status", "area", "nation", "page", "month", "week", "sort",
+                                              "volunteer", "last_visit", "size", "order"]), anything, max_size=4))
+def test_the_lists_take_any_query_string(coordinator_client, query):
+    for url in ("/plan/due/", "/plan/schools/", "/plan/calendar/", "/plan/", "/stats/", "/reach/"):
+        assert coordinator_client.get(url, query).status_code in (200, 302), url
+        assert coordinator_client.get(url, query, headers=HTMX).status_code in (200, 302), url
