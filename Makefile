@@ -15,7 +15,7 @@ PG_URL ?= postgres:///$(PG_DB)?host=/var/run/postgresql
 PYTHON_BASE := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: help python system-deps browser venv setup run test test-postgres postgres worker bench backup restore check clean-venv
+.PHONY: help python system-deps browser venv setup run serve loadtest collectstatic test test-postgres postgres worker bench backup restore check clean-venv
 
 help:
 	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (demo logins printed)"
@@ -23,6 +23,8 @@ help:
 	@echo "make test           the whole test suite (SQLite)"
 	@echo "make test-postgres  the whole test suite against PostgreSQL"
 	@echo "make worker         the background task worker (packs, emails)"
+	@echo "make serve          production serving: gunicorn + WhiteNoise + the task worker, on PostgreSQL (DATABASE_URL)"
+	@echo "make loadtest       50 coordinators and volunteers for 60 s against make serve's setup (docs/benchmarks.md)"
 	@echo "make bench          national-scale timings of every endpoint and the packs (docs/benchmarks.md); PostgreSQL too with DATABASE_URL"
 	@echo "make backup         a consistent copy of the live database (FILE=path optional)"
 	@echo "make restore FILE=… replace the database with a backup"
@@ -50,6 +52,7 @@ venv: $(VENV)/.installed
 
 setup: system-deps venv
 	@$(PY) manage.py migrate --no-input
+	@$(PY) manage.py createcachetable
 	@$(PY) manage.py load_reference_data
 	@$(PY) manage.py seed_demo --if-empty
 	@$(PY) manage.py demo_logins
@@ -60,6 +63,24 @@ run: setup
 
 worker: venv
 	@DEBUG=true $(PY) manage.py db_worker
+
+collectstatic: venv
+	@$(PY) manage.py collectstatic --no-input --verbosity 0
+
+# Production on one machine. Needs DATABASE_URL (PostgreSQL) and SECRET_KEY; see README "Serving".
+serve: system-deps venv
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL (PostgreSQL). For one on this machine:"; \
+		echo "  make postgres"; \
+		echo "  DATABASE_URL='$(PG_URL)' SECRET_KEY=\$$(openssl rand -hex 32) make serve"; exit 2; }
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY (e.g. SECRET_KEY=\$$(openssl rand -hex 32))"; exit 2; }
+	@$(PY) manage.py migrate --no-input
+	@$(PY) manage.py createcachetable
+	@$(PY) manage.py load_reference_data
+	@$(PY) manage.py collectstatic --no-input --verbosity 0
+	@PY=$(PY) bin/serve
+
+loadtest: venv
+	@$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
 test: system-deps browser venv
 	@$(PY) -m pytest
@@ -73,7 +94,7 @@ test-postgres: system-deps browser venv postgres
 # Benchmarks (no timed assertions in the suite): every endpoint and the packs on a national data set
 # (20,000 schools, 100,000 visits; built once, reused), on SQLite and on PostgreSQL when DATABASE_URL
 # names one. Options: make bench BENCH_ARGS="--runs 50 --rebuild"; see bench/run.py --help.
-bench: system-deps venv
+bench: system-deps venv collectstatic
 	@$(PY) bench/run.py $(BENCH_ARGS)
 
 backup: venv

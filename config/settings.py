@@ -58,6 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with hashed names, compressed, cached for a year (production: `make serve`).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # One structured line per request (config/logging.py).
+    "config.logging.RequestLogMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,7 +157,18 @@ FILE_UPLOAD_HANDLERS = [
 
 # --- Static files and media (generated packs live in media storage)
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Production serves `collectstatic`'s output through WhiteNoise: hashed names, gzip and Brotli variants,
+# cached for a year. In development (DEBUG) the files are served as they are.
+STATIC_STORAGE = env_str(
+    "STATIC_STORAGE",
+    "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": STATIC_STORAGE},
+}
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -215,16 +230,34 @@ CLEARANCE_WARNING_DAYS = env_int("CLEARANCE_WARNING_DAYS", 60)
 # they leave, in case a concern about the past is raised; set the charity's own policy here.
 VOLUNTEER_RETENTION_YEARS = env_int("VOLUNTEER_RETENTION_YEARS", 6)
 
+# A shared cache for every web process (the request form's rate limit): the database's by default in
+# production (`make serve` creates its table), or memory in development.
+CACHE_BACKEND = env_str("CACHE_BACKEND", "locmem" if DEBUG else "database")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if CACHE_BACKEND == "locmem"
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "speakout_cache"}
+}
+
+# Logs: JSON lines on stdout in production (LOG_FORMAT=json, config/logging.py), plain text in development.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
+                             "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes.apps": {"level": "WARNING"},
         # Who opened sensitive data (ids only; config/access_log.py): keep these lines whatever LOG_LEVEL says.
         "speakout.access": {"level": "INFO"},
+        "speakout.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+        # Our request line replaces Django's own warning for every 404.
+        "django.request": {"level": "ERROR"},
     },
 }

@@ -70,6 +70,19 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def development_static_files_and_cache(settings):
+    """Tests render templates without running collectstatic, and each test starts with an empty cache
+    (production: hashed static files through WhiteNoise, and the database cache)."""
+    from django.core.cache import cache
+
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.WHITENOISE_AUTOREFRESH = True  # looks files up per request: no collected directory needed
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def plain_http(settings):
     """The test client and the live server speak plain HTTP; production redirects to HTTPS."""
     settings.SECURE_SSL_REDIRECT = False

@@ -48,7 +48,8 @@ def run_at_once(tmp_path: Path, requests: list[tuple[int, str, dict]]) -> list[d
     else:
         database = {"NAME": connection.settings_dict["NAME"]}
     env = {**os.environ, "DATABASE_SETTINGS": json.dumps(database), "SECURE_SSL_REDIRECT": "false",
-           "SECURE_COOKIES": "false", "DEBUG": "false", "LOG_LEVEL": "ERROR"}
+           "SECURE_COOKIES": "false", "DEBUG": "false", "LOG_LEVEL": "ERROR", "REQUEST_LOG_LEVEL": "ERROR",
+           "STATIC_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage", "CACHE_BACKEND": "locmem"}
     start = tmp_path / "start"
     workers = []
     for n, (user_id, url, data) in enumerate(requests):
