@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from config.access_log import log_access
+from config.auth import client_address
 from schools.models import School
 from sessions import services
 from sessions.forms import (
@@ -565,20 +566,14 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The public request
 
-def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR is the proxy's own address behind a proxy; the proxy must pass the client's as
-    # REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips) for the limit to be per client.
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def request_limit_reached(request: HttpRequest) -> bool:
-    key = f"visit-request:{client_address(request)}"
+    key = f"visit-request:{client_address(request) or 'unknown'}"
     cache.add(key, 0, timeout=60 * 60)
     return cache.get(key, 0) >= REQUESTS_PER_HOUR
 
 
 def count_request(request: HttpRequest) -> None:
-    key = f"visit-request:{client_address(request)}"
+    key = f"visit-request:{client_address(request) or 'unknown'}"
     try:
         cache.incr(key)
     except ValueError:
