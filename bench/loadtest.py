@@ -1,0 +1,253 @@
+"""Load test on loopback: coordinators and volunteers clicking through the app served as in production.
+
+    make loadtest                         # SQLite data set (bench/data/), 50 users, 60 s
+    DATABASE_URL=postgres:///speakout_bench?host=/var/run/postgresql make loadtest   # PostgreSQL
+    .venv/bin/python bench/loadtest.py --users 50 --seconds 60 [--no-write]
+
+It builds (or reuses) the national data set of `make bench` (bench/dataset.py), signs in the load's
+coordinators and volunteers by creating their sessions directly (no password hashing in the measurement),
+starts bin/serve (gunicorn + the task worker, DEBUG off, WhiteNoise, the database cache) on a free port,
+and runs each user in a thread for the given time, each clicking as a person would with a short think
+time. It stops by itself. It prints throughput, median and 95th percentile per endpoint and the errors,
+and writes them to docs/benchmarks.md between the load-test markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import dataset  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- load:start -->", "<!-- load:end -->"
+HTMX = {"HX-Request": "true"}
+
+SETUP = r"""
+import json, random
+from datetime import timedelta
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from sessions.models import Coordinator, Visit, Volunteer
+
+rng = random.Random(2026)
+today = timezone.localdate()
+def session_for(user):
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+coordinators = []
+for c in Coordinator.objects.select_related("user").order_by("pk")[:COORDINATORS]:
+    visits = list(Visit.objects.in_areas(c.areas.all()).filter(date__gte=today, date__lte=today + timedelta(days=90))
+                  .order_by("date").values_list("pk", flat=True)[:40])
+    towns = list(Visit.objects.in_areas(c.areas.all()).values_list("school__town", flat=True).distinct()[:20])
+    if visits:
+        coordinators.append({"session": session_for(c.user), "visits": visits, "towns": [t for t in towns if t]})
+volunteers = []
+for v in Volunteer.objects.filter(active=True, assignments__isnull=False).select_related("user").distinct().order_by("pk")[:VOLUNTEERS]:
+    volunteers.append({"session": session_for(v.user), "token": v.calendar_token})
+print("LOAD-USERS " + json.dumps({"coordinators": coordinators, "volunteers": volunteers, "monday": str(today - timedelta(days=today.weekday()))}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(url: str, port: int, workdir: Path) -> dict:
+    return {
+        **os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "load-test-" + "k" * 50,
+        "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "PORT": str(port),
+        "STATIC_ROOT": str(workdir / "static"), "MEDIA_ROOT": str(workdir / "media"), "PY": sys.executable,
+    }
+
+
+def load_users(env: dict, coordinators: int, volunteers: int) -> dict:
+    code = SETUP.replace("COORDINATORS", str(coordinators)).replace("VOLUNTEERS", str(volunteers))
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(next(line for line in out.splitlines() if line.startswith("LOAD-USERS "))[11:])
+
+
+class User(threading.Thread):
+    """One person: a keep-alive connection, their session cookie, and a loop of realistic clicks."""
+
+    def __init__(self, port: int, kind: str, who: dict, monday: str, until: float, results, seed: int):
+        super().__init__(daemon=True)
+        self.port, self.kind, self.who, self.monday, self.until = port, kind, who, monday, until
+        self.results, self.rng = results, random.Random(seed)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, name: str, path: str, headers: dict | None = None) -> None:
+        headers = {"Cookie": f"sessionid={self.who['session']}", **(headers or {})}
+        started = time.perf_counter()
+        try:
+            self.connection.request("GET", path, headers=headers)
+            response = self.connection.getresponse()
+            body = response.read()
+            ok = response.status == 200
+            size = len(body)
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            ok, size = False, 0
+        self.results.append((name, (time.perf_counter() - started) * 1000, ok, size))
+
+    def clicks(self):
+        r = self.rng
+        if self.kind == "coordinator":
+            visit = r.choice(self.who["visits"])
+            town = r.choice(self.who["towns"] or ["a"])
+            return r.choice([
+                [("dashboard", "/plan/", None)],
+                [("calendar week (fragment)", f"/plan/calendar/?week={self.monday}", HTMX)],
+                [("schools due search (fragment)", f"/plan/due/?q={town[:4].replace(' ', '+')}", HTMX)],
+                [("visit page", f"/visits/{visit}/", None),
+                 ("problems check (fragment)", f"/visits/{visit}/problems/", HTMX)],
+            ])
+        return r.choice([
+            [("volunteer portal", "/me/", None)],
+            [("calendar feed", f"/calendar/{self.who['token']}.ics", None)],
+        ])
+
+    def run(self) -> None:
+        while time.monotonic() < self.until:
+            for name, path, headers in self.clicks():
+                if time.monotonic() >= self.until:
+                    break
+                self.get(name, path, headers)
+            time.sleep(self.rng.uniform(0.05, 0.3))  # a person's think time, kept short to load the server
+        self.connection.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(results, seconds: float, users: int, database: str) -> str:
+    by_name = defaultdict(list)
+    for name, ms, ok, size in results:
+        by_name[name].append((ms, ok, size))
+    total = len(results)
+    errors = sum(1 for _, _, ok, _ in results if not ok)
+    lines = [
+        f"Load test, {date.today():%-d %B %Y}: {users} users (coordinators and volunteers), {seconds:.0f} s, "
+        f"{database}, `make serve`'s processes (gunicorn with {os.environ.get('WEB_CONCURRENCY') or 'the default'} "
+        f"workers, the task worker), on {platform.machine()} with {os.cpu_count()} cores; the load generator "
+        "shares the machine.",
+        "",
+        f"**{total / seconds:.0f} requests/s, {total} requests, {errors} errors.**",
+        "",
+        "| endpoint | requests | median ms | p95 ms | errors | median size |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name in sorted(by_name):
+        rows = by_name[name]
+        times = [ms for ms, _, _ in rows]
+        lines.append(f"| {name} | {len(rows)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
+                     f"{sum(1 for _, ok, _ in rows if not ok)} | {statistics.median(s for _, _, s in rows) / 1024:.1f} KB |")
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    DOC.parent.mkdir(exist_ok=True)
+    current = DOC.read_text() if DOC.exists() else (
+        "# Benchmarks\n\n<!-- bench:start -->\n<!-- bench:end -->\n\n## Load test\n\n" + START + "\n" + END + "\n")
+    if START not in current:
+        current += "\n## Load test\n\n" + START + "\n" + END + "\n"
+    before, rest = current.split(START, 1)
+    _, after = rest.split(END, 1)
+    DOC.write_text(f"{before}{START}\n{text}\n{END}{after}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--url", help="use this database as it is instead of the national data set")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if args.url:
+        url, database = args.url, "the database given"
+    elif dataset.is_postgres(url):
+        url = dataset.ensure_postgres(url, rebuild=False, log=print)
+        database = "PostgreSQL"
+    else:
+        url = dataset.ensure_sqlite(rebuild=False, log=print)
+        database = "SQLite"
+    coordinators = args.users * 3 // 5
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir, port = Path(tmp), free_port()
+        env = server_env(url, port, workdir)
+        for command in (["migrate", "--no-input", "-v0"], ["createcachetable"], ["collectstatic", "--no-input", "-v0"]):
+            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
+        people = load_users(env, coordinators, args.users - coordinators)
+        log = (workdir / "serve.log").open("w")
+        server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                    connection.request("GET", "/healthz")
+                    connection.getresponse().read()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit("the server did not start; see its log") from None
+                    time.sleep(0.3)
+            results: list = []
+            until = time.monotonic() + args.seconds
+            users = [User(port, "coordinator", who, people["monday"], until, results, n)
+                     for n, who in enumerate(people["coordinators"])]
+            users += [User(port, "volunteer", who, people["monday"], until, results, 1000 + n)
+                      for n, who in enumerate(people["volunteers"])]
+            started = time.monotonic()
+            for user in users:
+                user.start()
+            for user in users:
+                user.join(timeout=args.seconds + 60)
+            elapsed = time.monotonic() - started
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+    text = report(results, elapsed, len(users), database)
+    print(text)
+    if not args.no_write:
+        write_doc(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
