@@ -1,0 +1,176 @@
+"""Query budgets: every list and fragment makes the same number of queries for 10 rows as for 200.
+
+A list whose query count grows with its rows (one query per row: the N+1 pattern) is fast on a test
+database and slow on the national one. Each test builds 10 rows, counts the queries of one request,
+builds 190 more, and counts again; a difference names the list and shows the extra SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from schools.factories import SchoolContactFactory, SchoolFactory
+from sessions.factories import (
+    AssignmentFactory,
+    UnavailabilityFactory,
+    UserFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
+from sessions.models import SessionType, Visit
+from tests.sessions.planning_helpers import HTMX
+
+pytestmark = pytest.mark.django_db
+
+FEW, MANY = 10, 200
+SOON = timezone.localdate() + timedelta(days=14)
+
+
+def queries_for(client, url: str, headers: dict | None = None) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, headers=headers or {})
+    assert response.status_code == 200, url
+    return len(captured), [q["sql"] for q in captured.captured_queries]
+
+
+def assert_constant(client, url: str, add_rows, headers: dict | None = None) -> int:
+    """`add_rows(n)` adds n more rows to the list at `url`; the query count must not change."""
+    add_rows(FEW)
+    few, few_sql = queries_for(client, url, headers)
+    add_rows(MANY - FEW)
+    many, many_sql = queries_for(client, url, headers)
+    extra = [sql for sql in many_sql if sql not in few_sql][:5]
+    assert few == many, f"{url}: {few} queries for {FEW} rows, {many} for {MANY}. New queries, e.g.:\n" + "\n".join(extra)
+    return many
+
+
+def visits_in(area, *, day=SOON, with_volunteer=True):
+    assembly = SessionType.objects.get(slug="assembly-ks2")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            visit = VisitFactory(school=SchoolFactory(in_area=area), date=day, starts_at=time(9, i % 50),
+                                 ends_at=time(10, i % 50))
+            VisitSessionFactory(visit=visit, session_type=assembly)
+            if with_volunteer:
+                AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]))
+    return add
+
+
+# --- the coordinators' pages and fragments
+
+@pytest.mark.parametrize(("url", "headers"), [
+    ("/plan/", None),
+    (f"/plan/calendar/?week={SOON - timedelta(days=SOON.weekday())}", None),
+    (f"/plan/calendar/?week={SOON - timedelta(days=SOON.weekday())}", HTMX),
+    (f"/plan/calendar/?month={SOON:%Y-%m}", None),
+    (f"/plan/calendar/?month={SOON:%Y-%m}", HTMX),
+], ids=["dashboard", "calendar week", "calendar week fragment", "calendar month", "calendar month fragment"])
+def test_the_dashboard_and_calendar_cost_the_same_for_10_or_200_visits(coordinator_client, url, headers):
+    assert_constant(coordinator_client, url, visits_in(coordinator_client.area), headers)
+
+
+@pytest.mark.parametrize(("url", "headers"), [
+    ("/plan/due/", None), ("/plan/due/", HTMX), ("/plan/due/?q=Primary", HTMX), ("/plan/schools/", None),
+    ("/plan/schools/?q=Primary", HTMX),
+], ids=["due", "due fragment", "due search fragment", "schools", "schools search fragment"])
+def test_the_school_lists_cost_the_same_for_10_or_200_schools(coordinator_client, url, headers):
+    def add(n):
+        for _ in range(n):
+            SchoolFactory(in_area=coordinator_client.area)
+    assert_constant(coordinator_client, url, add, headers)
+
+
+def test_a_school_page_costs_the_same_for_10_or_200_visits_and_contacts(coordinator_client):
+    school = SchoolFactory(in_area=coordinator_client.area)
+    assembly = SessionType.objects.get(slug="assembly-ks2")
+
+    def add(n):
+        for i in range(n):
+            visit = VisitFactory(school=school, date=date(2015, 1, 6) + timedelta(days=7 * i),
+                                 status=Visit.Status.DELIVERED)
+            VisitSessionFactory(visit=visit, session_type=assembly)
+            SchoolContactFactory(school=school)
+    assert_constant(coordinator_client, f"/plan/schools/{school.urn}/", add)
+
+
+@pytest.mark.parametrize("part", ["", "staffing/?all=1", "problems/"], ids=["visit page", "staffing", "problems"])
+def test_a_visit_costs_the_same_for_10_or_200_volunteers_in_the_area(coordinator_client, part):
+    area = coordinator_client.area
+    visit = VisitFactory(school=SchoolFactory(in_area=area), date=SOON)
+    VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
+    elsewhere = VisitFactory(school=SchoolFactory(in_area=area), date=SOON)
+
+    def add(n):
+        for i in range(n):
+            volunteer = VolunteerFactory(areas=[area])
+            if i % 3 == 0:
+                AssignmentFactory(visit=elsewhere, volunteer=volunteer)  # a clash to explain
+            if i % 3 == 1:
+                UnavailabilityFactory(volunteer=volunteer, starts_on=SOON, ends_on=SOON)
+    headers = HTMX if part else None
+    assert_constant(coordinator_client, f"/visits/{visit.pk}/{part}", add, headers)
+
+
+def test_the_coordinators_calendar_feed_costs_the_same_for_10_or_200_visits(coordinator_client):
+    token = coordinator_client.coordinator.calendar_token
+    assert_constant(coordinator_client, f"/calendar/{token}.ics", visits_in(coordinator_client.area))
+
+
+@pytest.mark.parametrize("url", ["/reach/", "/reach/reach.csv", "/stats/", f"/stats/E23000029/"],
+                         ids=["reach", "reach csv", "statistics", "area page"])
+def test_the_reports_cost_the_same_for_10_or_200_delivered_visits(coordinator_client, url):
+    assert_constant(coordinator_client, url, visits_in(coordinator_client.area, day=date(2025, 3, 4)))
+
+
+# --- the volunteers' pages
+
+@pytest.fixture
+def busy_volunteer(volunteer_client, thames_valley):
+    assembly = SessionType.objects.get(slug="assembly-ks2")
+
+    def add(n):
+        for i in range(n):
+            visit = VisitFactory(school=SchoolFactory(in_area=thames_valley), date=SOON + timedelta(days=i))
+            VisitSessionFactory(visit=visit, session_type=assembly)
+            AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer,
+                              status="invited" if i % 2 else "accepted")
+            UnavailabilityFactory(volunteer=volunteer_client.volunteer, starts_on=SOON + timedelta(days=400 + 2 * i),
+                                  ends_on=SOON + timedelta(days=400 + 2 * i))
+    return add
+
+
+@pytest.mark.parametrize("url", ["/me/", "/me/unavailable/", "/me/details/", "/me/details.json", "/me/details.csv"])
+def test_the_volunteers_pages_cost_the_same_for_10_or_200_visits(volunteer_client, busy_volunteer, url):
+    assert_constant(volunteer_client, url, busy_volunteer)
+
+
+def test_the_volunteers_calendar_feed_costs_the_same_for_10_or_200_visits(volunteer_client, busy_volunteer):
+    assert_constant(volunteer_client, f"/calendar/{volunteer_client.volunteer.calendar_token}.ics", busy_volunteer)
+
+
+# --- the admin's lists
+
+@pytest.mark.parametrize("model", ["schools/school", "schools/schoolcontact", "school_sessions/volunteer",
+                                   "school_sessions/visit", "school_sessions/assignment",
+                                   "school_sessions/unavailability", "school_sessions/visitsession"])
+def test_the_admin_lists_cost_the_same_for_10_or_200_rows(client, thames_valley, model):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    def add(n):
+        for _ in range(n):
+            school = SchoolFactory(in_area=thames_valley)
+            SchoolContactFactory(school=school)
+            visit = VisitFactory(school=school, date=SOON)
+            VisitSessionFactory(visit=visit)
+            volunteer = VolunteerFactory(areas=[thames_valley])
+            AssignmentFactory(visit=visit, volunteer=volunteer)
+            UnavailabilityFactory(volunteer=volunteer)
+    # The admin shows 100 rows a page; 200 rows fill two pages, so every row on the page is a new one.
+    assert_constant(client, f"/admin/{model}/", add)
