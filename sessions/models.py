@@ -189,37 +189,13 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
         )
 
     def for_staffing(self, visit: Visit) -> VolunteerQuerySet:
-        """Annotate, in this one query, what staffing `visit` needs to know of each volunteer:
-        `visits_that_month` (bookings in the visit's month, other than this visit), `covers_school`
-        (covers the school's police force area), `clash_school`/`clash_starts`/`clash_ends` (a booking
-        elsewhere that overlaps the visit) and `away` (declared unavailable on the date)."""
-        first = visit.date.replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        month = (
-            Assignment.objects.active()
-            .filter(volunteer=OuterRef("pk"), visit__date__range=(first, last))
-            .exclude(visit_id=visit.pk or 0)
-            .order_by()
-            .values("volunteer")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        clashes = (
-            Assignment.objects.overlapping(day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at)
-            .filter(volunteer=OuterRef("pk"))
-            .exclude(visit_id=visit.pk or 0)
-            .order_by("visit__starts_at")
-        )
+        """The volunteers with their user and `covers_school` (covers the school's police force area)
+        annotated: what `Visit.staffing_options` needs of each row. What they are booked for comes from
+        `Visit.staffing_options` in a few set-level queries, not a subquery per volunteer (which, for
+        the thousand volunteers of a large area, cost hundreds of milliseconds: docs/benchmarks.md)."""
         area_id = visit.school.local_authority.police_force_id if visit.school.local_authority_id else None
         return self.select_related("user").annotate(
-            visits_that_month=Coalesce(Subquery(month), 0),
             covers_school=Exists(Volunteer.areas.through.objects.filter(volunteer_id=OuterRef("pk"), area_id=area_id)),
-            clash_school=Subquery(clashes.values("visit__school__name")[:1]),
-            clash_starts=Subquery(clashes.values("visit__starts_at")[:1]),
-            clash_ends=Subquery(clashes.values("visit__ends_at")[:1]),
-            away=Exists(
-                Unavailability.objects.filter(volunteer=OuterRef("pk"), starts_on__lte=visit.date, ends_on__gte=visit.date)
-            ),
         )
 
 
@@ -563,19 +539,35 @@ class Visit(models.Model):
         (volunteers already on this visit are left out)."""
         on_visit = Assignment.objects.filter(visit_id=self.pk).values("volunteer_id") if self.pk else []
         area = self.school.police_force
+        pool = list(volunteers.exclude(pk__in=on_visit).for_staffing(self))
+        # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
+        # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
+        elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
+        first = self.date.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        that_month = dict(
+            elsewhere.filter(visit__date__range=(first, last)).order_by().values_list("volunteer").annotate(n=Count("pk"))
+        )
+        clashes: dict[int, Assignment] = {}
+        overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
+        for clash in overlapping.select_related("visit__school").order_by("visit__starts_at", "pk"):
+            clashes.setdefault(clash.volunteer_id, clash)
+        away = set(
+            Unavailability.objects.filter(starts_on__lte=self.date, ends_on__gte=self.date).values_list(
+                "volunteer_id", flat=True
+            )
+        )
         options = []
-        for volunteer in volunteers.exclude(pk__in=on_visit).for_staffing(self):
+        for volunteer in pool:
             reasons = list(volunteer.clearance_issues(self.date))
             if not volunteer.covers_school:
                 reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
-            if volunteer.clash_school:
-                reasons.append(
-                    f"is already at {volunteer.clash_school} "
-                    f"{volunteer.clash_starts:%H:%M}–{volunteer.clash_ends:%H:%M}"
-                )
-            if volunteer.away:
+            clash = clashes.get(volunteer.pk)
+            if clash:
+                reasons.append(f"is already at {clash.visit.school.name} {clash.visit.times}")
+            if volunteer.pk in away:
                 reasons.append("is unavailable on that date")
-            options.append(StaffingOption(volunteer, tuple(reasons), volunteer.visits_that_month))
+            options.append(StaffingOption(volunteer, tuple(reasons), that_month.get(volunteer.pk, 0)))
         options.sort(key=lambda o: (not o.eligible, o.visits_that_month, o.volunteer.user.last_name, o.volunteer.pk))
         return options
 

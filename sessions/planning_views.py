@@ -43,6 +43,9 @@ from sessions.models import Assignment, StatusChange, Visit, VisitSession, Volun
 from stats.models import Area
 
 PAGE_SIZE = 25
+# The staffing panel suggests this many volunteers, best first; "Show all" lists every one (a large
+# area has a thousand, a megabyte of page).
+STAFFING_SUGGESTIONS = 10
 # The dashboard looks this far ahead for visits short of volunteers or with errors (the calendar
 # shows them further out): it keeps the page quick and the list about what is urgent.
 ATTENTION_WEEKS = 12
@@ -424,7 +427,9 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
     if "staffing" in parts:
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
-        context["options"] = visit.staffing_options(pool) if editable else []
+        options = visit.staffing_options(pool) if editable else []
+        context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
+        context["options_total"] = len(options)
     if "workflow" in parts:
         context.update(workflow_context(visit))
     return context

@@ -277,8 +277,9 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
     visit = planned_visit(thames_valley, volunteers=n)
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
-    # session, user, coordinator, volunteer (none), visit, assignments, candidates (annotated)
-    with django_assert_num_queries(7):
+    # session, user, coordinator, volunteer (none), visit, assignments, candidates, and everyone's
+    # bookings that month, bookings at the visit's time, and who is away that day
+    with django_assert_num_queries(10):
         response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
 
     html = response.content.decode()
