@@ -225,6 +225,8 @@ DBS_CHECK_VALID_YEARS = env_int("DBS_CHECK_VALID_YEARS", 3)
 SAFEGUARDING_TRAINING_VALID_YEARS = env_int("SAFEGUARDING_TRAINING_VALID_YEARS", 3)
 # Warn this many days before a DBS check or training expires.
 CLEARANCE_WARNING_DAYS = env_int("CLEARANCE_WARNING_DAYS", 60)
+# The admin's history pages are a record: changes go through the forms and their rules, never a revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Volunteers who left more than this many years ago are anonymised by `anonymise_leavers` (run daily).
 # Six years: safeguarding records about people who worked with children are commonly kept that long after
 # they leave, in case a concern about the past is raised; set the charity's own policy here.
@@ -253,7 +255,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "axes.apps": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; every successful login is not news
         # Who opened sensitive data (ids only; config/access_log.py): keep these lines whatever LOG_LEVEL says.
         "speakout.access": {"level": "INFO"},
         "speakout.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},

@@ -32,6 +32,7 @@ def assert_strict(response, url):
     for attributes in SCRIPT.findall(html):
         assert "src=" in attributes or 'type="application/json"' in attributes, f"{url}: inline <script{attributes}>"
     assert not re.search(r"\shx-on[:-]", html), f"{url}: hx-on attribute"
+    assert not re.search(r"<[^>]*\sstyle=\"", html), f"{url}: style attribute (refused by style-src)"
 
 
 OPENABLE = sorted((name, next(role for role, got in zip(ROLES, GETS[name]) if got == OK))
