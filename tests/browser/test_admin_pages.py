@@ -60,7 +60,8 @@ def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_
     page.goto(f"{live_server.url}/admin/school_sessions/visit/{visit.pk}/change/")
     page.locator("#select2-id_school-container").click()
     page.locator(".select2-search__field").fill("Riverside")
-    assert page.locator(".select2-results__option", has_text="Riverside Primary School").first.is_visible()
+    # The autocomplete answers over the network: wait for it (a loaded machine answers slowly).
+    playwright.expect(page.locator(".select2-results__option", has_text="Riverside Primary School").first).to_be_visible()
     page.keyboard.press("Escape")
     assert page.get_by_text("The sessions need 2 volunteers; 1 is assigned.").is_visible()
     page.screenshot(path=str(ARTIFACTS / "admin-visit.png"), full_page=True)
