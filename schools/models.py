@@ -35,7 +35,10 @@ class SchoolQuerySet(models.QuerySet["School"]):
 
     def in_areas(self, areas) -> SchoolQuerySet:
         """Schools in the given police force areas (a queryset or list of Areas)."""
-        return self.filter(local_authority__police_force__in=areas)
+        # Through a subquery of the areas' local authorities, not a join: when a broad search ("primary")
+        # makes PostgreSQL guess a handful of schools, the join paired each of thousands with every
+        # authority; this way the schools-due page is four times quicker (docs/benchmarks.md).
+        return self.filter(local_authority__in=LocalAuthority.objects.filter(police_force__in=areas))
 
     def search(self, text: str) -> SchoolQuerySet:
         """Name, town or postcode contains the text, or the URN is it."""
