@@ -113,6 +113,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("POSTGRES_JIT_OFF", True):
+    # The app's queries are short; PostgreSQL's JIT compiler once spent 438 ms compiling a 60 ms query
+    # (docs/benchmarks.md). Off for this app's connections (set POSTGRES_JIT_OFF=false behind a pooler
+    # that refuses startup options, and set jit=off on the database instead).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication

@@ -49,6 +49,9 @@ STAFFING_SUGGESTIONS = 10
 # The dashboard looks this far ahead for visits short of volunteers or with errors (the calendar
 # shows them further out): it keeps the page quick and the list about what is urgent.
 ATTENTION_WEEKS = 12
+# Each dashboard list shows this many rows, most urgent first, and says how many more there are ("Show
+# all"): a coordinator of several large areas would otherwise get hundreds of rows on one page.
+DASHBOARD_ROWS = 15
 VISIT_CHANGED = "visitChanged"
 # The public request form: at most this many requests from one address an hour.
 REQUESTS_PER_HOUR = 5
@@ -123,16 +126,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .exclude(status=Visit.Status.DELIVERED)
         .with_signals()
     )
-    context = {
-        "today": today,
+    lists = {
         "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
         "next_week": [v for v in fortnight if v.date >= monday + timedelta(days=7)],
-        "requests": visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at"),
+        "requests": list(visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at")),
         "short": [v for v in upcoming if v.is_short_of_volunteers],
         "with_errors": [v for v in upcoming if v.has_errors],
-        "expiring": planning_volunteers(request.user)
-        .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
-        .select_related("user"),
+        "expiring": list(planning_volunteers(request.user)
+                         .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
+                         .select_related("user")),
+    }
+    show_all = bool(request.GET.get("all"))
+    context = {
+        "today": today,
+        **{name: rows if show_all else rows[:DASHBOARD_ROWS] for name, rows in lists.items()},
+        "totals": {name: len(rows) for name, rows in lists.items()},
+        "show_all": show_all,
         "warning_days": settings.CLEARANCE_WARNING_DAYS,
         "attention_weeks": ATTENTION_WEEKS,
         "section": "dashboard",

@@ -134,9 +134,12 @@ def test_the_reports_cost_the_same_for_10_or_200_delivered_visits(coordinator_cl
 @pytest.fixture
 def busy_volunteer(volunteer_client, thames_valley):
     assembly = SessionType.objects.get(slug="assembly-ks2")
+    made = []  # a day each, across calls: one volunteer is never booked twice at once
 
     def add(n):
-        for i in range(n):
+        for _ in range(n):
+            i = len(made)
+            made.append(i)
             visit = VisitFactory(school=SchoolFactory(in_area=thames_valley), date=SOON + timedelta(days=i))
             VisitSessionFactory(visit=visit, session_type=assembly)
             AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer,

@@ -118,15 +118,22 @@ def test_the_volunteers_forms_take_any_input(volunteer_client, data):
         assert says_why(added) or "clash" in added.content.decode().lower()
 
 
-@given(data=st.data())
-def test_the_visit_report_takes_any_input(volunteer_client, thames_valley, data):
+@pytest.fixture
+def reported_visit(volunteer_client, thames_valley):
     from datetime import date
 
     visit = planned_visit(thames_valley, date=date(2026, 11, 3), status=Visit.Status.CONFIRMED)
     AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, role="lead", status="accepted")
+    return visit
+
+
+@given(data=st.data())
+def test_the_visit_report_takes_any_input(volunteer_client, reported_visit, data):
+    visit = reported_visit
     line = visit.sessions.get()
     posted = data.draw(st.fixed_dictionaries({f"children_{line.pk}": maybe("55"), "notes": maybe(""),
                                                "follow_up": maybe("")}))
+    VisitReport.objects.filter(visit=visit).delete()  # each example files the report afresh
 
     response = volunteer_client.post(f"/me/visits/{visit.pk}/report/", posted)
 

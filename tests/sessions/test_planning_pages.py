@@ -242,3 +242,21 @@ def test_the_school_page_shows_contacts_ages_pupils_history_and_the_next_visit(c
 
 def test_a_school_outside_the_coordinators_areas_is_not_found(coordinator_client, kent):
     assert coordinator_client.get(f"/plan/schools/{SchoolFactory(in_area=kent).urn}/").status_code == 404
+
+
+def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_client):
+    from django.utils import timezone
+
+    soon = timezone.localdate() + timedelta(days=21)
+    while soon.weekday() > 4:
+        soon += timedelta(days=1)
+    for _ in range(20):
+        planned_visit(coordinator_client.area, date=soon)  # no volunteers yet: all short
+
+    page = coordinator_client.get("/plan/").content.decode()
+    everything = coordinator_client.get("/plan/?all=1").content.decode()
+
+    assert "short of volunteers in the next 12 weeks (20)" in page
+    assert page.count('class="short-row"') == 15
+    assert '<a href="?all=1#short">Show all 20</a> (15 shown)' in page
+    assert everything.count('class="short-row"') == 20 and "Show all" not in everything
