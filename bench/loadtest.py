@@ -40,6 +40,9 @@ from bench import dataset  # noqa: E402
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- load:start -->", "<!-- load:end -->"
 HTMX = {"HX-Request": "true"}
+# Between one click and the next a person reads the page: one to five seconds here, which is brisk for
+# people planning visits (so 50 users ask for about 17 pages a second, every one of them at once at times).
+THINK_SECONDS = (1.0, 5.0)
 
 SETUP = r"""
 import json, random
@@ -101,21 +104,31 @@ class User(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.kind, self.who, self.monday, self.until = port, kind, who, monday, until
         self.results, self.rng = results, random.Random(seed)
+        self.errors: list[str] = []
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def get(self, name: str, path: str, headers: dict | None = None) -> None:
         headers = {"Cookie": f"sessionid={self.who['session']}", **(headers or {})}
         started = time.perf_counter()
-        try:
-            self.connection.request("GET", path, headers=headers)
-            response = self.connection.getresponse()
-            body = response.read()
-            ok = response.status == 200
-            size = len(body)
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            ok, size = False, 0
+        for attempt in (1, 2):
+            try:
+                self.connection.request("GET", path, headers=headers)
+                response = self.connection.getresponse()
+                body = response.read()
+                ok, size = response.status == 200, len(body)
+                if not ok:
+                    self.errors.append(f"{name}: HTTP {response.status}")
+                break
+            except (OSError, http.client.HTTPException) as error:
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                # The server closes a connection left idle while the person read the page; like a browser,
+                # open a new one and ask again, once. A second failure is an error.
+                if attempt == 2 or not isinstance(error, (http.client.RemoteDisconnected, ConnectionError)):
+                    ok, size = False, 0
+                    self.errors.append(f"{name}: {type(error).__name__}")
+                    break
+                started = time.perf_counter()
         self.results.append((name, (time.perf_counter() - started) * 1000, ok, size))
 
     def clicks(self):
@@ -141,7 +154,7 @@ class User(threading.Thread):
                 if time.monotonic() >= self.until:
                     break
                 self.get(name, path, headers)
-            time.sleep(self.rng.uniform(0.05, 0.3))  # a person's think time, kept short to load the server
+            time.sleep(self.rng.uniform(*THINK_SECONDS))
         self.connection.close()
 
 
@@ -158,7 +171,7 @@ def report(results, seconds: float, users: int, database: str) -> str:
     errors = sum(1 for _, _, ok, _ in results if not ok)
     lines = [
         f"Load test, {date.today():%-d %B %Y}: {users} users (coordinators and volunteers), {seconds:.0f} s, "
-        f"{database}, `make serve`'s processes (gunicorn with {os.environ.get('WEB_CONCURRENCY') or 'the default'} "
+        f"{database}, think time {THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s, `make serve`'s processes (gunicorn with {os.environ.get('WEB_CONCURRENCY') or 'the default'} "
         f"workers, the task worker), on {platform.machine()} with {os.cpu_count()} cores; the load generator "
         "shares the machine.",
         "",
@@ -226,16 +239,19 @@ def main() -> int:
                     time.sleep(0.3)
             results: list = []
             until = time.monotonic() + args.seconds
-            users = [User(port, "coordinator", who, people["monday"], until, results, n)
-                     for n, who in enumerate(people["coordinators"])]
-            users += [User(port, "volunteer", who, people["monday"], until, results, 1000 + n)
-                      for n, who in enumerate(people["volunteers"])]
+            # As many users as asked for: when the data set has fewer coordinators than that, some sign in
+            # twice (one person with two tabs).
+            wanted = {"coordinator": coordinators, "volunteer": args.users - coordinators}
+            users = [User(port, kind, pool[n % len(pool)], people["monday"], until, results, n)
+                     for kind, pool in (("coordinator", people["coordinators"]), ("volunteer", people["volunteers"]))
+                     for n in range(wanted[kind])]
             started = time.monotonic()
             for user in users:
                 user.start()
             for user in users:
                 user.join(timeout=args.seconds + 60)
             elapsed = time.monotonic() - started
+            errors = [error for user in users for error in user.errors]
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -243,6 +259,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     text = report(results, elapsed, len(users), database)
+    if errors:
+        kinds = defaultdict(int)
+        for error in errors:
+            kinds[error] += 1
+        text += "\n\nErrors: " + "; ".join(f"{kind} ×{count}" for kind, count in sorted(kinds.items()))
     print(text)
     if not args.no_write:
         write_doc(text)
