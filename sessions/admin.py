@@ -122,14 +122,6 @@ class ClearanceFilter(admin.SimpleListFilter):
         return None
 
 
-def _ids_only(prepare_value):
-    def prepare(value):
-        if isinstance(value, (list, tuple)):
-            value = [item for item in value if not isinstance(item, str) or item.isdigit()]
-        return prepare_value(value)
-    return prepare
-
-
 class VolunteerForm(forms.ModelForm):
     """The volunteer's record with the name and email of their account, typed in one place.
 
@@ -150,9 +142,6 @@ class VolunteerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "areas" in self.fields:
             self.fields["areas"].label = "Police force areas covered"
-            # The admin's autocomplete widget looks typed-in values up as ids when it re-renders a refused
-            # form: a value that is no id (":") raised a server error there. The field still refuses it.
-            self.fields["areas"].prepare_value = _ids_only(self.fields["areas"].prepare_value)
         user = self.instance.user if self.instance.user_id else None
         if user is not None:
             for name in ("first_name", "last_name", "email"):
