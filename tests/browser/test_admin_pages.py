@@ -71,3 +71,37 @@ def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_
     assert [url for url in failed if not url.endswith("/favicon.ico")] == []
     problems = [line for line in console if line.startswith("error") or "Content Security Policy" in line]
     assert [line for line in problems if "Failed to load resource" not in line] == []
+
+
+def test_a_superuser_uses_the_admins_filters_date_picker_import_and_history_with_nothing_refused(live_server, desk):
+    call_command("load_reference_data", verbosity=0)
+    area = Area.objects.get(code="E23000029")
+    school = SchoolFactory(name="Riverside Primary School", in_area=area)
+    school.name = "Riverside Church of England Primary School"
+    school.save()  # a second history row
+    user = UserFactory(is_staff=True, is_superuser=True)
+    from sessions.factories import VolunteerFactory
+
+    volunteer = VolunteerFactory(areas=[area], user__first_name="Priya", user__last_name="Patel")
+    log_in(desk, live_server, user)
+    page = desk.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"error: {error}"))
+
+    page.goto(f"{live_server.url}/admin/school_sessions/volunteer/?active__exact=1")
+    playwright.expect(page.locator("#result_list")).to_contain_text("Patel")
+    page.goto(f"{live_server.url}/admin/school_sessions/volunteer/{volunteer.pk}/change/")
+    page.locator("#calendarlink0").click()  # the DBS check date's calendar
+    page.locator(".calendarbox a", has_text="Today").first.click()
+    assert page.locator("#id_dbs_checked_on").input_value() != ""
+    page.locator("input[name=_continue]").click()
+    playwright.expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.goto(f"{live_server.url}/admin/stats/figure/import/")
+    playwright.expect(page.get_by_label("CSV file")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/schools/school/{school.pk}/history/")
+    playwright.expect(page.locator("#change-history")).to_contain_text("Riverside Church of England Primary School")
+    page.screenshot(path=str(ARTIFACTS / "admin-history.png"), full_page=True)
+
+    problems = [line for line in console if line.startswith("error") or "Content Security Policy" in line]
+    assert [line for line in problems if "Failed to load resource" not in line] == []

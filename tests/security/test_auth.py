@@ -142,3 +142,13 @@ def test_a_volunteers_session_lasts_two_weeks(client):
     log_in(client, "priya", PASSWORD)
 
     assert client.session.get_expiry_age() == 14 * 24 * 60 * 60
+
+
+def test_without_a_proxy_a_forwarded_address_is_ignored_and_the_socket_address_counts(client, settings):
+    settings.BEHIND_PROXY = False
+    UserFactory(username="priya")
+    for n in range(5):
+        log_in(client, "priya", "wrong", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    assert log_in(client, "priya", PASSWORD, REMOTE_ADDR="203.0.113.5",
+                  HTTP_X_FORWARDED_FOR="192.0.2.200").status_code == 429
