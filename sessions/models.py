@@ -793,6 +793,7 @@ class Visit(models.Model):
             if to == self.Status.CANCELLED:
                 current.cancel_reason = reason.strip()
             current.version += 1
+            current._change_reason = f"Status changed to {self.Status(to).label.lower()}"  # the history row's reason
             current.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
         self.status, self.cancel_reason, self.version = current.status, current.cancel_reason, current.version
 

@@ -101,3 +101,18 @@ def test_marking_volunteers_as_left_in_the_admin_keeps_them_and_records_why(clie
     latest = volunteer.history.latest()
     assert (latest.history_change_reason, latest.history_user, latest.active) == ("Marked as left", staff, False)
     assert Group.objects.filter(name="Volunteers").exists()
+
+
+def test_a_bulk_status_change_in_the_admin_leaves_one_row_per_visit_with_who_and_why(client, thames_valley):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    visits = [planned_visit(thames_valley, status=Visit.Status.REQUESTED) for _ in range(3)]
+
+    client.post("/admin/school_sessions/visit/", {"action": "mark_proposed", "_selected_action": [v.pk for v in visits]})
+
+    for visit in visits:
+        latest = visit.history.latest()
+        assert (latest.status, latest.history_user, latest.history_change_reason) == (
+            "proposed", staff, "Status changed to proposed"
+        )
+        assert visit.history.filter(history_change_reason="Status changed to proposed").count() == 1
