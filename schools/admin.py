@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
+from config.admin_history import HistoryAdmin
 from schools.models import School, SchoolContact
 
 
@@ -40,7 +40,7 @@ class SchoolContactInline(admin.TabularInline):
 
 
 @admin.register(School)
-class SchoolAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
+class SchoolAdmin(AccessLoggedAdmin, HistoryAdmin):
     list_display = [
         "name", "urn", "town", "postcode", "status", "local_authority", "police_force_name",
         "last_visit", "due",
@@ -91,7 +91,7 @@ class SchoolAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(SchoolContact)
-class SchoolContactAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
+class SchoolContactAdmin(AccessLoggedAdmin, HistoryAdmin):
     list_display = ["name", "role", "school", "email", "phone"]
     list_filter = ["role"]
     list_select_related = ["school"]

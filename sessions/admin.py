@@ -21,10 +21,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
+from config.admin_history import HistoryAdmin
 from sessions import pack_admin  # noqa: F401  (session pack content, downloads and batches)
 from sessions import services
 from sessions.models import (
@@ -187,7 +187,7 @@ class UnavailabilityInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(AccessLoggedAdmin, SimpleHistoryAdmin):
+class VolunteerAdmin(AccessLoggedAdmin, HistoryAdmin):
     form = VolunteerForm
     list_display = [
         "name", "email", "phone", "postcode", "area_names", "active", "clearance", "clearance_expires",
@@ -473,7 +473,7 @@ class VisitForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(HistoryAdmin):
     form = VisitForm
     list_display = ["date", "times", "school", "status", "coordinator_name", "problem_summary"]
     list_display_links = ["date", "school"]
@@ -586,7 +586,7 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitSession)
-class VisitSessionAdmin(SimpleHistoryAdmin):
+class VisitSessionAdmin(HistoryAdmin):
     form = VisitSessionForm
     list_display = ["visit", "session_type", "starts_at", "year_groups_label", "pupils", "children_reached"]
     list_filter = ["session_type", "send_adapted", "welsh_language"]
@@ -625,7 +625,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(HistoryAdmin):
     form = AssignmentForm
     list_display = ["visit", "volunteer", "role", "status", "responded_at"]
     list_filter = ["role", "status"]

@@ -55,6 +55,7 @@ def test_staff_editing_a_school_and_a_contact_in_the_admin_is_recorded_and_shown
 
     assert page.status_code == 200
     assert "Riverside Church of England Primary School" in page.content.decode()
+    assert ">None<" not in page.content.decode().replace(" ", "").replace("\n", "")  # no reason given: a dash
     assert school.history.count() == 2 and contact.history.count() == 1
 
 
@@ -116,3 +117,28 @@ def test_a_bulk_status_change_in_the_admin_leaves_one_row_per_visit_with_who_and
             "proposed", staff, "Status changed to proposed"
         )
         assert visit.history.filter(history_change_reason="Status changed to proposed").count() == 1
+
+
+HISTORY_ADMINS = [
+    "schools/school", "schools/schoolcontact", "school_sessions/volunteer", "school_sessions/visit",
+    "school_sessions/visitsession", "school_sessions/assignment",
+]
+
+
+@pytest.mark.parametrize("admin_page", HISTORY_ADMINS)
+def test_a_history_address_whose_id_is_not_an_id_is_not_found_rather_than_a_server_error(client, admin_page):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    school = SchoolFactory()
+
+    for address in ["abc/history", f"{school.pk}/change/history", f"{school.pk}/history/abc"]:
+        page = client.get(f"/admin/{admin_page}/{address}/")
+        assert (address, page.status_code) == (address, 404)
+
+
+def test_a_school_history_entry_is_shown_read_only(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    school = SchoolFactory(name="Riverside Primary School")
+
+    page = client.get(f"/admin/schools/school/{school.pk}/history/{school.history.get().pk}/")
+
+    assert "View Riverside Primary School" in page.content.decode()
