@@ -26,7 +26,7 @@ def hot_queries() -> dict:
     from django.utils import timezone
 
     from schools.models import School
-    from sessions import planning_views as views
+    from sessions import access as views
     from django.db.models import Count
 
     from sessions.models import Assignment, Visit

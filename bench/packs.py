@@ -48,10 +48,12 @@ def pack_visit(user):
     """An upcoming confirmed visit with sessions and volunteers in the user's areas: a typical pack."""
     from django.utils import timezone
 
+    from sessions import access
+
     from sessions.models import Visit
 
     return (
-        Visit.objects.packs_visible_to(user)
+        access.pack_visits(user)
         .filter(status=Visit.Status.CONFIRMED, date__gte=timezone.localdate(), sessions__isnull=False,
                 assignments__isnull=False)
         .distinct()
@@ -63,10 +65,11 @@ def pack_visit(user):
 def batch_windows(user, area, first_day: date, per_batch: int, count: int) -> list[tuple[date, date, int]]:
     """`count` consecutive date ranges from `first_day`, each holding about `per_batch` of the area's
     live visits (whole days, so no visit falls in two)."""
+    from sessions import access
     from sessions.models import Visit
 
     days = list(
-        Visit.objects.packs_visible_to(user).live().in_areas([area]).filter(date__gte=first_day)
+        access.pack_visits(user).live().in_areas([area]).filter(date__gte=first_day)
         .order_by("date").values_list("date", flat=True)
     )
     windows, start, n = [], None, 0
@@ -85,7 +88,7 @@ def measure(client, user, workdir: Path, *, runs: int, batch_packs: int, batch_t
     from weasyprint import HTML
 
     from sessions.models import PackBatch, PackDownload, StoredPack
-    from sessions.pdf import _renderer, gather, pack_html
+    from sessions.packs.pdf import _renderer, gather, pack_html
 
     results = PackResults()
     visit = pack_visit(user)
@@ -186,7 +189,7 @@ def _new_batch(user, area, window):
 def batch_in_process(user, area, window) -> tuple[int, float]:
     """The batch task's work (`build_batch`) in this process, whose renderer is already warm."""
     from sessions.models import PackBatch
-    from sessions.pdf import build_batch
+    from sessions.packs.batch import build_batch
 
     batch = _new_batch(user, area, window)
     t = time.perf_counter()
@@ -207,7 +210,7 @@ def batch_with_workers(user, area, warm_windows, windows, workdir: Path, log) ->
     from django_tasks_db.models import DBTaskResult
 
     from sessions.models import PackBatch, StoredPack
-    from sessions.tasks import build_pack_batch
+    from sessions.packs.tasks import build_pack_batch
 
     env = {**os.environ, "DEBUG": "false", "PYTHONUNBUFFERED": "1"}
     workers = []

@@ -139,6 +139,8 @@ def endpoints() -> tuple[list[Endpoint], dict]:
     from django.db.models import Count
     from django.utils import timezone
 
+    from sessions import access
+
     from sessions.models import Visit
     from stats.models import Area
 
@@ -148,7 +150,7 @@ def endpoints() -> tuple[list[Endpoint], dict]:
     area = Area.objects.get(code="E23000029")  # Thames Valley: the demo coordinator's area
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    mine = Visit.objects.visible_to(coordinator).in_areas(coordinator.coordinator.areas.all())
+    mine = access.visible_visits(coordinator).in_areas(coordinator.coordinator.areas.all())
     # The busiest of the coming eight weeks: the calendar at its fullest.
     busiest = (
         mine.between(monday, monday + timedelta(weeks=8)).values("date").annotate(n=Count("pk")).order_by("date")

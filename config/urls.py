@@ -20,13 +20,13 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # Coordinators' workspace (/plan/, /visits/, /request-a-visit/)
-    path("", include("sessions.urls.planning")),
+    path("", include("sessions.planning.urls")),
     # Session packs (/visits/<id>/pack.pdf, batches)
-    path("", include("sessions.urls.packs")),
+    path("", include("sessions.packs.urls")),
     # Volunteers' portal and calendar feeds (/me/, /calendar/<token>.ics)
-    path("", include("sessions.urls.portal")),
+    path("", include("sessions.portal.urls")),
     # Regional statistics and programme reach (/stats/)
     path("stats/", include("stats.urls")),
     # Programme reach by academic year (/reach/): needs visits, so it lives in sessions
-    path("reach/", include("sessions.urls.reach")),
+    path("reach/", include("sessions.reach.urls")),
 ]

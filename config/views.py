@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.tasks import task_backends
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+
+from sessions import access
 
 
 @require_GET
@@ -16,12 +19,12 @@ def home(request: HttpRequest) -> HttpResponse:
     """Send each person to their place: coordinators to planning, volunteers to their visits."""
     user = request.user
     destinations = []
-    if hasattr(user, "coordinator"):
-        destinations.append(("Plan visits", "Schools due a visit, the calendar and staffing.", "/plan/"))
-    if hasattr(user, "volunteer"):
-        destinations.append(("My visits", "Your invitations, visits and session packs.", "/me/"))
-    if user.is_staff:
-        destinations.append(("Data entry", "Schools, volunteers and statistics in the admin.", "/admin/"))
+    if access.is_coordinator(user):
+        destinations.append(("Plan visits", "Schools due a visit, the calendar and staffing.", reverse("planning:dashboard")))
+    if access.is_volunteer(user):
+        destinations.append(("My visits", "Your invitations, visits and session packs.", reverse("portal:home")))
+    if access.is_staff(user):
+        destinations.append(("Data entry", "Schools, volunteers and statistics in the admin.", reverse("admin:index")))
     if len(destinations) == 1:
         return redirect(destinations[0][2])
     return render(request, "home.html", {"destinations": destinations})

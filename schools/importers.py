@@ -509,7 +509,7 @@ class _Importer:
         # reverse relation. A coordinator needs to know which planned visits are now at closed schools.
         visits = School._meta.get_field("visits").related_model.objects
         planned = Counter(
-            visits.filter(school__in=[school for school, _ in closing], date__gte=date.today())
+            visits.filter(school__in=[school for school, _ in closing], date__gte=timezone.localdate())
             .exclude(status__in=["delivered", "cancelled"])
             .values_list("school_id", flat=True)
         )

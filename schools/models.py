@@ -7,21 +7,11 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.dates import years_before
 from stats.models import Area, LocalAuthority
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def years_after(day: date, years: int) -> date:
-    return years_before(day, -years)
 
 
 def cycle_start(on: date) -> date:
@@ -63,7 +53,7 @@ class SchoolQuerySet(models.QuerySet["School"]):
     def due(self, on: date | None = None) -> SchoolQuerySet:
         """Open schools with no delivered visit within the programme cycle: never visited first, then
         longest since."""
-        on = on or date.today()
+        on = on or timezone.localdate()
         recent = self._visits().filter(school=OuterRef("pk"), date__gt=cycle_start(on), date__lte=on)
         return (
             self.open()
@@ -156,7 +146,7 @@ class School(models.Model):
         return self.visits.filter(status="delivered").aggregate(last=Max("date"))["last"]
 
     def is_due(self, on: date | None = None) -> bool:
-        on = on or date.today()
+        on = on or timezone.localdate()
         last = self.last_visit_date
         return self.is_open and (last is None or last <= cycle_start(on))
 

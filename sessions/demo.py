@@ -28,8 +28,9 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
 
+from config.dates import years_before
 from schools.factories import SchoolContactFactory, SchoolFactory
-from schools.models import School, SchoolContact, years_before
+from schools.models import School, SchoolContact
 from sessions.factories import (
     AssignmentFactory,
     CoordinatorFactory,

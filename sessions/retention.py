@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from schools.models import years_before
+from config.dates import years_before
 from sessions.models import Volunteer
 
 REASON = "Anonymised under the retention policy"

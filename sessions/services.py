@@ -17,9 +17,6 @@ from django.db import IntegrityError, transaction
 from schools.models import School
 from sessions.models import Assignment, Visit, VisitSession, Volunteer
 
-CLOSED_STATUSES = (Visit.Status.CANCELLED, Visit.Status.DELIVERED)
-
-
 # The database's names for the two constraints that guard bookings (see migration 0004).
 BOOKING_CONSTRAINTS = ("assignment_no_double_booking", "assignment_once_per_visit")
 
@@ -40,13 +37,6 @@ def lock_for_booking(*, visit_id: int | None, volunteer_ids) -> None:
          .values_list("pk", flat=True))
 
 
-def clash_message(clash: Assignment) -> str:
-    return (
-        f"{clash.volunteer.name} is already at {clash.visit.school.name} {clash.visit.times} "
-        f"on {clash.visit.date:%-d %B %Y}, so cannot be booked for this visit."
-    )
-
-
 def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> Assignment:
     """Invite `volunteer` to `visit` as lead or support, unless that would double-book them.
 
@@ -64,7 +54,7 @@ def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> As
         # Always visit first, then volunteers: the same order as save_visit, so the two never deadlock.
         visit = Visit.objects.select_for_update().select_related("school").get(pk=visit.pk)
         volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
-        if visit.status in CLOSED_STATUSES:
+        if visit.is_closed:
             raise ValidationError(f"A {visit.get_status_display().lower()} visit cannot be staffed.")
         if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
             raise ValidationError(f"{volunteer.name} is already on this visit.")
@@ -74,16 +64,9 @@ def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> As
                 raise ValidationError(
                     "This visit already has a lead volunteer. Remove them first, or assign as support."
                 )
-        clash = (
-            Assignment.objects.clashing(
-                volunteers=[volunteer], day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at
-            )
-            .exclude(visit=visit)
-            .select_related("visit__school", "volunteer__user")
-            .first()
-        )
+        clash = Assignment.objects.clashes_with(visit, volunteers=[volunteer]).first()
         if clash:
-            raise ValidationError(clash_message(clash))
+            raise ValidationError(clash.clash_message())
         try:
             with transaction.atomic():
                 return Assignment.objects.create(
@@ -110,7 +93,7 @@ def remove_assignment(*, assignment: Assignment, by) -> None:
     """
     with transaction.atomic():
         visit = Visit.objects.select_for_update().get(pk=assignment.visit_id)
-        if visit.status in CLOSED_STATUSES:
+        if visit.is_closed:
             raise ValidationError(f"Volunteers cannot be removed from a {visit.get_status_display().lower()} visit.")
         Assignment.objects.filter(pk=assignment.pk).delete()
 
@@ -136,10 +119,10 @@ def save_visit(
             current = Visit.objects.select_for_update().get(pk=visit.pk)
             if seen_version is not None and seen_version != current.version:
                 raise ValidationError(Visit.CHANGED_MEANWHILE)
-            if current.status in CLOSED_STATUSES:
+            if current.is_closed:
                 raise ValidationError(f"A {current.get_status_display().lower()} visit cannot be changed.")
             visit.version = current.version + 1
-            booked = Assignment.objects.filter(visit=visit).exclude(status=Assignment.Status.DECLINED)
+            booked = Assignment.objects.filter(visit=visit).booked()
             volunteers = list(
                 Volunteer.objects.select_for_update().filter(pk__in=booked.values("volunteer_id")).order_by("pk")
             )
@@ -148,14 +131,7 @@ def save_visit(
         if visit.coordinator_id is None:
             visit.coordinator = by
         if volunteers:
-            clashes = (
-                Assignment.objects.clashing(
-                    volunteers=volunteers, day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at
-                )
-                .exclude(visit=visit)
-                .select_related("visit__school", "volunteer__user")
-            )
-            messages = [clash_message(clash) for clash in clashes]
+            messages = [clash.clash_message() for clash in Assignment.objects.clashes_with(visit, volunteers=volunteers)]
             if messages:
                 raise ValidationError(["Moving the visit would double-book its volunteers:", *messages])
         try:

@@ -3,7 +3,7 @@
 Apps depend one way only (sessions → schools → stats), yet /stats/ shows, beside the figures, how
 many schools are due a visit in each area and the area's programme coverage, and only the programme
 knows who its coordinators are. So stats declares here what it needs, and the programme (the sessions
-app, which may import everything) registers a provider that answers it (`sessions/reach.py`). With no
+app, which may import everything) registers a provider that answers it (`sessions/reach/report.py`). With no
 provider registered the pages still show every figure, to staff only, and say that coverage is not
 available.
 """

@@ -1,7 +1,10 @@
 """The local picture: an area's figures in use with their sources, and the derived numbers worded.
 
-Everything here is read in a fixed number of queries whatever the number of periods or areas; which
-figure is in use where sources disagree is decided by `Figure.objects.in_use()`, nowhere else.
+The one local picture: the statistics pages and the session packs both show it. Everything here is
+read in a fixed number of queries whatever the number of periods or areas; which figure is in use
+where sources disagree is decided by `Figure.objects.in_use()`, nowhere else. Every figure shown
+carries `source_no`, its place in `sources` (the pack's footnotes); `fingerprint()` names everything
+the picture shows, so a cached pack is rebuilt when any of it changes.
 """
 
 from __future__ import annotations
@@ -94,6 +97,10 @@ class Row:
     def share(self) -> str:
         return wording.share(self.under_11.value, self.figure.value) if self.under_11 else ""
 
+    @property
+    def share_percent(self) -> int | None:
+        return wording.share_percent(self.under_11.value, self.figure.value) if self.under_11 else None
+
 
 class HeadlineMixin:
     """The headline series' latest figure, the previous one and the worded change, or nothing."""
@@ -165,6 +172,33 @@ class LocalPicture(HeadlineMixin):
     @property
     def uk_latest(self) -> Figure | None:
         return self.uk.latest if self.uk else None
+
+    @property
+    def uk_shown(self) -> Figure | None:
+        """The UK figure the picture sets beside the area's: the same period's, else the latest."""
+        return self.uk_same_period or self.uk_latest
+
+    @property
+    def uk_one_every(self) -> str:
+        uk = self.uk_shown
+        return wording.one_every(uk.value, uk.period) if uk else ""
+
+    def fingerprint(self) -> list:
+        """Everything the picture shows: the area's name, each figure and each source's every field."""
+        figures = [f for series in self.indicators for f in series.figures + [x for c in series.conflicts for x in c.figures]]
+        if self.uk_shown:
+            figures.append(self.uk_shown)
+        return [
+            (self.area.code, self.area.name) if self.area else None,
+            sorted(
+                (f.pk, f.area_id, f.indicator_id, f.indicator.name, f.indicator.unit, f.period, f.value, f.source_id)
+                for f in figures
+            ),
+            [
+                (s.pk, s.publisher, s.title, s.url, str(s.published), s.licence, s.caveats)
+                for s in self.sources
+            ],
+        ]
 
     @property
     def common_caveat(self) -> str:
@@ -241,18 +275,26 @@ def local_picture(area: Area | None) -> LocalPicture:
     all_series.sort(key=lambda s: (order.get(s.indicator.slug, 2), s.indicator.name))
     by_slug = {series.indicator.slug: series for series in all_series}
     uk = _series(uk_figures, uk_figures[0].indicator) if uk_figures else None
-    sources: dict[int, Source] = {}
-    for series in all_series:
-        for figure in series.figures + [f for c in series.conflicts for f in c.figures]:
-            sources.setdefault(figure.source_id, figure.source)
-    return LocalPicture(
+    picture = LocalPicture(
         area=area,
         headline=by_slug.get(OFFENCES),
         under_11_series=by_slug.get(UNDER_11),
         indicators=all_series,
         uk=uk,
-        sources=sorted(sources.values(), key=lambda s: (s.published, s.pk)),
+        sources=[],
     )
+    # The sources of every figure the picture shows (the UK's only where it is shown), numbered.
+    shown = [f for series in all_series for f in series.figures + [x for c in series.conflicts for x in c.figures]]
+    if picture.uk_shown:
+        shown.append(picture.uk_shown)
+    sources: dict[int, Source] = {}
+    for figure in shown:
+        sources.setdefault(figure.source_id, figure.source)
+    picture.sources = sorted(sources.values(), key=lambda s: (s.published, s.pk))
+    numbers = {source.pk: n for n, source in enumerate(picture.sources, start=1)}
+    for figure in shown:
+        figure.source_no = numbers[figure.source_id]
+    return picture
 
 
 # --- Every police force area at once (the /stats/ table)

@@ -122,7 +122,14 @@ def load_figures() -> dict[str, int]:
     """Load the NSPCC figures and their sources through the figures import. Idempotent: a second run
     finds every figure unchanged and writes nothing."""
     from stats.importers import (
-        AreaLookup, FigureRow, Parsed, PlanRefused, SourceDetails, apply_plan, parse_period, plan_rows,
+        AreaLookup,
+        FigureRow,
+        Parsed,
+        PlanRefused,
+        SourceDetails,
+        apply_plan,
+        parse_period,
+        plan_rows,
     )
     from stats.models import Figure, Indicator
 

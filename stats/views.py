@@ -11,15 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
+from config.htmx import HtmxHttpRequest
 from stats import coverage
 from stats.models import Area
 from stats.picture import UK_CODE, AreaSummary, area_summaries, local_picture
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def require_statistics_reader(request: HttpRequest) -> None:

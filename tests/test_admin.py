@@ -26,7 +26,8 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.groups import DATA_ENTRY_PERMISSIONS
-from sessions.models import Assignment, StatusChange, Visit, Volunteer, years_after
+from config.dates import years_after
+from sessions.models import Assignment, StatusChange, Visit, Volunteer
 from stats.factories import FigureFactory, IndicatorFactory, LocalAuthorityFactory, SourceFactory
 from stats.models import LocalAuthority
 

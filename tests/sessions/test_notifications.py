@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from schools.models import years_after
+from config.dates import years_after
 from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
@@ -18,7 +18,7 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.models import Assignment, SentNotification, Visit, VisitReport
-from sessions.notifications import send_scheduled
+from sessions.notifications.scheduled import send_scheduled
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from sessions.factories import A_SCHOOL_DAY, CoordinatorFactory, VisitFactory
 from sessions.models import PackBatch, Visit
-from sessions.pdf import build_batch
+from sessions.packs.batch import build_batch
 from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
 
 
@@ -63,16 +63,16 @@ def test_the_progress_fragment_alone_answers_htmx_and_stops_polling_when_done(co
 
 
 def test_the_task_records_progress_after_every_pack(coordinator, two_visits, monkeypatch):
-    import sessions.pdf
+    import sessions.packs.batch
 
     seen = []
-    real = sessions.pdf.pack_for
+    real = sessions.packs.batch.pack_for
 
     def watching(visit, data=None):
         seen.append(PackBatch.objects.get().done)
         return real(visit, data)
 
-    monkeypatch.setattr(sessions.pdf, "pack_for", watching)
+    monkeypatch.setattr(sessions.packs.batch, "pack_for", watching)
     batch = PackBatch.objects.create(requested_by=coordinator.user, area=coordinator.areas.get(),
                                      first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
     build_batch(batch.pk)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessions.pdf import render_pack
+from sessions.packs.pdf import render_pack
 from stats.factories import AreaFactory
 from tests.sessions.pack_helpers import adult_pages, make_visit, pages_text
 

@@ -3,8 +3,8 @@
 import pytest
 
 from sessions.models import Assignment, SessionType
-from sessions.pack_content import load_pack_content
-from sessions.pdf import render_pack
+from sessions.packs.content import load_pack_content
+from sessions.packs.pdf import render_pack
 from tests.sessions.pack_helpers import FIGURE_WITH_COMMA, adult_pages, make_visit, pages_text, pupil_pages
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
@@ -123,7 +123,7 @@ def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley):
 
 
 def test_every_session_types_default_outline_adds_up_to_its_duration(db):
-    from sessions.pack_content import content_for
+    from sessions.packs.content import content_for
 
     types = list(SessionType.objects.all())
     parsed, _, _ = content_for(types)

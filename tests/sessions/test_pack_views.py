@@ -5,7 +5,7 @@ import pytest
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, PackDownload, StoredPack
-from sessions.pdf import RefusedURL, url_fetcher
+from sessions.packs.pdf import RefusedURL, url_fetcher
 from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
 
 
@@ -77,12 +77,12 @@ def test_each_download_is_logged_with_who_which_visit_and_when_and_no_personal_d
 
 def test_a_second_download_is_served_from_storage_without_rendering_again(staff_client, visit, monkeypatch):
     first = b"".join(staff_client.get(pack_url(visit)).streaming_content)
-    import sessions.pdf
+    import sessions.packs.pdf
 
     def no_rendering(html):
         raise AssertionError("the pack was rendered again")
 
-    monkeypatch.setattr(sessions.pdf, "render_html", no_rendering)
+    monkeypatch.setattr(sessions.packs.pdf, "render_html", no_rendering)
     second = b"".join(staff_client.get(pack_url(visit)).streaming_content)
     assert second == first
     assert StoredPack.objects.count() == 1
@@ -112,7 +112,7 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_
 )
 def test_any_input_change_gives_a_new_pack_key(visit, change):
     from sessions.models import PackContent
-    from sessions.pdf import gather
+    from sessions.packs.pdf import gather
 
     before = gather(visit).key
     assert gather(visit).key == before  # nothing changed, same key
@@ -164,7 +164,7 @@ def test_the_renderer_refuses_http_and_file_urls_and_serves_data_and_our_static_
 def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
     import urllib.request
 
-    from sessions.pdf import html_to_pdf
+    from sessions.packs.pdf import html_to_pdf
 
     def no_network(*args, **kwargs):
         raise AssertionError("the renderer tried to reach the network")
@@ -177,7 +177,7 @@ def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
 @pytest.mark.parametrize("n", [1, 3])
 def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volunteers_and_contacts(
         thames_valley, django_assert_num_queries, n):
-    from sessions.pdf import gather
+    from sessions.packs.pdf import gather
 
     visit = make_visit(thames_valley, slugs=("assembly-ks1", "assembly-ks2", "workshop-years-5-6")[:n])
     for _ in range(n - 1):

@@ -36,7 +36,7 @@ def test_a_second_assignment_to_an_overlapping_visit_is_refused_with_a_message(t
         services.assign_volunteer(visit=second, volunteer=volunteer, role="lead", by=None)
 
     assert refusal.value.messages == [
-        f"Priya Patel is already at {first.school.name} 09:00–10:30 on 2 March 2027, so cannot be booked for this visit."
+        f"Priya Patel is already at {first.school.name} 09:00–10:30 on 2 March 2027."
     ]
     assert not second.assignments.exists()
 

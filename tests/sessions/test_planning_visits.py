@@ -125,7 +125,7 @@ def test_the_problems_panel_of_an_existing_visit_shows_a_double_booking_at_the_n
     }
     html = coordinator_client.post(f"/visits/{visit.pk}/check/", data, headers=HTMX).content.decode()
 
-    assert f"{priya.name} is already at {other.school.name} 13:00–14:00." in html
+    assert f"{priya.name} is already at {other.school.name} 13:00–14:00 on 3 March 2027." in html
     visit.refresh_from_db()
     assert visit.date == A_SCHOOL_DAY
 

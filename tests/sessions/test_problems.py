@@ -48,7 +48,7 @@ def test_a_volunteer_on_an_overlapping_visit_is_double_booked():
     messages = [p.message for p in visit.problems() if p.code == "double_booked"]
 
     clash.delete()
-    assert messages == ["Priya Patel is already at Oak Primary 09:00–10:30."]
+    assert messages == ["Priya Patel is already at Oak Primary 09:00–10:30 on 2 March 2027."]
 
 
 def test_back_to_back_visits_are_not_a_double_booking():

@@ -10,7 +10,7 @@ from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitReportFactory, \
     VisitSessionFactory, VolunteerFactory
 from sessions.models import Assignment, SessionType, Visit
-from sessions.reach import AcademicYear, reach_report
+from sessions.reach.report import AcademicYear, reach_report
 from stats.models import Area
 
 pytestmark = pytest.mark.django_db

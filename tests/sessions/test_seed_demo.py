@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from schools.factories import SchoolFactory
 from schools.models import School, SchoolContact
+from sessions import access
 from sessions.demo import DEMO_LOGINS, DEMO_PASSWORD
 from sessions.models import Assignment, Coordinator, Unavailability, Visit, VisitReport, VisitSession, Volunteer
 
@@ -104,7 +105,7 @@ def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
     coordinator = Coordinator.objects.get(user__username="coordinator")
     assert set(coordinator.areas.values_list("code", flat=True)) == {"E23000029", "E23000032"}
     troubled = [v for v in upcoming if any(p.code == "double_booked" for p in v.problems())]
-    assert all(v in Visit.objects.visible_to(coordinator.user) for v in troubled)
+    assert all(v in access.visible_visits(coordinator.user) for v in troubled)
 
 
 def test_the_demo_volunteer_has_invitations_and_accepted_visits_ahead():

@@ -1,7 +1,7 @@
 """The staffing panel suggests the best placed volunteers, and lists every one on request."""
 
 from sessions.factories import VolunteerFactory
-from sessions.planning_views import STAFFING_SUGGESTIONS
+from sessions.planning.views import STAFFING_SUGGESTIONS
 from tests.sessions.planning_helpers import HTMX, planned_visit
 
 

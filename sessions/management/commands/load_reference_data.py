@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from sessions.groups import ensure_groups
-from sessions.pack_content import load_pack_content
+from sessions.packs.content import load_pack_content
 from sessions.reference import load_session_types
 from stats.reference import load_figures, load_geography
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from sessions.models import Visit
-from sessions.pdf import pack_for, read_pack
+from sessions.packs.pdf import pack_for, read_pack
 
 
 class Command(BaseCommand):

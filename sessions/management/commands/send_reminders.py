@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from sessions.notifications import send_scheduled
+from sessions.notifications.scheduled import send_scheduled
 
 
 class Command(BaseCommand):

@@ -1,0 +1,47 @@
+"""Date and time helpers shared by every app: plain calendar arithmetic, no domain rules.
+
+- `years_before` / `years_after`: the same calendar day some years away (29 February becomes 28 February).
+- `monday_of`: the Monday of a date's week.
+- `parse_date`: an ISO date from a query string, or a default when it is missing or not a date.
+- `plus_minutes` / `minus_minutes`: a time of day moved by some minutes, kept within the same day
+  (00:00 to 23:59), so a session that would run past midnight ends at 23:59 rather than wrapping.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+LAST_MINUTE = 23 * 60 + 59
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def years_after(day: date, years: int) -> date:
+    return years_before(day, -years)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_date(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def plus_minutes(moment: time, minutes: int) -> time:
+    """`moment` moved by `minutes` (negative: earlier), kept within the day."""
+    total = min(max(moment.hour * 60 + moment.minute + minutes, 0), LAST_MINUTE)
+    return time(total // 60, total % 60)
+
+
+def minus_minutes(moment: time, minutes: int) -> time:
+    return plus_minutes(moment, -minutes)

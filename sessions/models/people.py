@@ -1,0 +1,236 @@
+"""The people who plan and give visits: coordinators, volunteers and the dates volunteers are away.
+
+`Volunteer.is_cleared_on(date)` is the single rule for "may work with children on that date"; its
+set-level twin is `Volunteer.objects.cleared_on(date)` (tests/sessions/test_rules.py checks they agree).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from config.dates import years_after
+from stats.models import Area
+
+if TYPE_CHECKING:
+    from sessions.models.visits import AssignmentQuerySet, Visit
+
+COORDINATORS_GROUP = "Coordinators"
+VOLUNTEERS_GROUP = "Volunteers"
+DATA_ENTRY_GROUP = "Data entry"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def person_name(user) -> str:
+    """How a person is named everywhere: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
+def contact_card(user) -> dict[str, str]:
+    """How to reach a coordinator (name, email and phone): what emails, feeds and packs show."""
+    profile = getattr(user, "coordinator", None)
+    return {"name": person_name(user), "email": user.email, "phone": profile.phone if profile else ""}
+
+# --- People
+
+class Coordinator(models.Model):
+    """A user who plans visits for some police force areas (member of the Coordinators group)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator")
+    phone = models.CharField(max_length=30, blank=True)
+    areas = models.ManyToManyField(
+        Area, related_name="coordinators", limit_choices_to={"kind": Area.Kind.POLICE_FORCE}, blank=True
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return person_name(self.user)
+
+    @property
+    def name(self) -> str:
+        return person_name(self.user)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+
+    def regenerate_calendar_token(self) -> None:
+        """A new secret feed address; the old one stops working at once."""
+        self.calendar_token = new_token()
+        self.save(update_fields=["calendar_token"])
+
+
+class VolunteerQuerySet(models.QuerySet["Volunteer"]):
+    def active(self) -> VolunteerQuerySet:
+        return self.filter(active=True)
+
+    def covering(self, area: Area | None) -> VolunteerQuerySet:
+        return self.filter(areas=area) if area else self.none()
+
+    def cleared_on(self, day: date) -> VolunteerQuerySet:
+        """The set-level twin of `Volunteer.is_cleared_on` (same rule, as a filter)."""
+        dbs_after = years_after(day, -settings.DBS_CHECK_VALID_YEARS)
+        training_after = years_after(day, -settings.SAFEGUARDING_TRAINING_VALID_YEARS)
+        return self.filter(
+            Q(active=True),
+            Q(dbs_checked_on__lte=day),
+            Q(dbs_update_service=True) | Q(dbs_checked_on__gt=dbs_after),
+            Q(training_on__lte=day, training_on__gt=training_after),
+        )
+
+    def clearance_expiring(self, *, within_days: int, today: date) -> VolunteerQuerySet:
+        """Active volunteers whose DBS check or training stops counting within `within_days` days
+        (the set-level twin of `Volunteer.clearance_expires_within`)."""
+        horizon = today + timedelta(days=within_days)
+        dbs, training = settings.DBS_CHECK_VALID_YEARS, settings.SAFEGUARDING_TRAINING_VALID_YEARS
+        return self.filter(active=True).filter(
+            Q(
+                dbs_update_service=False,
+                dbs_checked_on__gte=years_after(today, -dbs),
+                dbs_checked_on__lte=years_after(horizon, -dbs),
+            )
+            | Q(training_on__gte=years_after(today, -training), training_on__lte=years_after(horizon, -training))
+        )
+
+    def for_staffing(self, visit: Visit) -> VolunteerQuerySet:
+        """The volunteers with their user and `covers_school` (covers the school's police force area)
+        annotated: what `Visit.staffing_options` needs of each row. What they are booked for comes from
+        `Visit.staffing_options` in a few set-level queries, not a subquery per volunteer (which, for
+        the thousand volunteers of a large area, cost hundreds of milliseconds: docs/benchmarks.md)."""
+        area_id = visit.school.local_authority.police_force_id if visit.school.local_authority_id else None
+        return self.select_related("user").annotate(
+            covers_school=Exists(Volunteer.areas.through.objects.filter(volunteer_id=OuterRef("pk"), area_id=area_id)),
+        )
+
+
+class Volunteer(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
+    phone = models.CharField(max_length=30, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    areas = models.ManyToManyField(
+        Area,
+        related_name="volunteers",
+        limit_choices_to={"kind": Area.Kind.POLICE_FORCE},
+        blank=True,
+        help_text="Police force areas this volunteer covers.",
+    )
+    dbs_checked_on = models.DateField("DBS check date", null=True, blank=True)
+    dbs_reference = models.CharField("DBS certificate number", max_length=20, blank=True)
+    dbs_update_service = models.BooleanField(
+        "on the DBS Update Service", default=False, help_text="A check on the Update Service does not expire."
+    )
+    training_on = models.DateField("safeguarding training date", null=True, blank=True)
+    active = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True, help_text="The date the volunteer left the programme.")
+    # Set by `anonymise_leavers` once the retention period after leaving has passed (VOLUNTEER_RETENTION_YEARS).
+    anonymised_on = models.DateField(null=True, blank=True, editable=False)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email_reminders = models.BooleanField("email me reminders before visits", default=True)
+    email_report_nudges = models.BooleanField("email me to file the visit report", default=True)
+
+    objects = VolunteerQuerySet.as_manager()
+    # Every change is kept, except the feed's secret address (a credential, not a record).
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return person_name(self.user)
+
+    @property
+    def name(self) -> str:
+        return person_name(self.user)
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.user.groups.add(Group.objects.get_or_create(name=VOLUNTEERS_GROUP)[0])
+
+    @property
+    def dbs_expires_on(self) -> date | None:
+        """The first day the DBS check no longer counts (None: no check, or on the Update Service)."""
+        if self.dbs_checked_on is None or self.dbs_update_service:
+            return None
+        return years_after(self.dbs_checked_on, settings.DBS_CHECK_VALID_YEARS)
+
+    @property
+    def training_expires_on(self) -> date | None:
+        if self.training_on is None:
+            return None
+        return years_after(self.training_on, settings.SAFEGUARDING_TRAINING_VALID_YEARS)
+
+    @property
+    def clearance_expires_on(self) -> date | None:
+        """The first day on which the volunteer is no longer cleared (the earlier expiry)."""
+        dates = [d for d in (self.dbs_expires_on, self.training_expires_on) if d]
+        return min(dates) if dates else None
+
+    def clearance_issues(self, on: date) -> list[str]:
+        """Why the volunteer may not work with children on that date (empty: they may)."""
+        issues = []
+        if not self.active:
+            issues.append("is not an active volunteer")
+        if self.dbs_checked_on is None or self.dbs_checked_on > on:
+            issues.append("has no DBS check by that date")
+        elif self.dbs_expires_on and on >= self.dbs_expires_on:
+            issues.append(f"has a DBS check that expired on {self.dbs_expires_on:%-d %B %Y}")
+        if self.training_on is None or self.training_on > on:
+            issues.append("has no safeguarding training by that date")
+        elif on >= self.training_expires_on:
+            issues.append(f"has safeguarding training that expired on {self.training_expires_on:%-d %B %Y}")
+        return issues
+
+    def is_cleared_on(self, on: date) -> bool:
+        """The single rule for "may work with children on that date"."""
+        return not self.clearance_issues(on)
+
+    def clearance_expires_within(self, days: int, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        expires = self.clearance_expires_on
+        return expires is not None and today <= expires and (expires - today).days <= days
+
+    def regenerate_calendar_token(self) -> None:
+        self.calendar_token = new_token()
+        self.save(update_fields=["calendar_token"])
+
+    def bookings_between(self, first: date, last: date) -> AssignmentQuerySet:
+        """The volunteer's live bookings (invited or accepted, visit not cancelled or delivered) in a date range."""
+        return self.assignments.live_between(first, last)
+
+
+class Unavailability(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="unavailabilities")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name_plural = "unavailabilities"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="unavailability_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer}: {self.starts_on} to {self.ends_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The last day cannot be before the first day."})
+
+

@@ -1,0 +1,168 @@
+"""The rules behind `Visit.problems()`: what is wrong with a visit, each rule a small function.
+
+A rule takes the visit's `Facts` (the visit, its school, its session lines and its booked
+volunteers, read once) and yields the problems it finds. `RULES` lists them in the order a
+coordinator reads them; adding a rule is adding one function to that list. Errors block confirming;
+warnings can be accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+
+from schools.models import School
+
+# The models are read through their modules: visits.py imports this one, so names are looked up when a
+# rule runs, not at import.
+from sessions.models import people, visits
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error" blocks confirming; "warning" can be accepted
+    code: str
+    message: str
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == self.ERROR
+
+
+HOLIDAY_SUBDIVISIONS = {
+    School.Nation.ENGLAND: "ENG",
+    School.Nation.WALES: "WLS",
+    School.Nation.SCOTLAND: "SCT",
+    School.Nation.NORTHERN_IRELAND: "NIR",
+}
+
+
+@lru_cache(maxsize=64)
+def bank_holidays(nation: str, year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv=HOLIDAY_SUBDIVISIONS[nation], years=year)
+
+
+def bank_holiday_name(day: date, nation: str) -> str | None:
+    """The name of the bank holiday on `day` in the nation, or None."""
+    return bank_holidays(nation, day.year).get(day)
+
+
+
+
+# --- The rules. Each takes the visit's facts and yields what it finds.
+
+@dataclass(frozen=True)
+class Facts:
+    """What every rule reads, loaded once per `problems_of` call."""
+
+    visit: visits.Visit
+    school: School
+    sessions: list[visits.VisitSession]
+    volunteers: list[people.Volunteer]
+
+
+def weekend(facts: Facts) -> Iterator[Problem]:
+    day = facts.visit.date
+    if day.weekday() >= 5:
+        yield Problem(Problem.ERROR, "weekend", f"{day:%A %-d %B %Y} is a weekend.")
+
+
+def bank_holiday(facts: Facts) -> Iterator[Problem]:
+    holiday = bank_holiday_name(facts.visit.date, facts.school.nation)
+    if holiday:
+        yield Problem(
+            Problem.ERROR, "bank_holiday", f"{holiday} is a bank holiday in {facts.school.get_nation_display()}."
+        )
+
+
+def double_booked(facts: Facts) -> Iterator[Problem]:
+    visit = facts.visit
+    if not (visit.starts_at and visit.ends_at and facts.volunteers):
+        return
+    for clash in visits.Assignment.objects.clashes_with(visit, volunteers=facts.volunteers):
+        yield Problem(Problem.ERROR, "double_booked", clash.clash_message())
+
+
+def not_cleared(facts: Facts) -> Iterator[Problem]:
+    for volunteer in facts.volunteers:
+        for issue in volunteer.clearance_issues(facts.visit.date):
+            yield Problem(Problem.ERROR, "not_cleared", f"{volunteer.name} {issue}.")
+
+
+def unavailable(facts: Facts) -> Iterator[Problem]:
+    if not facts.volunteers:
+        return
+    day = facts.visit.date
+    away = people.Unavailability.objects.filter(
+        volunteer__in=facts.volunteers, starts_on__lte=day, ends_on__gte=day
+    ).select_related("volunteer__user")
+    for absence in away:
+        yield Problem(
+            Problem.ERROR,
+            "unavailable",
+            f"{absence.volunteer.name} is unavailable from {absence.starts_on:%-d %B} to {absence.ends_on:%-d %B %Y}.",
+        )
+
+
+def age_unsuitable(facts: Facts) -> Iterator[Problem]:
+    school = facts.school
+    for line in facts.sessions:
+        if not line.session_type.suits(school):
+            yield Problem(
+                Problem.ERROR,
+                "age_unsuitable",
+                f"{line.session_type.name} is for ages {line.session_type.age_range}; "
+                f"{school.name} takes ages {school.age_range}.",
+            )
+
+
+def understaffed(facts: Facts) -> Iterator[Problem]:
+    needed = facts.visit.volunteers_needed(facts.sessions)
+    booked = len(facts.volunteers)
+    if booked < needed:
+        yield Problem(
+            Problem.WARNING,
+            "understaffed",
+            f"The sessions need {needed} volunteers; {booked} {'is' if booked == 1 else 'are'} assigned.",
+        )
+
+
+def recently_visited(facts: Facts) -> Iterator[Problem]:
+    recent = facts.visit.previous_visit_in_cycle()
+    if recent:
+        yield Problem(
+            Problem.WARNING,
+            "recently_visited",
+            f"{facts.school.name} had a visit on {recent.date:%-d %B %Y}, within the "
+            f"{settings.PROGRAMME_CYCLE_YEARS}-year programme cycle.",
+        )
+
+
+RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
+    weekend,
+    bank_holiday,
+    double_booked,
+    not_cleared,
+    unavailable,
+    age_unsuitable,
+    understaffed,
+    recently_visited,
+)
+
+
+def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | None = None) -> list[Problem]:
+    """Every error and warning for `visit`, rule by rule (a cancelled or unfinished visit has none)."""
+    if visit.is_cancelled or not visit.date or not visit.school_id:
+        return []
+    lines = list(visit.sessions.select_related("session_type")) if sessions is None else list(sessions)
+    booked = list(visit.assignments.booked().select_related("volunteer__user")) if visit.pk else []
+    facts = Facts(visit=visit, school=visit.school, sessions=lines, volunteers=[a.volunteer for a in booked])
+    return [problem for rule in RULES for problem in rule(facts)]

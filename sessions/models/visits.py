@@ -1,0 +1,637 @@
+"""Visits to schools, their session lines, the volunteers booked on them, and their reports.
+
+How a visit moves from request to delivery is `Visit.change_status` (the workflow in
+`Visit.TRANSITIONS`, closed statuses in `Visit.CLOSED`); what is wrong with a visit is
+`Visit.problems()`, whose rules live in `sessions/models/problems.py`; the double-booking rule is
+`AssignmentQuerySet.clashing`. Views, forms, the PDF and the feeds ask these; nothing re-implements them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from config.dates import plus_minutes
+from schools.models import School, cycle_start
+from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet
+from sessions.models.problems import Problem, bank_holiday_name, problems_of
+
+# --- Year groups: stored as numbers (0 = Reception, 1–6 = Year 1–6), named by the school's nation.
+
+YEAR_GROUP_CHOICES = [(0, "Reception")] + [(n, f"Year {n}") for n in range(1, 7)]
+
+
+def year_group_label(number: int, nation: str = School.Nation.ENGLAND) -> str:
+    """England and Wales say Reception and Year 1–6; Scotland and Northern Ireland say P1–P7."""
+    if nation in (School.Nation.SCOTLAND, School.Nation.NORTHERN_IRELAND):
+        return f"P{number + 1}"
+    return "Reception" if number == 0 else f"Year {number}"
+
+
+def year_groups_label(numbers: Iterable[int], nation: str = School.Nation.ENGLAND) -> str:
+    return ", ".join(year_group_label(n, nation) for n in sorted(numbers))
+
+
+# --- Session types (reference data)
+
+class SessionType(models.Model):
+    class KeyStage(models.TextChoices):
+        KS1 = "ks1", "Key Stage 1"
+        KS2 = "ks2", "Key Stage 2"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    format = models.CharField(max_length=20, choices=[("assembly", "Assembly"), ("workshop", "Workshop")])
+    key_stage = models.CharField(max_length=3, choices=KeyStage.choices)
+    min_age = models.PositiveSmallIntegerField()
+    max_age = models.PositiveSmallIntegerField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    volunteers_needed = models.PositiveSmallIntegerField(default=2)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["min_age", "format", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def age_range(self) -> str:
+        return f"{self.min_age}–{self.max_age}"
+
+    def suits(self, school: School) -> bool:
+        """The session's ages overlap the school's statutory age range (unknown ranges suit)."""
+        if school.low_age is None or school.high_age is None:
+            return True
+        return self.min_age <= school.high_age and self.max_age >= school.low_age
+
+
+# --- Visits
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def in_areas(self, areas) -> VisitQuerySet:
+        return self.filter(school__local_authority__police_force__in=areas)
+
+    def live(self) -> VisitQuerySet:
+        """Not cancelled."""
+        return self.exclude(status=Visit.Status.CANCELLED)
+
+    def between(self, first: date, last: date) -> VisitQuerySet:
+        return self.filter(date__range=(first, last))
+
+    def upcoming(self, today: date | None = None) -> VisitQuerySet:
+        return self.filter(date__gte=today or timezone.localdate())
+
+    def with_signals(self) -> VisitQuerySet:
+        """Everything `Visit.has_errors` and `Visit.is_short_of_volunteers` need, in a fixed number
+        of queries whatever the number of visits: for lists that mark problems without calling
+        `problems()` once per row."""
+        overlapping = Assignment.objects.active().filter(
+            visit__date=OuterRef(OuterRef("date")),
+            visit__starts_at__lt=OuterRef(OuterRef("ends_at")),
+            visit__ends_at__gt=OuterRef(OuterRef("starts_at")),
+        )
+        mine = Assignment.objects.exclude(status=Assignment.Status.DECLINED).filter(visit=OuterRef("pk"))
+        return (
+            self.select_related("school")
+            .annotate(
+                signal_double_booked=Exists(
+                    mine.filter(
+                        Exists(overlapping.filter(volunteer=OuterRef("volunteer")).exclude(visit=OuterRef("visit")))
+                    )
+                ),
+                signal_unavailable=Exists(
+                    mine.filter(
+                        Exists(
+                            Unavailability.objects.filter(
+                                volunteer=OuterRef("volunteer"),
+                                starts_on__lte=OuterRef("visit__date"),
+                                ends_on__gte=OuterRef("visit__date"),
+                            )
+                        )
+                    )
+                ),
+            )
+            .prefetch_related(
+                Prefetch("sessions", queryset=VisitSession.objects.select_related("session_type")),
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.exclude(status=Assignment.Status.DECLINED).select_related(
+                        "volunteer__user"
+                    ),
+                    to_attr="booked_assignments",
+                ),
+            )
+        )
+
+    def short_of_volunteers(self) -> VisitQuerySet:
+        """Live visits whose sessions need more volunteers than are invited or accepted."""
+        needed = (
+            VisitSession.objects.filter(visit=OuterRef("pk"))
+            .order_by()
+            .values("visit")
+            .annotate(n=Max("session_type__volunteers_needed"))
+            .values("n")
+        )
+        staffed = (
+            Assignment.objects.exclude(status=Assignment.Status.DECLINED)
+            .filter(visit=OuterRef("pk"))
+            .order_by()
+            .values("visit")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.live()
+            .exclude(status=Visit.Status.DELIVERED)
+            .annotate(volunteers_wanted=Coalesce(Subquery(needed), 0), volunteers_booked=Coalesce(Subquery(staffed), 0))
+            .filter(volunteers_booked__lt=models.F("volunteers_wanted"))
+        )
+
+
+class Visit(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PROPOSED = "proposed", "Proposed"
+        CONFIRMED = "confirmed", "Confirmed"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # The workflow: which status may follow which. Checked in `change_status`, nowhere else.
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.PROPOSED, Status.CANCELLED},
+        Status.PROPOSED: {Status.REQUESTED, Status.CONFIRMED, Status.CANCELLED},
+        Status.CONFIRMED: {Status.PROPOSED, Status.DELIVERED, Status.CANCELLED},
+        Status.DELIVERED: set(),
+        Status.CANCELLED: set(),
+    }
+    # Closed: nothing follows (delivered, cancelled). A closed visit is not staffed, changed or answered.
+    CLOSED = frozenset(status for status, following in TRANSITIONS.items() if not following)
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="visits")
+    date = models.DateField()
+    starts_at = models.TimeField("start time", default=time(9, 0))
+    ends_at = models.TimeField("end time", default=time(10, 30))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated_visits"
+    )
+    notes = models.TextField(blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    # What a school asked for through the public request form.
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_email = models.EmailField(blank=True)
+    requester_phone = models.CharField(max_length=30, blank=True)
+    preferred_dates = models.TextField(blank=True)
+    pupils_by_year = models.JSONField(default=dict, blank=True, help_text='Pupils per year group, e.g. {"1": 30}.')
+    needs_send = models.BooleanField("SEND adaptations needed", default=False)
+    needs_welsh = models.BooleanField("Welsh-language delivery needed", default=False)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    # iCalendar SEQUENCE: raised when the date, times or cancellation change what a calendar shows.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisitQuerySet.as_manager()
+    # Every change is kept; the feed's revision counter is bookkeeping, not a change to the visit.
+    history = HistoricalRecords(excluded_fields=["calendar_sequence"])
+
+    class Meta:
+        ordering = ["date", "starts_at"]
+        indexes = [
+            models.Index(fields=["date", "status"], name="visit_date_status"),
+            models.Index(fields=["school", "status", "date"], name="visit_school_status_date"),
+            # An area's visits in a date range (dashboard, calendar, feeds): each school's visits are
+            # sought by date instead of all read (docs/benchmarks.md, "Indexes").
+            models.Index(fields=["school", "date"], name="visit_school_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school.name}, {self.date:%-d %b %Y}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The visit must end after it starts."})
+
+    BOOKING_FIELDS = {"date", "starts_at", "ends_at", "status"}
+    # Said when a change was made from an older version of the visit than the one saved now (two
+    # coordinators at once): the later change is refused rather than silently overwriting the first.
+    CHANGED_MEANWHILE = "Someone else changed this visit a moment ago. Reload it and try again."
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.BOOKING_FIELDS & set(update_fields):
+            # The assignments carry the visit's time for the database's double-booking backstop.
+            if self.is_cancelled:
+                self.assignments.update(booked_from=None, booked_until=None)
+            else:
+                self.assignments.exclude(status=Assignment.Status.DECLINED).update(
+                    booked_from=self.starts, booked_until=self.ends
+                )
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether `problems()` holds an error, from what `Visit.objects.with_signals()` loaded: the
+        set-level twin of the error rules in `problems()`, so a list asks it without a query per row."""
+        if self.is_cancelled or not self.date:
+            return False
+        school = self.school
+        if self.date.weekday() >= 5 or bank_holiday_name(self.date, school.nation):
+            return True
+        if self.signal_double_booked or self.signal_unavailable:
+            return True
+        if any(not a.volunteer.is_cleared_on(self.date) for a in self.booked_assignments):
+            return True
+        return any(not line.session_type.suits(school) for line in self.sessions.all())
+
+    @property
+    def is_short_of_volunteers(self) -> bool:
+        """From `with_signals()`: fewer volunteers booked than the sessions need (the `understaffed` warning)."""
+        return len(self.booked_assignments) < self.volunteers_needed(self.sessions.all())
+
+    def staffing_options(self, volunteers: VolunteerQuerySet) -> list[StaffingOption]:
+        """Rank volunteers for this visit. Eligible first (cleared on the date, covering the school's
+        police force area, not booked elsewhere at the time, not unavailable), then fewest visits that
+        month, then by name; each ineligible one with its reasons. `volunteers` is the pool to rank
+        (volunteers already on this visit are left out)."""
+        on_visit = Assignment.objects.filter(visit_id=self.pk).values("volunteer_id") if self.pk else []
+        area = self.school.police_force
+        pool = list(volunteers.exclude(pk__in=on_visit).for_staffing(self))
+        # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
+        # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
+        elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
+        first = self.date.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        that_month = dict(
+            elsewhere.filter(visit__date__range=(first, last)).order_by().values_list("volunteer").annotate(n=Count("pk"))
+        )
+        clashes: dict[int, Assignment] = {}
+        overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
+        for clash in overlapping.select_related("visit__school").order_by("visit__starts_at", "pk"):
+            clashes.setdefault(clash.volunteer_id, clash)
+        away = set(
+            Unavailability.objects.filter(starts_on__lte=self.date, ends_on__gte=self.date).values_list(
+                "volunteer_id", flat=True
+            )
+        )
+        options = []
+        for volunteer in pool:
+            reasons = list(volunteer.clearance_issues(self.date))
+            if not volunteer.covers_school:
+                reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
+            clash = clashes.get(volunteer.pk)
+            if clash:
+                reasons.append(clash.clash_reason())
+            if volunteer.pk in away:
+                reasons.append("is unavailable on that date")
+            options.append(StaffingOption(volunteer, tuple(reasons), that_month.get(volunteer.pk, 0)))
+        options.sort(key=lambda o: (not o.eligible, o.visits_that_month, o.volunteer.user.last_name, o.volunteer.pk))
+        return options
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+    def previous_visit_in_cycle(self) -> Visit | None:
+        """The school's latest delivered visit within the programme cycle before this one's date."""
+        return (
+            Visit.objects.filter(
+                school_id=self.school_id, status=self.Status.DELIVERED, date__gt=cycle_start(self.date), date__lt=self.date
+            )
+            .exclude(pk=self.pk)
+            .order_by("-date")
+            .first()
+        )
+
+    @property
+    def times(self) -> str:
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def starts(self) -> datetime:
+        return datetime.combine(self.date, self.starts_at, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def ends(self) -> datetime:
+        return datetime.combine(self.date, self.ends_at, tzinfo=timezone.get_current_timezone())
+
+    def active_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignments.all() if a.status != Assignment.Status.DECLINED]
+
+    def volunteers_needed(self, sessions: Iterable[VisitSession] | None = None) -> int:
+        sessions = list(self.sessions.all()) if sessions is None else list(sessions)
+        return max((line.session_type.volunteers_needed for line in sessions), default=0)
+
+    def problems(self, sessions: Iterable[VisitSession] | None = None) -> list[Problem]:
+        """Every error and warning for this visit: the rules in `sessions/models/problems.py`.
+
+        `sessions` lets a form check session lines that are not saved yet; otherwise the saved
+        lines are used. Assignments are always the saved ones.
+        """
+        return problems_of(self, sessions)
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems() if p.is_error]
+
+    # --- The visit report
+
+    def report_issue(self, volunteer: Volunteer, today: date | None = None) -> str | None:
+        """Why `volunteer` may not file this visit's report now (None: they may)."""
+        today = today or timezone.localdate()
+        is_lead = any(
+            a.volunteer_id == volunteer.pk and a.role == Assignment.Role.LEAD and a.status != Assignment.Status.DECLINED
+            for a in self.assignments.all()
+        )
+        if not is_lead:
+            return "Only the lead volunteer on this visit files its report."
+        if hasattr(self, "report"):
+            return "The report for this visit has been filed."
+        if self.status != self.Status.CONFIRMED:
+            return f"A {self.get_status_display().lower()} visit has no report to file."
+        if self.date > today:
+            return "The report can be filed on or after the day of the visit."
+        return None
+
+    def file_report(
+        self, *, by: Volunteer, children_reached: dict[int, int], notes: str = "", follow_up: bool = False,
+        today: date | None = None,
+    ) -> VisitReport:
+        """Record the lead volunteer's report: children reached per session line and the totals.
+
+        Side effects: saves `children_reached` on each session line and creates the VisitReport,
+        all or nothing.
+        """
+        with transaction.atomic():
+            visit = Visit.objects.select_for_update().get(pk=self.pk)
+            issue = visit.report_issue(by, today)
+            if issue:
+                raise ValidationError(issue)
+            lines = list(visit.sessions.all())
+            if set(children_reached) != {line.pk for line in lines}:
+                raise ValidationError("Give the number of children reached for every session.")
+            for line in lines:
+                line.children_reached = children_reached[line.pk]
+                line.save(update_fields=["children_reached"])
+            report = VisitReport.objects.create(
+                visit=visit,
+                filed_by=by,
+                children_reached=sum(children_reached.values()),
+                sessions_delivered=sum(1 for n in children_reached.values() if n > 0),
+                notes=notes.strip(),
+                follow_up=follow_up,
+            )
+        return report
+
+    # --- The workflow
+
+    def allowed_transitions(self) -> set[str]:
+        return set(self.TRANSITIONS[self.Status(self.status)])
+
+    def change_status(self, to: str, *, by, reason: str = "", today: date | None = None) -> None:
+        """Move the visit to another status, or raise ValidationError saying why not.
+
+        Side effects: saves the visit and records who changed it, when and why.
+        """
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            # Lock the row: two coordinators changing one visit at once are taken one after the other.
+            current = Visit.objects.select_for_update().get(pk=self.pk)
+            if current.version != self.version:
+                raise ValidationError(self.CHANGED_MEANWHILE)
+            if to not in current.allowed_transitions():
+                raise ValidationError(
+                    f"A {current.get_status_display().lower()} visit cannot be marked "
+                    f"{self.Status(to).label.lower()}."
+                )
+            if to == self.Status.CONFIRMED:
+                problems = current.problems()
+                errors = [p.message for p in problems if p.is_error]
+                if errors:
+                    raise ValidationError(["Fix these before confirming:", *errors])
+                if any(p.code == "understaffed" for p in problems):
+                    raise ValidationError("A visit needs enough volunteers before it can be confirmed.")
+            if to == self.Status.DELIVERED:
+                if current.date > today:
+                    raise ValidationError("A visit can only be marked delivered on or after its date.")
+                if not VisitReport.objects.filter(visit=current).exists():
+                    raise ValidationError("The lead volunteer must file the visit report before it is delivered.")
+            if to == self.Status.CANCELLED and not reason.strip():
+                raise ValidationError("Say why the visit is cancelled.")
+            StatusChange.objects.create(visit=current, from_status=current.status, to_status=to, by=by, reason=reason)
+            current.status = to
+            if to == self.Status.CANCELLED:
+                current.cancel_reason = reason.strip()
+            current.version += 1
+            current._change_reason = f"Status changed to {self.Status(to).label.lower()}"  # the history row's reason
+            current.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+        self.status, self.cancel_reason, self.version = current.status, current.cancel_reason, current.version
+
+
+@dataclass(frozen=True)
+class StaffingOption:
+    """A volunteer as a candidate for a visit, with why they may not take it (none: eligible)."""
+
+    volunteer: Volunteer
+    reasons: tuple[str, ...]
+    visits_that_month: int
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+class StatusChange(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Visit.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Visit.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.from_status} → {self.to_status}"
+
+
+class VisitSession(models.Model):
+    """One session line of a visit: an assembly or workshop for some year groups."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="sessions")
+    session_type = models.ForeignKey(SessionType, on_delete=models.PROTECT, related_name="visit_sessions")
+    starts_at = models.TimeField("start time")
+    year_groups = models.JSONField(default=list, help_text="Year group numbers: 0 = Reception, 1–6 = Year 1–6.")
+    pupils = models.PositiveIntegerField(default=0)
+    send_adapted = models.BooleanField("SEND adaptations", default=False)
+    welsh_language = models.BooleanField("delivered in Welsh", default=False)
+    children_reached = models.PositiveIntegerField(null=True, blank=True, help_text="From the visit report.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.session_type} at {self.starts_at:%H:%M}"
+
+    @property
+    def year_groups_label(self) -> str:
+        return year_groups_label(self.year_groups, self.visit.school.nation)
+
+    @property
+    def ends_at(self) -> time:
+        return plus_minutes(self.starts_at, self.session_type.duration_minutes)
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def active(self) -> AssignmentQuerySet:
+        """Invited or accepted, on a visit that is not cancelled: the volunteer is booked."""
+        return self.exclude(status=Assignment.Status.DECLINED).exclude(visit__status=Visit.Status.CANCELLED)
+
+    def overlapping(self, *, day: date, starts_at: time, ends_at: time) -> AssignmentQuerySet:
+        """Live bookings on visits that overlap the given time."""
+        return self.active().filter(visit__date=day, visit__starts_at__lt=ends_at, visit__ends_at__gt=starts_at)
+
+    def booked(self) -> AssignmentQuerySet:
+        """Invited or accepted (not declined): who a visit counts as its volunteers."""
+        return self.exclude(status=Assignment.Status.DECLINED)
+
+    def clashing(self, *, volunteers, day: date, starts_at: time, ends_at: time) -> AssignmentQuerySet:
+        """The volunteers' bookings on other visits that overlap the given time: the double-booking rule."""
+        return self.overlapping(day=day, starts_at=starts_at, ends_at=ends_at).filter(volunteer__in=volunteers)
+
+    def clashes_with(self, visit: Visit, *, volunteers) -> AssignmentQuerySet:
+        """The volunteers' bookings elsewhere that overlap `visit`'s time, first first, with what
+        `Assignment.clash_message` names: every double-booking check asks this."""
+        return (
+            self.clashing(volunteers=volunteers, day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at)
+            .exclude(visit_id=visit.pk)
+            .select_related("visit__school", "volunteer__user")
+            .order_by("visit__starts_at", "pk")
+        )
+
+    def live_between(self, first: date, last: date) -> AssignmentQuerySet:
+        """Live bookings (invited or accepted) on visits in a date range that are still to be delivered."""
+        return self.active().filter(visit__date__range=(first, last)).exclude(visit__status=Visit.Status.DELIVERED)
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        SUPPORT = "support", "Support"
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.SUPPORT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    # The visit's time while this assignment books the volunteer (empty when declined or the visit is
+    # cancelled), kept in step by save() here and on Visit: on PostgreSQL an exclusion constraint over
+    # it is the database's backstop against double booking (migration 0003).
+    booked_from = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AssignmentQuerySet.as_manager()
+    # booked_from/booked_until copy the visit's times for the double-booking constraint: the visit's
+    # own history has them.
+    history = HistoricalRecords(excluded_fields=["booked_from", "booked_until"])
+
+    class Meta:
+        ordering = ["visit", "role", "pk"]
+        constraints = [models.UniqueConstraint(fields=["visit", "volunteer"], name="assignment_once_per_visit")]
+        # A volunteer's bookings (double booking, visits that month, staffing), answered from the index
+        # alone without reading the assignment rows (docs/benchmarks.md, "Indexes").
+        indexes = [models.Index(fields=["volunteer", "visit", "status"], name="assignment_volunteer_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} ({self.get_role_display()}) at {self.visit}"
+
+    def save(self, *args, **kwargs) -> None:
+        books = self.status != self.Status.DECLINED and not self.visit.is_cancelled
+        self.booked_from, self.booked_until = (self.visit.starts, self.visit.ends) if books else (None, None)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "booked_from", "booked_until"}
+        super().save(*args, **kwargs)
+
+    def clash_reason(self) -> str:
+        """How this booking stops the volunteer going elsewhere at the same time."""
+        return f"is already at {self.visit.school.name} {self.visit.times} on {self.visit.date:%-d %B %Y}"
+
+    def clash_message(self) -> str:
+        """The one message for a double booking, wherever it is refused or shown."""
+        return f"{self.volunteer.name} {self.clash_reason()}."
+
+    def response_issue(self, today: date | None = None) -> str | None:
+        """Why the volunteer cannot answer this invitation now (None: they can)."""
+        today = today or timezone.localdate()
+        if self.visit.is_closed:
+            return f"This visit is {self.visit.get_status_display().lower()}."
+        if self.visit.date < today:
+            return "This visit has already taken place."
+        return None
+
+    def _respond(self, status: str, today: date | None) -> None:
+        issue = self.response_issue(today)
+        if issue:
+            raise ValidationError(issue)
+        self.status = status
+        self.responded_at = timezone.now()
+        self.save(update_fields=["status", "responded_at"])
+
+    def accept(self, today: date | None = None) -> None:
+        """The volunteer says yes. Side effect: saves the assignment."""
+        if self.status != self.Status.INVITED:
+            raise ValidationError(f"You have already {self.get_status_display().lower()} this visit.")
+        self._respond(self.Status.ACCEPTED, today)
+
+    def decline(self, today: date | None = None) -> None:
+        """The volunteer says no (also after accepting). Side effect: saves the assignment; the
+        coordinator is told by the notification receivers."""
+        if self.status == self.Status.DECLINED:
+            raise ValidationError("You have already declined this visit.")
+        self._respond(self.Status.DECLINED, today)
+
+
+class VisitReport(models.Model):
+    """Filed by the lead volunteer after a visit. Holds counts and a flag only: no details about any child."""
+
+    visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="report")
+    filed_by = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.SET_NULL)
+    filed_at = models.DateTimeField(default=timezone.now)
+    children_reached = models.PositiveIntegerField()
+    sessions_delivered = models.PositiveSmallIntegerField()
+    notes = models.TextField(
+        "anything to note", blank=True, help_text="About the visit itself. Never write details about a child."
+    )
+    follow_up = models.BooleanField(
+        "a concern was passed to the school's safeguarding lead",
+        default=False,
+    )
+
+    def __str__(self) -> str:
+        return f"Report for {self.visit}"
+

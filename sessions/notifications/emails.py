@@ -1,0 +1,269 @@
+"""The programme's emails: who gets which, built from templates with a plain-text and an HTML part.
+
+Emails are sent from model signals (`sessions/notifications/receivers.py`), so every path that
+changes a visit (the coordinator's pages, the admin, services, the volunteer portal) tells the
+people concerned; the daily ones (reminders, report nudges, clearance warnings) are chosen in
+`sessions/notifications/scheduled.py`.
+
+Each email is a task enqueued after the transaction commits (`notify`); the task reads the state
+from the database when it runs (`deliver`). Every link is built with `reverse()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from sessions.models import Assignment, Unavailability, Visit, VisitReport, Volunteer, contact_card
+from sessions.notifications.tasks import send_notification
+
+User = get_user_model()
+
+
+# --- Building and sending
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def page_url(name: str, *args) -> str:
+    """The full address of one of the app's pages, by its URL name."""
+    return site_url(reverse(name, args=args))
+
+
+@dataclass
+class Email:
+    template: str  # templates/email/<template>.txt and .html
+    to: list[str]
+    subject: str
+    context: dict = field(default_factory=dict)
+
+    def message(self) -> EmailMultiAlternatives:
+        context = {"subject": self.subject, "portal_url": page_url("portal:home"), **self.context}
+        text = render_to_string(f"email/{self.template}.txt", context)
+        html = render_to_string(f"email/{self.template}.html", context)
+        message = EmailMultiAlternatives(self.subject, text, settings.DEFAULT_FROM_EMAIL, self.to)
+        message.attach_alternative(html, "text/html")
+        return message
+
+
+def notify(kind: str, **params) -> None:
+    """Send an email of this kind once the current transaction has committed, in the task worker."""
+    if kind not in BUILDERS:
+        raise ValueError(f"No email called {kind!r}.")
+    transaction.on_commit(lambda: send_notification.enqueue(kind, params))
+
+
+def deliver(kind: str, params: dict) -> int:
+    """Build the emails of one kind from the current state and send them; returns how many."""
+    emails = [email for email in BUILDERS[kind](**params) if email.to]
+    for email in emails:
+        email.message().send()
+    return len(emails)
+
+
+# --- Who is told
+
+
+def visit_with_details(visit_id: int) -> Visit | None:
+    return (
+        Visit.objects.select_related("school", "coordinator__coordinator")
+        .prefetch_related("sessions__session_type", "assignments__volunteer__user")
+        .filter(pk=visit_id)
+        .first()
+    )
+
+
+def addresses(users: Iterable) -> list[str]:
+    seen: list[str] = []
+    for user in users:
+        if user is not None and user.is_active and user.email and user.email not in seen:
+            seen.append(user.email)
+    return seen
+
+
+def area_coordinators(area_ids: Iterable[int]) -> list:
+    return list(
+        User.objects.filter(coordinator__areas__in=list(area_ids)).distinct().order_by("last_name", "first_name")
+    )
+
+
+def visit_coordinators(visit: Visit) -> list:
+    """The visit's own coordinator, else the coordinators of the school's area."""
+    if visit.coordinator_id:
+        return [visit.coordinator]
+    area_id = visit.school.local_authority.police_force_id if visit.school.local_authority_id else None
+    return area_coordinators([area_id]) if area_id else []
+
+
+def coordinator_contact(visit: Visit) -> dict | None:
+    """Whom the volunteers contact about the visit: name, email and phone."""
+    users = visit_coordinators(visit)
+    return contact_card(users[0]) if users else None
+
+
+def visit_context(visit: Visit) -> dict:
+    school = visit.school
+    return {
+        "visit": visit,
+        "school": school,
+        "address": ", ".join(school.address_lines),
+        "sessions": list(visit.sessions.all()),
+        "team": visit.active_assignments(),
+        "contact": coordinator_contact(visit),
+        "nation": school.nation,
+    }
+
+
+def volunteer_emails(visit: Visit, template: str, subject: str, **extra) -> list[Email]:
+    """One email to each volunteer on the visit who has not declined (addresses are not shared)."""
+    context = visit_context(visit)
+    return [
+        Email(template, addresses([a.volunteer.user]), subject,
+              {**context, "assignment": a, "volunteer": a.volunteer, **extra})
+        for a in visit.active_assignments()
+    ]
+
+
+# --- The emails
+
+
+def invitation(assignment_id: int) -> list[Email]:
+    assignment = Assignment.objects.select_related("volunteer__user").filter(pk=assignment_id).first()
+    visit = assignment and visit_with_details(assignment.visit_id)
+    if not visit or visit.is_cancelled or assignment.status == Assignment.Status.DECLINED:
+        return []
+    booked = assignment.status == Assignment.Status.ACCEPTED
+    subject = f"{'You are booked for' if booked else 'Can you help at'} {visit.school.name} on {visit.date:%-d %B}"
+    return [Email("invitation", addresses([assignment.volunteer.user]), subject + ("" if booked else "?"),
+                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
+                   "booked": booked})]
+
+
+def confirmation(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.CONFIRMED:
+        return []
+    return volunteer_emails(visit, "confirmation", f"Confirmed: {visit.school.name} on {visit.date:%-d %B %Y}")
+
+
+def cancellation(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or not visit.is_cancelled:
+        return []
+    return volunteer_emails(visit, "cancellation", f"Cancelled: {visit.school.name} on {visit.date:%-d %B %Y}")
+
+
+def visit_changed(visit_id: int, old_date: str, old_starts_at: str, old_ends_at: str) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status not in (Visit.Status.PROPOSED, Visit.Status.CONFIRMED):
+        return []
+    was = {"date": date.fromisoformat(old_date), "starts_at": time.fromisoformat(old_starts_at),
+           "ends_at": time.fromisoformat(old_ends_at)}
+    return volunteer_emails(
+        visit, "visit_changed", f"Changed: {visit.school.name} is now on {visit.date:%-d %B} at {visit.starts_at:%H:%M}",
+        was=was,
+    )
+
+
+def declined(assignment_id: int) -> list[Email]:
+    assignment = Assignment.objects.select_related("volunteer__user").filter(pk=assignment_id).first()
+    visit = assignment and visit_with_details(assignment.visit_id)
+    if not visit or assignment.status != Assignment.Status.DECLINED:
+        return []
+    subject = f"{assignment.volunteer.name} can't do {visit.school.name} on {visit.date:%-d %B}"
+    return [Email("declined", addresses(visit_coordinators(visit)), subject,
+                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
+                   "visit_url": page_url("planning:visit", visit.pk)})]
+
+
+def visit_requested(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.REQUESTED:
+        return []
+    subject = f"Visit requested: {visit.school.name}"
+    return [Email("visit_requested", addresses(visit_coordinators(visit)), subject,
+                  {**visit_context(visit), "visit_url": page_url("planning:visit", visit.pk)})]
+
+
+def unavailability_clash(unavailability_id: int) -> list[Email]:
+    absence = Unavailability.objects.select_related("volunteer__user").filter(pk=unavailability_id).first()
+    if not absence:
+        return []
+    bookings = list(
+        absence.volunteer.bookings_between(absence.starts_on, absence.ends_on)
+        .select_related("visit__school__local_authority", "visit__coordinator")
+        .order_by("visit__date")
+    )
+    by_recipient: dict[str, list[Visit]] = {}
+    for booking in bookings:
+        for email in addresses(visit_coordinators(booking.visit)):
+            by_recipient.setdefault(email, []).append(booking.visit)
+    subject = f"{absence.volunteer.name} is unavailable for a visit they are on"
+    return [
+        Email("unavailability_clash", [email], subject,
+              {"absence": absence, "volunteer": absence.volunteer,
+               "visits": [(v, page_url("planning:visit", v.pk)) for v in visits]})
+        for email, visits in by_recipient.items()
+    ]
+
+
+def report_filed(report_id: int) -> list[Email]:
+    report = VisitReport.objects.select_related("filed_by__user").filter(pk=report_id).first()
+    visit = report and visit_with_details(report.visit_id)
+    if not visit:
+        return []
+    subject = f"Visit report filed: {visit.school.name} on {visit.date:%-d %B}"
+    if report.follow_up:
+        subject += " (a concern was passed on)"
+    return [Email("report_filed", addresses(visit_coordinators(visit)), subject,
+                  {**visit_context(visit), "report": report, "visit_url": page_url("planning:visit", visit.pk)})]
+
+
+def reminder(assignment_id: int) -> list[Email]:
+    assignment = Assignment.objects.select_related("volunteer__user").filter(pk=assignment_id).first()
+    visit = assignment and visit_with_details(assignment.visit_id)
+    if not visit or visit.status != Visit.Status.CONFIRMED or assignment.status == Assignment.Status.DECLINED:
+        return []
+    subject = f"Reminder: {visit.school.name} on {visit.date:%A %-d %B} at {visit.starts_at:%H:%M}"
+    return [Email("reminder", addresses([assignment.volunteer.user]), subject,
+                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
+                   "pack_url": page_url("packs:pack", visit.pk)})]
+
+
+def report_nudge(assignment_id: int, today: str | None = None) -> list[Email]:
+    assignment = Assignment.objects.select_related("volunteer__user").filter(pk=assignment_id).first()
+    visit = assignment and visit_with_details(assignment.visit_id)
+    if not visit or visit.report_issue(assignment.volunteer, date.fromisoformat(today) if today else None):
+        return []
+    subject = f"How did it go at {visit.school.name}? Please file the visit report"
+    return [Email("report_nudge", addresses([assignment.volunteer.user]), subject,
+                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
+                   "report_url": page_url("portal:report", visit.pk)})]
+
+
+def clearance_expiry(volunteer_id: int) -> list[Email]:
+    volunteer = Volunteer.objects.select_related("user").filter(pk=volunteer_id).first()
+    if not volunteer or not volunteer.clearance_expires_on:
+        return []
+    recipients = addresses(area_coordinators(volunteer.areas.values_list("pk", flat=True)))
+    subject = f"{volunteer.name}'s clearance expires on {volunteer.clearance_expires_on:%-d %B %Y}"
+    return [Email("clearance_expiry", recipients, subject, {"volunteer": volunteer})]
+
+
+BUILDERS: dict[str, Callable[..., list[Email]]] = {
+    fn.__name__: fn
+    for fn in (
+        invitation, confirmation, cancellation, visit_changed, declined, visit_requested,
+        unavailability_clash, report_filed, reminder, report_nudge, clearance_expiry,
+    )
+}

@@ -1,0 +1,93 @@
+"""Admin for the session packs: the editable content (with a PDF preview), downloads and batches.
+
+Imported by sessions/admin/, so the admin site finds these registrations.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from sessions.models import PackBatch, PackContent, PackDownload
+from sessions.packs.content import SECTION_HELP
+
+
+@admin.register(PackContent)
+class PackContentAdmin(admin.ModelAdmin):
+    list_display = ["section_name", "session_type", "updated_at", "preview_link"]
+    list_filter = ["session_type", "section"]
+    list_select_related = ["session_type"]
+    search_fields = ["body"]
+    fields = ["session_type", "section", "format_help", "body", "preview_link", "updated_at"]
+    readonly_fields = ["format_help", "preview_link", "updated_at"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 22, "cols": 110})}}
+
+    @admin.display(description="section", ordering="section")
+    def section_name(self, obj: PackContent) -> str:
+        return obj.get_section_display()
+
+    @admin.display(description="how to write it")
+    def format_help(self, obj: PackContent) -> str:
+        if obj.pk:
+            return SECTION_HELP.get(obj.section, "")
+        return " ".join(f"{PackContent.Section(key).label}: {text}" for key, text in SECTION_HELP.items())
+
+    @admin.display(description="preview")
+    def preview_link(self, obj: PackContent) -> str:
+        if not obj.pk:
+            return "Save first, then preview the pack."
+        url = reverse("admin:school_sessions_packcontent_preview", args=[obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">Preview a sample pack (PDF)</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/preview.pdf",
+                self.admin_site.admin_view(self.preview),
+                name="school_sessions_packcontent_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A sample pack made with this section's saved text (a made-up visit; nothing is stored)."""
+        from sessions.packs.pdf import html_to_pdf, pack_html, sample_pack
+
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        content = get_object_or_404(PackContent.objects.select_related("session_type"), pk=pk)
+        pdf = html_to_pdf(pack_html(sample_pack(content.session_type)))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="pack-preview.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+@admin.register(PackDownload)
+class PackDownloadAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "visit", "pack_key"]
+    list_select_related = ["user", "visit__school"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(PackBatch)
+class PackBatchAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "requested_by", "area", "first_date", "last_date", "status", "done", "total"]
+    list_select_related = ["requested_by", "area"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

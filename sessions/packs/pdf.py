@@ -1,0 +1,416 @@
+"""Session packs: one PDF per visit, rendered by WeasyPrint, stored once per distinct content.
+
+`pack_for(visit)` is what views, the batch task and the command call: it gathers every input of the
+pack in a fixed number of queries, names the pack by a hash of those inputs, and renders it only if
+no pack with that name is stored yet. `render_pack(visit)` always renders (the command and the bench
+use it). The renderer fetches nothing from outside: `PackURLFetcher` serves `data:` URLs and our
+own static files under static/pack/ and refuses everything else.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from config.dates import minus_minutes, plus_minutes
+from schools.models import School, SchoolContact
+from sessions.models import (
+    Assignment,
+    SessionType,
+    StoredPack,
+    Visit,
+    contact_card,
+    person_name,
+    year_group_label,
+    year_groups_label,
+)
+from sessions.packs.content import SessionContent, content_for
+from stats.picture import LocalPicture, local_picture
+
+# Relative URLs in the pack resolve against this origin; `.invalid` can never resolve on a network,
+# and the fetcher maps it to our static files.
+ASSET_BASE = "https://pack-assets.invalid/static/"
+ASSET_PREFIX = "pack/"
+TEMPLATE = "sessions/packs/pack.html"
+STYLESHEET = "pack/print.css"
+ARRIVE_MINUTES_BEFORE = 15
+CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
+
+_render_lock = threading.Lock()
+
+
+# --- Fetching: data: URLs and our own static files only
+
+class RefusedURL(ValueError):
+    pass
+
+
+@cache
+def _static_file(relative: str) -> tuple[bytes, str]:
+    path = finders.find(relative)
+    if not path:
+        raise RefusedURL(f"No static file {relative!r}.")
+    mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    return Path(path).read_bytes(), mime
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class PackURLFetcher(URLFetcher):
+        """Serves `data:` URLs and files under static/pack/; refuses every other URL (http:, file:, …)."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=["data", "https"], allow_redirects=False, timeout=1)
+
+        def fetch(self, url: str, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            if url.startswith(ASSET_BASE):
+                relative = url.removeprefix(ASSET_BASE).split("#")[0].split("?")[0]
+                parts = relative.split("/")
+                if relative.startswith(ASSET_PREFIX) and ".." not in parts and "" not in parts:
+                    body, mime = _static_file(relative)
+                    return URLFetcherResponse(url, body, {"Content-Type": mime})
+            raise RefusedURL(f"The pack may use only data: URLs and its own static files, not {url[:80]!r}.")
+
+    return PackURLFetcher
+
+
+def url_fetcher():
+    return _fetcher_class()()
+
+
+@cache
+def _renderer() -> tuple[Any, Any, Any]:
+    """One FontConfiguration, one parsed print stylesheet (its fonts loaded once) and one fetcher per process."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    fetcher = url_fetcher()
+    stylesheet = CSS(url=ASSET_BASE + STYLESHEET, url_fetcher=fetcher, font_config=font_config)
+    return font_config, stylesheet, fetcher
+
+
+# Release the font configuration while the interpreter is still whole (its finaliser needs Pango).
+atexit.register(_renderer.cache_clear)
+
+
+def render_html(html: str) -> tuple[bytes, int]:
+    """The PDF bytes and page count for the pack HTML."""
+    from weasyprint import HTML
+
+    font_config, stylesheet, fetcher = _renderer()
+    with _render_lock:  # one shared FontConfiguration: render one pack at a time per process
+        document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+            stylesheets=[stylesheet], font_config=font_config
+        )
+        return document.write_pdf(), len(document.pages)
+
+
+def html_to_pdf(html: str) -> bytes:
+    return render_html(html)[0]
+
+
+@cache
+def design_version() -> str:
+    """A hash of the templates, stylesheet and fonts: a new design gives new packs."""
+    digest = hashlib.sha256()
+    template_dir = Path(settings.BASE_DIR) / "templates" / "sessions" / "packs"
+    static_dir = Path(settings.BASE_DIR) / "static" / "pack"
+    templates = [path for path in template_dir.rglob("*.html") if not path.name.startswith("batch")]
+    for path in sorted([*templates, *static_dir.rglob("*.css"), *static_dir.rglob("*.woff")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# --- Gathering the inputs
+
+@dataclass
+class Line:
+    """One session line as the pack shows it."""
+
+    pk: int
+    name: str
+    slug: str
+    key_stage: str
+    key_stage_label: str
+    format: str
+    starts_at: time
+    ends_at: time
+    duration_minutes: int
+    year_groups: str
+    pupils: int
+    send_adapted: bool
+    welsh_language: bool
+    content: SessionContent
+    clock: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class PackData:
+    visit: Visit
+    school: School
+    police_force: Any
+    lines: list[Line]
+    handouts: list[Line]
+    dsl: SchoolContact | None
+    deputies: list[SchoolContact]
+    other_contacts: list[SchoolContact]
+    volunteers: list[Assignment]
+    coordinator: dict[str, str] | None
+    arrive_at: time
+    pupils_by_year: list[tuple[str, int]]
+    shared: dict[str, list[str]]
+    picture: LocalPicture
+    key: str = ""
+    preview: bool = False
+
+    @property
+    def date_label(self) -> str:
+        return f"{self.visit.date:%A %-d %B %Y}"
+
+
+def gather(visit: Visit | int) -> PackData:
+    """Everything the pack shows, in a fixed number of queries, with its cache key."""
+    pk = visit.pk if isinstance(visit, Visit) else visit
+    visit = Visit.objects.select_related(
+        "school__local_authority__police_force__parent", "coordinator__coordinator"
+    ).get(pk=pk)
+    school = visit.school
+    sessions = list(visit.sessions.select_related("session_type").order_by("starts_at", "pk"))
+    contacts = list(school.contacts.order_by("role", "name", "pk"))
+    assignments = list(
+        visit.assignments.booked()
+        .select_related("volunteer__user")
+        .order_by("role", "volunteer__user__last_name", "pk")
+    )
+    types = {line.session_type.pk: line.session_type for line in sessions}
+    content, shared, content_versions = content_for(types.values())
+    police_force = school.police_force
+    data = assemble(
+        visit,
+        sessions=sessions,
+        contacts=contacts,
+        assignments=assignments,
+        content=content,
+        shared=shared,
+        picture=local_picture(police_force),
+    )
+    data.key = pack_key(data, contacts, sessions, content_versions)
+    return data
+
+
+def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, picture) -> PackData:
+    """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
+    school = visit.school
+    nation = school.nation
+    police_force = school.police_force
+    lines = []
+    for index, line in enumerate(sessions, start=1):
+        st: SessionType = line.session_type
+        parsed = content[st.pk]
+        ends_at = plus_minutes(line.starts_at, st.duration_minutes)
+        clock = [
+            (f"{plus_minutes(line.starts_at, step.starts_after):%H:%M}", step) for step in parsed.outline
+        ]
+        lines.append(
+            Line(
+                pk=line.pk or index,
+                name=st.name,
+                slug=st.slug,
+                key_stage=st.key_stage,
+                key_stage_label=st.get_key_stage_display(),
+                format=st.get_format_display(),
+                starts_at=line.starts_at,
+                ends_at=ends_at,
+                duration_minutes=st.duration_minutes,
+                year_groups=year_groups_label(line.year_groups, nation),
+                pupils=line.pupils,
+                send_adapted=line.send_adapted,
+                welsh_language=line.welsh_language,
+                content=parsed,
+                clock=clock,
+            )
+        )
+    # One pupil handout per age band, from the first session line in that band.
+    handouts, bands = [], set()
+    for line in lines:
+        if line.key_stage not in bands and line.content.handout:
+            bands.add(line.key_stage)
+            handouts.append(line)
+
+    # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
+    arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
+    coordinator = contact_card(visit.coordinator) if visit.coordinator_id else None
+    pupils_by_year = sorted(
+        ((int(year), int(count)) for year, count in (visit.pupils_by_year or {}).items() if str(year).isdigit()),
+    )
+    data = PackData(
+        visit=visit,
+        school=school,
+        police_force=police_force,
+        lines=lines,
+        handouts=handouts,
+        dsl=next((c for c in contacts if c.role == SchoolContact.Role.DSL), None),
+        deputies=[c for c in contacts if c.role == SchoolContact.Role.DEPUTY_DSL],
+        other_contacts=[c for c in contacts if c.role not in (SchoolContact.Role.DSL, SchoolContact.Role.DEPUTY_DSL)],
+        volunteers=assignments,
+        coordinator=coordinator,
+        arrive_at=arrive_at,
+        pupils_by_year=[(year_group_label(year, nation), count) for year, count in pupils_by_year],
+        shared=shared,
+        picture=picture,
+    )
+    return data
+
+
+def sample_pack(session_type: SessionType | None) -> PackData:
+    """A pack for a made-up visit, to preview the editable content in the admin (nothing is saved).
+
+    Shows the session type's plan and pupil page (for a shared section, a Key Stage 1 and a Key
+    Stage 2 assembly) with the real local picture for Thames Valley.
+    """
+    from django.contrib.auth import get_user_model
+
+    from sessions.models import VisitSession, Volunteer
+    from stats.models import Area, LocalAuthority
+
+    force = Area.objects.filter(code="E23000029").first()
+    authority = LocalAuthority(name="Sample district", police_force=force) if force else None
+    school = School(
+        urn=0, name="Sample Primary School", street="1 Example Road", town="Reading", postcode="RG1 1AA",
+        low_age=4, high_age=11, local_authority=authority, telephone="0118 000 0000",
+    )
+    visit = Visit(school=school, date=timezone.localdate() + timedelta(days=14), starts_at=time(9, 0),
+                  ends_at=time(11, 0), status=Visit.Status.CONFIRMED, pupils_by_year={"2": 30, "5": 30},
+                  notes="This is a preview made from sample data.")
+    types = [session_type] if session_type else list(
+        SessionType.objects.filter(slug__in=["assembly-ks1", "assembly-ks2"]).order_by("min_age")
+    )
+    sessions = [
+        VisitSession(visit=visit, session_type=st, starts_at=time(9 + index, 15),
+                     year_groups=[1, 2] if st.key_stage == SessionType.KeyStage.KS1 else [5, 6], pupils=60)
+        for index, st in enumerate(types)
+    ]
+    contacts = [
+        SchoolContact(school=school, name="Sam Sample", role=SchoolContact.Role.DSL, phone="0118 000 0001"),
+        SchoolContact(school=school, name="Alex Example", role=SchoolContact.Role.DEPUTY_DSL, phone="0118 000 0002"),
+    ]
+    user = get_user_model()(first_name="Jo", last_name="Volunteer")
+    assignments = [Assignment(visit=visit, volunteer=Volunteer(user=user, phone="07700 900000"),
+                              role=Assignment.Role.LEAD, status=Assignment.Status.ACCEPTED)]
+    content, shared, _ = content_for(types)
+    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments, content=content,
+                    shared=shared, picture=local_picture(force))
+    data.key = "preview"
+    data.preview = True
+    return data
+
+
+def _fields(instance) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
+    """A hash over every input of the pack: any change to one gives a different key (and pack)."""
+    visit_fields = _fields(data.visit)
+    visit_fields.pop("updated_at", None)  # saving without a change must not make a new pack
+    school_fields = _fields(data.school)
+    school_fields.pop("updated_at", None)
+    inputs = {
+        "design": design_version(),
+        "visit": visit_fields,
+        "school": school_fields,
+        "police_force": data.police_force.pk if data.police_force else None,
+        "contacts": [_fields(c) for c in contacts],
+        "sessions": [(_fields(s), _fields(s.session_type)) for s in sessions],
+        "volunteers": [
+            (_fields(a), a.volunteer.phone, person_name(a.volunteer.user), a.volunteer.user.email)
+            for a in data.volunteers
+        ],
+        "coordinator": data.coordinator,
+        "figures": data.picture.fingerprint(),
+        "content": content_versions,
+    }
+    blob = json.dumps(inputs, sort_keys=True, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+# --- Rendering
+
+def pack_html(data: PackData) -> str:
+    return render_to_string(
+        TEMPLATE,
+        {
+            "pack": data,
+            "visit": data.visit,
+            "school": data.school,
+            "picture": data.picture,
+            "picture_chart": data.picture.chart("pack-chart"),
+            "confidential": CONFIDENTIAL,
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+def render_pack(visit: Visit | int) -> bytes:
+    """Render the visit's pack now, whatever is stored."""
+    return html_to_pdf(pack_html(gather(visit)))
+
+
+def storage_name(visit_pk: int, key: str) -> str:
+    return f"packs/{visit_pk}/{key}.pdf"
+
+
+def pack_for(visit: Visit | int, data: PackData | None = None) -> StoredPack:
+    """The stored pack for the visit's current inputs, rendering and storing it if there is none."""
+    data = data or gather(visit)
+    stored = StoredPack.objects.filter(key=data.key).first()
+    if stored and default_storage.exists(stored.file.name):
+        return stored
+    pdf, pages = render_html(pack_html(data))
+    name = storage_name(data.visit.pk, data.key)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(pdf))
+    details = {"visit": data.visit, "file": saved, "pages": pages, "size": len(pdf), "created_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            stored, _ = StoredPack.objects.update_or_create(key=data.key, defaults=details)
+    except IntegrityError:  # the same pack was stored by a concurrent request a moment ago
+        stored = StoredPack.objects.get(key=data.key)
+    # Superseded packs of this visit describe it as it was: remove them and their files.
+    for old in StoredPack.objects.filter(visit=data.visit).exclude(key=data.key):
+        if old.file.name != stored.file.name and default_storage.exists(old.file.name):
+            default_storage.delete(old.file.name)
+        old.delete()
+    return stored
+
+
+def read_pack(stored: StoredPack) -> bytes:
+    with default_storage.open(stored.file.name, "rb") as handle:
+        return handle.read()
+
+
+def pack_filename(visit: Visit) -> str:
+    return f"pack-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"

@@ -1,0 +1,443 @@
+"""The coordinators' workspace: dashboard, calendar, schools due a visit, visits and their staffing,
+and the public page where a school asks for a visit.
+
+Who may see what is decided here, once per view, from the user: coordinators their areas' schools
+and visits, staff everything, anyone else a 404. The rules themselves are the models'.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from config.access_log import log_access
+from config.dates import monday_of
+from schools.models import School
+from sessions import services
+from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
+from sessions.models import Assignment, StatusChange, Visit, VisitSession, year_group_label
+from sessions.planning.forms import (
+    AssignForm,
+    DueFilterForm,
+    SessionLineFormSet,
+    StatusForm,
+    VisitForm,
+)
+
+PAGE_SIZE = 25
+# The staffing panel suggests this many volunteers, best first; "Show all" lists every one (a large
+# area has a thousand, a megabyte of page).
+STAFFING_SUGGESTIONS = 10
+# The dashboard looks this far ahead for visits short of volunteers or with errors (the calendar
+# shows them further out): it keeps the page quick and the list about what is urgent.
+ATTENTION_WEEKS = 12
+# Each dashboard list shows this many rows, most urgent first, and says how many more there are ("Show
+# all"): a coordinator of several large areas would otherwise get hundreds of rows on one page.
+DASHBOARD_ROWS = 15
+VISIT_CHANGED = "visitChanged"
+
+
+# --- Dashboard
+
+@require_GET
+@planner_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    monday = monday_of(today)
+    visits = planning_visits(request.user)
+    fortnight = list(visits.between(monday, monday + timedelta(days=13)).with_signals().order_by("date", "starts_at"))
+    upcoming = list(
+        visits.between(today, today + timedelta(weeks=ATTENTION_WEEKS))
+        .live()
+        .exclude(status=Visit.Status.DELIVERED)
+        .with_signals()
+    )
+    lists = {
+        "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
+        "next_week": [v for v in fortnight if v.date >= monday + timedelta(days=7)],
+        "requests": list(visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at")),
+        "short": [v for v in upcoming if v.is_short_of_volunteers],
+        "with_errors": [v for v in upcoming if v.has_errors],
+        "expiring": list(planning_volunteers(request.user)
+                         .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
+                         .select_related("user")),
+    }
+    show_all = bool(request.GET.get("all"))
+    context = {
+        "today": today,
+        **{name: rows if show_all else rows[:DASHBOARD_ROWS] for name, rows in lists.items()},
+        "totals": {name: len(rows) for name, rows in lists.items()},
+        "show_all": show_all,
+        "warning_days": settings.CLEARANCE_WARNING_DAYS,
+        "attention_weeks": ATTENTION_WEEKS,
+        "section": "dashboard",
+    }
+    return render(request, "sessions/planning/dashboard.html", context)
+
+
+# --- Schools
+
+@require_GET
+@planner_required
+def due(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    areas = planning_areas(request.user)
+    filters = DueFilterForm(request.GET, areas=areas)
+    schools = filters.filter(School.objects.due(on=today).in_areas(areas)).select_related("local_authority")
+    page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
+    template_name = "sessions/planning/due.html"
+    if request.htmx:
+        template_name += "#results"
+    return render(request, template_name, {"filters": filters, "page": page, "query": query_without_page(request), "section": "due"}
+    )
+
+
+@require_GET
+@planner_required
+def schools(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    found = planning_schools(request.user).search(q).with_last_visit().select_related("local_authority")
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    template_name = "sessions/planning/schools.html"
+    if request.htmx:
+        template_name += "#results"
+    return render(request, template_name, {"q": q, "page": page, "query": query_without_page(request), "section": "schools"}
+    )
+
+
+@require_GET
+@planner_required
+def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
+    school = get_object_or_404(planning_schools(request.user).select_related("local_authority__police_force"), urn=urn)
+    today = timezone.localdate()
+    visits = list(planning_visits(request.user).filter(school=school).order_by("-date", "-starts_at"))
+    upcoming = [v for v in visits if v.date >= today and not v.is_cancelled]
+    context = {
+        "school": school,
+        "contacts": school.contacts.all(),
+        "visits": visits,
+        "next_visit": upcoming[-1] if upcoming else None,
+        "is_due": school.is_due(today),
+    }
+    log_access(request, school, "school_contacts_view")
+    return render(request, "sessions/planning/school.html", context)
+
+
+def query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- The visit form
+
+def school_choices(request: HttpRequest, chosen: School | None, q: str) -> list[School]:
+    """The schools offered as choices: the chosen one first, then up to ten that match the search."""
+    found = list(planning_schools(request.user).search(q).order_by("name", "urn")[:10]) if q else []
+    if chosen and chosen not in found:
+        found.insert(0, chosen)
+    return found
+
+
+def visit_form_context(request: HttpRequest, visit: Visit | None) -> dict:
+    """Bind the visit form and its session lines to the request; build (never save) the visit."""
+    schools = planning_schools(request.user)
+    instance = visit or Visit(coordinator=request.user)
+    data = request.POST if request.method == "POST" else None
+    initial = {}
+    if visit is None and request.GET.get("school", "").isdigit():
+        initial["school"] = schools.filter(urn=request.GET["school"]).first()
+    form = VisitForm(data, instance=instance, schools=schools, initial=initial)
+    chosen = None
+    if data is not None and data.get("school", "").isdigit():
+        chosen = schools.filter(urn=data["school"]).first()
+    elif visit is not None:
+        chosen = visit.school
+    else:
+        chosen = initial.get("school")
+    nation = chosen.nation if chosen else School.Nation.ENGLAND
+    if data is not None and "add_line" in data:
+        data = data.copy()
+        data["sessions-TOTAL_FORMS"] = str(int(data.get("sessions-TOTAL_FORMS") or 0) + 1)
+        form = VisitForm(data, instance=instance, schools=schools, initial=initial)
+    formset = SessionLineFormSet(data, instance=instance, prefix="sessions", form_kwargs={"nation": nation})
+    q = (data or request.GET).get("q", "").strip()[:100]
+    return {
+        "form": form,
+        "formset": formset,
+        "visit": visit,
+        "chosen_school": chosen,
+        "school_choices": school_choices(request, chosen, q),
+        "q": q,
+    }
+
+
+def unsaved_visit(form: VisitForm, formset) -> tuple[Visit | None, list[VisitSession], list[VisitSession]]:
+    """The visit and its session lines as the form describes them, not saved; None when the form is
+    not valid enough to say."""
+    if not form.is_valid():
+        return None, [], []
+    visit = form.instance
+    lines, removed = [], []
+    formset.is_valid()
+    for line_form in formset.forms:
+        if not line_form.has_changed() and not line_form.instance.pk:
+            continue
+        if formset.can_delete and formset._should_delete_form(line_form):
+            if line_form.instance.pk:
+                removed.append(line_form.instance)
+            continue
+        if line_form.is_valid():
+            line = line_form.instance
+            line.visit = visit
+            line.starts_at = line.starts_at or visit.starts_at
+            lines.append(line)
+        elif line_form.cleaned_data.get("session_type"):
+            # Half-filled: the session type alone already tells the ages and volunteers needed. Such a
+            # line is only checked, never saved (saving needs every line valid).
+            lines.append(
+                VisitSession(visit=visit, session_type=line_form.cleaned_data["session_type"], starts_at=visit.starts_at)
+            )
+    return visit, lines, removed
+
+
+@require_http_methods(["GET", "POST"])
+@planner_required
+def visit_create(request: HttpRequest) -> HttpResponse:
+    return visit_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@planner_required
+def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_object_or_404(planning_visits(request.user).select_related("school"), pk=pk)
+    if request.method == "GET" and visit.is_closed:
+        messages.error(request, f"A {visit.get_status_display().lower()} visit cannot be changed.")
+        return redirect("planning:visit", pk=visit.pk)
+    # A post is refused by save_visit, which says why (closed, or changed since the form was loaded).
+    return visit_form(request, visit)
+
+
+def visit_form(request: HttpRequest, visit: Visit | None) -> HttpResponse:
+    context = visit_form_context(request, visit)
+    form, formset = context["form"], context["formset"]
+    wants_save = request.method == "POST" and not ({"add_line", "find_school", "check"} & set(request.POST))
+    if request.method == "POST":
+        built, lines, removed = unsaved_visit(form, formset)
+        context["problems"] = built.problems(sessions=lines) if built else None
+        if wants_save and built and formset.is_valid():
+            try:
+                saved = services.save_visit(visit=built, sessions=lines, removed=removed, by=request.user,
+                                            seen_version=form.cleaned_data.get("version"))
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Visit to {saved.school.name} on {saved.date:%-d %B %Y} saved.")
+                return redirect("planning:visit", pk=saved.pk)
+    else:
+        context["problems"] = visit.problems() if visit else None
+    return render(request, "sessions/planning/visit_form.html", context)
+
+
+@require_POST
+@planner_required
+def visit_validate(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The live problems panel: what would be wrong with the visit as typed so far. Never saves."""
+    visit = get_object_or_404(planning_visits(request.user).select_related("school"), pk=pk) if pk else None
+    context = visit_form_context(request, visit)
+    built, lines, _ = unsaved_visit(context["form"], context["formset"])
+    context["problems"] = built.problems(sessions=lines) if built else None
+    template_name = "sessions/planning/visit_form.html"
+    if request.htmx:
+        template_name += "#problems"
+    return render(request, template_name, context)
+
+
+@require_GET
+@planner_required
+def visit_school_options(request: HttpRequest) -> HttpResponse:
+    """Search as you type for the visit form's school: radio buttons to choose from."""
+    schools = planning_schools(request.user)
+    chosen_urn = request.GET.get("school", "")
+    chosen = schools.filter(urn=chosen_urn).first() if chosen_urn.isdigit() else None
+    q = request.GET.get("q", "").strip()[:100]
+    context = {"school_choices": school_choices(request, chosen, q), "chosen_school": chosen, "q": q}
+    if request.htmx:
+        return render(request, "sessions/planning/visit_form.html#school_choices", context)
+    # Without JavaScript the search is a plain link back to the form with the search applied.
+    return redirect(f"{reverse('planning:visit_create')}?{request.GET.urlencode()}")
+
+
+# --- The visit page: problems, staffing, workflow
+
+PAGE_PARTS = frozenset({"problems", "staffing", "workflow"})
+
+
+def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
+    """The visit page's context; a fragment asks only for its own part, so it runs only its own queries."""
+    editable = not visit.is_closed
+    context = {
+        "visit": visit,
+        "editable": editable,
+        "sessions": visit.sessions.select_related("session_type"),
+        "requested_pupils": [
+            (year_group_label(int(year), visit.school.nation), count)
+            for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
+            if str(year).isdigit()
+        ],
+    }
+    if "problems" in parts:
+        context["problems"] = visit.problems()
+    if "staffing" in parts:
+        pool = planning_volunteers(request.user, also_area=visit.school.police_force)
+        context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
+        options = visit.staffing_options(pool) if editable else []
+        context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
+        context["options_total"] = len(options)
+    if "workflow" in parts:
+        context.update(workflow_context(visit))
+    return context
+
+
+def workflow_context(visit: Visit) -> dict:
+    return {
+        "history": StatusChange.objects.filter(visit=visit).select_related("by"),
+        "transitions": [
+            (status, TRANSITION_LABELS[status])
+            for status in Visit.Status.values
+            if status in visit.allowed_transitions() and status != Visit.Status.CANCELLED
+        ],
+        "can_cancel": Visit.Status.CANCELLED in visit.allowed_transitions(),
+    }
+
+
+TRANSITION_LABELS = {
+    Visit.Status.REQUESTED: "Move back to requested",
+    Visit.Status.PROPOSED: "Mark as proposed",
+    Visit.Status.CONFIRMED: "Confirm the visit",
+    Visit.Status.DELIVERED: "Mark as delivered",
+}
+
+
+def get_visit(request: HttpRequest, pk: int) -> Visit:
+    return get_object_or_404(
+        planning_visits(request.user).select_related("school__local_authority__police_force", "coordinator"), pk=pk
+    )
+
+
+@require_GET
+@planner_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    return render(request, "sessions/planning/visit.html", visit_page_context(request, visit))
+
+
+@require_GET
+@planner_required
+def visit_problems(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    template_name = "sessions/planning/visit.html"
+    parts = PAGE_PARTS
+    if request.htmx:
+        template_name += "#problems"
+        parts = frozenset({"problems"})
+    return render(request, template_name, visit_page_context(request, visit, parts))
+
+
+@require_GET
+@planner_required
+def visit_staffing(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    template_name = "sessions/planning/visit.html"
+    parts = PAGE_PARTS
+    if request.htmx:
+        template_name += "#staffing"
+        parts = frozenset({"staffing"})
+    return render(request, template_name, visit_page_context(request, visit, parts))
+
+
+def fragment_or_redirect(
+    request: HttpRequest, visit: Visit, partial: str, error: str | None, done: str | None
+) -> HttpResponse:
+    """After a POST: htmx gets the fresh fragment (with the error, if any) and the event that other
+    regions listen for; a plain form post is redirected back to the visit page with a message."""
+    if request.htmx:
+        visit.refresh_from_db()
+        context = visit_page_context(request, visit, frozenset({partial}))
+        context[f"{partial}_error"] = error
+        context[f"{partial}_done"] = done
+        response = render(request, f"sessions/planning/visit.html#{partial}", context)
+        if error is None:
+            trigger_client_event(response, VISIT_CHANGED)
+        return response
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("planning:visit", pk=visit.pk)
+
+
+@require_POST
+@planner_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    pool = planning_volunteers(request.user, also_area=visit.school.police_force)
+    form = AssignForm(request.POST, volunteers=pool.select_related("user"))
+    error = done = None
+    if not form.is_valid():
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    else:
+        volunteer, role = form.cleaned_data["volunteer"], form.cleaned_data["role"]
+        try:
+            services.assign_volunteer(visit=visit, volunteer=volunteer, role=role, by=request.user)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            done = f"{volunteer.name} is invited as {Assignment.Role(role).label.lower()}."
+    return fragment_or_redirect(request, visit, "staffing", error, done)
+
+
+@require_POST
+@planner_required
+def unassign(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    assignment = get_object_or_404(visit.assignments.select_related("volunteer__user"), pk=assignment_pk)
+    error = done = None
+    try:
+        services.remove_assignment(assignment=assignment, by=request.user)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    else:
+        done = f"{assignment.volunteer.name} is no longer on this visit."
+    return fragment_or_redirect(request, visit, "staffing", error, done)
+
+
+@require_POST
+@planner_required
+def change_status(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    form = StatusForm(request.POST)
+    error = done = None
+    if not form.is_valid():
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    else:
+        to = form.cleaned_data["to"]
+        if form.cleaned_data["version"] is not None:
+            visit.version = form.cleaned_data["version"]
+        try:
+            visit.change_status(to, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+        else:
+            done = f"The visit is now {visit.get_status_display().lower()}."
+    return fragment_or_redirect(request, visit, "workflow", error, done)

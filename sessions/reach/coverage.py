@@ -1,0 +1,60 @@
+"""The programme's side of the statistics pages: schools due a visit per area and each area's coverage.
+
+Registered with `stats.coverage` (when the app is ready), because stats may not import schools or
+visits. Who may see them is `sessions.access.is_planner`: staff and coordinators, each area's
+coverage only to those who plan for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, F, Sum
+
+from schools.models import School, cycle_start
+from sessions.access import is_planner, planning_areas
+from sessions.models import Visit
+from stats import coverage
+from stats.models import Area
+
+
+def due_by_area(areas: list[Area] | None, *, on: date) -> dict[int, int]:
+    """Schools due a visit on the date (`School.objects.due`), by police force area, in one query."""
+    schools = School.objects.due(on=on)
+    if areas is not None:
+        schools = schools.in_areas(areas)
+    rows = schools.values(area=F("local_authority__police_force")).annotate(n=Count("pk")).order_by()
+    return {row["area"]: row["n"] for row in rows if row["area"] is not None}
+
+
+class ProgrammeCoverage:
+    def may_see_statistics(self, user) -> bool:
+        return is_planner(user)
+
+    def due_counts(self, *, on: date) -> dict[int, int]:
+        return due_by_area(None, on=on)
+
+    def area_coverage(self, area: Area, *, on: date, user) -> coverage.AreaCoverage | None:
+        if not planning_areas(user).filter(pk=area.pk).exists():
+            return None
+        start = cycle_start(on)
+        open_schools = School.objects.open().in_areas([area]).count()
+        due = School.objects.due(on=on).in_areas([area]).count()
+        delivered = Visit.objects.in_areas([area]).filter(
+            status=Visit.Status.DELIVERED, date__gt=start, date__lte=on
+        ).aggregate(
+            visits=Count("pk"), reported=Count("report"), children=Sum("report__children_reached")
+        )
+        return coverage.AreaCoverage(
+            on=on,
+            cycle_start=start,
+            open_schools=open_schools,
+            visited=open_schools - due,
+            due=due,
+            children_reached=delivered["children"] or 0,
+            visits_delivered=delivered["visits"],
+            visits_reported=delivered["reported"],
+        )
+
+
+coverage.register(ProgrammeCoverage())

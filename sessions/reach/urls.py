@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sessions.reach import views
+
+app_name = "reach"
+
+urlpatterns: list = [
+    path("", views.reach, name="report"),
+    path("reach.csv", views.reach_csv, name="csv"),
+]
