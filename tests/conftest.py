@@ -4,12 +4,29 @@ The test database holds the shipped reference data (areas, local authorities, fi
 types), loaded once per run, as the app has in production.
 """
 
+import io
+import re
+from datetime import time
+
 import pytest
 from django.core.management import call_command
-from hypothesis import HealthCheck, settings as hypothesis_settings
+from django.db import connection
 from django.tasks import task_backends
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from pypdf import PdfReader
 
-from sessions.factories import CoordinatorFactory, UserFactory, VolunteerFactory
+from schools.factories import SchoolContactFactory, SchoolFactory
+from sessions.factories import (
+    A_SCHOOL_DAY,
+    AssignmentFactory,
+    CoordinatorFactory,
+    UserFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
+from sessions.models import SessionType, Visit
 from stats.models import Area
 
 # Property-based tests: enough examples to find what breaks, few enough for a 2-core CI machine; no
@@ -139,3 +156,161 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+
+# --- Builders and readers shared by every test folder, offered as fixtures (each returns the helper)
+
+_HTMX = {"HX-Request": "true"}
+_NAMES = [("Priya", "Patel"), ("Tom", "Jones"), ("Sam", "Okafor"), ("Lee", "Wong"), ("Ana", "Silva")]
+
+
+def _planned_visit(area, *, date=A_SCHOOL_DAY, volunteers: int = 0, **kwargs):
+    """A visit in the area with one KS2 assembly and `volunteers` accepted volunteers."""
+    school = kwargs.pop("school", None) or SchoolFactory(in_area=area)
+    visit = VisitFactory(school=school, date=date, **kwargs)
+    VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
+    for n in range(volunteers):
+        # Plain names (a random one may hold an apostrophe, which the page shows escaped).
+        first, last = _NAMES[n % len(_NAMES)]
+        volunteer = VolunteerFactory(areas=[area], user__first_name=first, user__last_name=last)
+        AssignmentFactory(visit=visit, volunteer=volunteer)
+    return visit
+
+
+def _session_line_data(prefix: str = "sessions", *, session_type=None, starts_at="09:15", years=(3, 4), pupils=60,
+                      total=1, initial=0) -> dict:
+    session_type = session_type or SessionType.objects.get(slug="assembly-ks2")
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "1",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-session_type": str(session_type.pk),
+        f"{prefix}-0-starts_at": starts_at,
+        f"{prefix}-0-year_groups": [str(y) for y in years],
+        f"{prefix}-0-pupils": str(pupils),
+    }
+    return data
+
+
+def _visit_data(school, *, date="2027-03-02", starts_at="09:00", ends_at="10:30", **lines) -> dict:
+    return {"school": str(school.urn), "date": date, "starts_at": starts_at, "ends_at": ends_at, "notes": "",
+            **_session_line_data(**lines)}
+
+
+
+
+def _allow_double_booking() -> None:
+    """Let this test's transaction hold a double booking, to see how it is reported.
+
+    On PostgreSQL the exclusion constraint refuses one (which is the point); deferred, it is checked only
+    at a commit or at the test's end, so delete the double booking before the test ends. SQLite has no
+    such constraint.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS assignment_no_double_booking DEFERRED")
+
+
+# A figure written with a thousands separator (2,440): what a statistic looks like in the pack.
+_FIGURE_WITH_COMMA = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _pages_text(pdf: bytes) -> list[str]:
+    # Collapse runs of spaces: text extraction can space words unevenly.
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _pupil_pages(pages: list[str]) -> list[str]:
+    return [page for page in pages if "For pupils" in page]
+
+
+def _adult_pages(pages: list[str]) -> list[str]:
+    return [page for page in pages if "For pupils" not in page]
+
+
+def _make_visit(area, *, slugs=("assembly-ks1", "assembly-ks2"), school_name="Riverside Primary School", **school) -> Visit:
+    school = SchoolFactory(name=school_name, in_area=area, street="1 Mill Lane", town="Abingdon", postcode="OX14 1AA",
+                           **school)
+    SchoolContactFactory(school=school, name="Helen Ward", role="dsl", phone="01235 111222")
+    SchoolContactFactory(school=school, name="Tom Okafor", role="deputy_dsl", phone="01235 111333")
+    coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area] if area else [])
+    visit = VisitFactory(
+        school=school,
+        date=A_SCHOOL_DAY,
+        starts_at=time(9, 0),
+        ends_at=time(11, 30),
+        coordinator=coordinator.user,
+        status=Visit.Status.CONFIRMED,
+        pupils_by_year={"1": 28, "2": 30, "5": 31},
+    )
+    starts = [time(9, 15), time(10, 0), time(10, 45), time(11, 0)]
+    for slug, starts_at in zip(slugs, starts):
+        st = SessionType.objects.get(slug=slug)
+        years = [1, 2] if st.key_stage == "ks1" else [5, 6]
+        VisitSessionFactory(visit=visit, session_type=st, starts_at=starts_at, year_groups=years, pupils=60)
+    AssignmentFactory(visit=visit, volunteer__user__first_name="Priya", volunteer__user__last_name="Patel",
+                      role="lead")
+    return visit
+
+
+@pytest.fixture(name="planned_visit")
+def planned_visit_fixture():
+    return _planned_visit
+
+
+@pytest.fixture(name="session_line_data")
+def session_line_data_fixture():
+    return _session_line_data
+
+
+@pytest.fixture(name="visit_data")
+def visit_data_fixture():
+    return _visit_data
+
+
+@pytest.fixture(name="allow_double_booking")
+def allow_double_booking_fixture():
+    return _allow_double_booking
+
+
+@pytest.fixture(name="pages_text")
+def pages_text_fixture():
+    return _pages_text
+
+
+@pytest.fixture(name="pupil_pages")
+def pupil_pages_fixture():
+    return _pupil_pages
+
+
+@pytest.fixture(name="adult_pages")
+def adult_pages_fixture():
+    return _adult_pages
+
+
+@pytest.fixture(name="make_visit")
+def make_visit_fixture():
+    return _make_visit
+
+
+@pytest.fixture(name="HTMX")
+def htmx_fixture():
+    return _HTMX
+
+
+@pytest.fixture(name="FIGURE_WITH_COMMA")
+def figure_with_comma_fixture():
+    return _FIGURE_WITH_COMMA
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    return tmp_path / "media"

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
 
+from config.dates import years_after
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import (
     A_SCHOOL_DAY,
@@ -26,7 +27,6 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.groups import DATA_ENTRY_PERMISSIONS
-from config.dates import years_after
 from sessions.models import Assignment, StatusChange, Visit, Volunteer
 from stats.factories import FigureFactory, IndicatorFactory, LocalAuthorityFactory, SourceFactory
 from stats.models import LocalAuthority

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, log_in  # noqa: F401
+from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
 
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -15,13 +15,19 @@ from django.core.management import call_command
 from django.core.servers.basehttp import WSGIServer
 from django.utils import timezone
 
-from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
-from sessions.models import Visit
-from stats.models import Area
-
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
 from playwright.sync_api import expect, sync_playwright
+
+from schools.factories import SchoolFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
+from sessions.models import Visit
+from stats.models import Area
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

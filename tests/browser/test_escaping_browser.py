@@ -7,8 +7,7 @@ from playwright.sync_api import sync_playwright
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, log_in  # noqa: F401
-from tests.sessions.planning_helpers import planned_visit
+from tests.browser.test_volunteer_phone import CHROMIUM, CHROMIUM_ARGS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +15,7 @@ SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(2)>'
 
 
-def test_markup_in_names_never_runs_in_the_browser(live_server, monkeypatch):
+def test_markup_in_names_never_runs_in_the_browser(live_server, monkeypatch, planned_visit):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")

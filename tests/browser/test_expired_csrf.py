@@ -8,13 +8,12 @@ from playwright.sync_api import expect, sync_playwright
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import Assignment
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server, log_in  # noqa: F401
-from tests.sessions.planning_helpers import planned_visit
+from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button_works(live_server, monkeypatch):
+def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button_works(live_server, monkeypatch, planned_visit):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")

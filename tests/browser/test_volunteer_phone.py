@@ -12,7 +12,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, Unavailability, Visit
 from stats.models import Area
 
@@ -34,18 +40,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
 ]
-
-
-@pytest.fixture
-def live_server(transactional_db, plain_http):
-    """A live server of this test's own. pytest-django's is started once per run, before the
-    per-test settings (tests/conftest.py plain_http) apply, so it would redirect to HTTPS; this one
-    starts after them and speaks plain HTTP like the test client."""
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("localhost")
-    yield server
-    server.stop()
 
 
 @pytest.fixture

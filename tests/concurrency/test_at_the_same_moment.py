@@ -10,8 +10,8 @@ changed meanwhile.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -26,7 +26,6 @@ from django.db import connection
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Visit
 from stats.models import Area
-from tests.sessions.planning_helpers import planned_visit, visit_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,7 +98,7 @@ def area():
     return Area.objects.get(code="E23000029")
 
 
-def test_twenty_coordinators_booking_one_volunteer_for_overlapping_visits_make_exactly_one_booking(tmp_path, area):
+def test_twenty_coordinators_booking_one_volunteer_for_overlapping_visits_make_exactly_one_booking(tmp_path, area, planned_visit):
     volunteer = VolunteerFactory(areas=[area], user__first_name="Priya", user__last_name="Patel")
     visits = [planned_visit(area, starts_at=clock(9, n), ends_at=clock(10, 30 + n)) for n in range(PROCESSES)]
     coordinators = [CoordinatorFactory(areas=[area]) for _ in visits]
@@ -118,7 +117,7 @@ def test_twenty_coordinators_booking_one_volunteer_for_overlapping_visits_make_e
     assert shared_count(results, sql, (volunteer.pk,)) == 1
 
 
-def test_twenty_conflicting_changes_to_one_visit_from_the_same_version_let_exactly_one_through(tmp_path, area):
+def test_twenty_conflicting_changes_to_one_visit_from_the_same_version_let_exactly_one_through(tmp_path, area, planned_visit, visit_data):
     visit = planned_visit(area, status=Visit.Status.PROPOSED)
     for _ in range(2):
         AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]), status="accepted")
@@ -150,7 +149,7 @@ def test_twenty_conflicting_changes_to_one_visit_from_the_same_version_let_exact
     assert shared_count(results, sql, (visit.pk,)) == seen + 1
 
 
-def test_bookings_through_the_admin_and_the_staffing_page_at_once_still_make_exactly_one(tmp_path, area):
+def test_bookings_through_the_admin_and_the_staffing_page_at_once_still_make_exactly_one(tmp_path, area, planned_visit):
     volunteer = VolunteerFactory(areas=[area], user__first_name="Priya", user__last_name="Patel")
     visits = [planned_visit(area, starts_at=clock(9, n), ends_at=clock(10, 30 + n)) for n in range(PROCESSES)]
     staff = UserFactory(is_staff=True, is_superuser=True)

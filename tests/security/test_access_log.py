@@ -7,14 +7,13 @@ import pytest
 from schools.factories import SchoolContactFactory
 from sessions.factories import UserFactory
 from tests.security.world import build_world
-from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(thames_valley, kent, media):
-    world = build_world(thames_valley, kent)
+def world(thames_valley, kent, media, planned_visit):
+    world = build_world(thames_valley, kent, planned_visit)
     user = world.volunteer.user
     user.first_name, user.last_name, user.email = "Imogen", "Fairweather", "imogen@example.org"
     user.save()

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.world import ROLES, build_world
-from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
+from tests.security.world import ROLES
 
 
 def url_patterns() -> list[tuple[str, list[str]]]:
@@ -178,11 +177,6 @@ def test_every_url_has_an_entry_in_the_access_matrix():
     assert not missing, f"Decide who may open these URLs and add them to GETS (and POSTS): {missing}"
     assert not stale, f"These URLs no longer exist; remove their rows: {stale}"
     assert set(POSTS) <= set(PATTERNS)
-
-
-@pytest.fixture
-def world(thames_valley, kent, media):
-    return build_world(thames_valley, kent)
 
 
 @pytest.mark.django_db

@@ -18,7 +18,6 @@ from schools.models import School, SchoolContact
 from sessions.factories import UserFactory, VolunteerFactory
 from sessions.models import Assignment, Volunteer
 from tests.security.test_bad_input_forms import maybe, says_why
-from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def test_the_admin_school_contact_form_takes_any_input(desk, data):
 
 
 @given(data=st.data())
-def test_the_admin_assignment_form_takes_any_input(desk, thames_valley, data):
+def test_the_admin_assignment_form_takes_any_input(desk, thames_valley, data, planned_visit):
     visit = planned_visit(thames_valley)
     volunteer = VolunteerFactory(areas=[thames_valley])
     posted = data.draw(st.fixed_dictionaries({

@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, VolunteerFactory
 from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, VisitSession
-from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
-from tests.sessions.planning_helpers import HTMX, planned_visit, visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,15 +36,15 @@ def says_why(response) -> bool:
     return any(sign in html for sign in ERROR_SIGNS)
 
 
-def visit_fields(school) -> dict:
+def visit_fields(school, visit_data) -> dict:
     base = visit_data(school)
     return {key: maybe(value) if isinstance(value, str) else st.just(value) for key, value in base.items()}
 
 
 @given(data=st.data())
-def test_the_visit_form_takes_any_input_without_an_error_or_a_half_made_visit(coordinator_client, data):
+def test_the_visit_form_takes_any_input_without_an_error_or_a_half_made_visit(coordinator_client, data, visit_data):
     school = SchoolFactory(in_area=coordinator_client.area)
-    posted = data.draw(st.fixed_dictionaries(visit_fields(school)))
+    posted = data.draw(st.fixed_dictionaries(visit_fields(school, visit_data)))
     visits, lines = Visit.objects.count(), VisitSession.objects.count()
 
     response = coordinator_client.post("/visits/new/", posted)
@@ -61,7 +59,7 @@ def test_the_visit_form_takes_any_input_without_an_error_or_a_half_made_visit(co
 
 
 @given(data=st.data())
-def test_the_staffing_and_status_forms_take_any_input(coordinator_client, data):
+def test_the_staffing_and_status_forms_take_any_input(coordinator_client, data, HTMX, planned_visit):
     visit = planned_visit(coordinator_client.area)
     volunteer = VolunteerFactory(areas=[coordinator_client.area])
     assign = data.draw(st.fixed_dictionaries({"volunteer": maybe(str(volunteer.pk)), "role": maybe("lead")}))
@@ -103,7 +101,7 @@ def test_the_schools_request_form_takes_any_input(client, data):
 
 
 @given(data=st.data())
-def test_the_volunteers_forms_take_any_input(volunteer_client, data):
+def test_the_volunteers_forms_take_any_input(volunteer_client, data, HTMX):
     volunteer = volunteer_client.volunteer
     unavailable = data.draw(st.fixed_dictionaries({"starts_on": maybe("2027-04-01"), "ends_on": maybe("2027-04-02"),
                                                     "reason": maybe("Away"), "confirm_clash": maybe("on")}))
@@ -119,7 +117,7 @@ def test_the_volunteers_forms_take_any_input(volunteer_client, data):
 
 
 @pytest.fixture
-def reported_visit(volunteer_client, thames_valley):
+def reported_visit(volunteer_client, thames_valley, planned_visit):
     from datetime import date
 
     visit = planned_visit(thames_valley, date=date(2026, 11, 3), status=Visit.Status.CONFIRMED)
@@ -159,7 +157,7 @@ def test_the_pack_batch_form_takes_any_input(coordinator_client, media, data):
 
 @given(query=st.dictionaries(st.sampled_from(["q", "status", "area", "nation", "page", "month", "week", "sort",
                                               "volunteer", "last_visit", "size", "order"]), anything, max_size=4))
-def test_the_lists_take_any_query_string(coordinator_client, query):
+def test_the_lists_take_any_query_string(coordinator_client, query, HTMX):
     for url in ("/plan/due/", "/plan/schools/", "/plan/calendar/", "/plan/", "/stats/", "/reach/"):
         assert coordinator_client.get(url, query).status_code in (200, 302), url
         assert coordinator_client.get(url, query, headers=HTMX).status_code in (200, 302), url

@@ -12,8 +12,6 @@ import pytest
 from django.contrib import admin
 
 from tests.security.test_access_matrix import GETS, OK, ROLES, url_for
-from tests.security.test_access_matrix import world  # noqa: F401  (fixture)
-from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 

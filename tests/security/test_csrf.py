@@ -19,8 +19,6 @@ from tests.security.test_access_matrix import (
     state,
     url_for,
 )
-from tests.security.test_access_matrix import world  # noqa: F401  (fixture)
-from tests.sessions.pack_helpers import media  # noqa: F401  (fixture)
 
 # For each endpoint, the first role the matrix lets post to it.
 CASES = [(name, next(role for role, got in zip(ROLES, POSTS[name]) if got == DONE)) for name in sorted(POSTS)

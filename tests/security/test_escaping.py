@@ -7,8 +7,6 @@ from django.contrib import admin
 from schools.factories import SchoolContactFactory
 from tests.security.test_access_matrix import GETS, OK, ROLES, url_for
 from tests.security.world import build_world
-from tests.sessions.pack_helpers import media, pages_text  # noqa: F401  (fixture)
-from tests.sessions.planning_helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +16,8 @@ RAW = [SCRIPT, "<img src=x onerror"]
 
 
 @pytest.fixture
-def world(thames_valley, kent, media):
-    world = build_world(thames_valley, kent)
+def world(thames_valley, kent, media, planned_visit):
+    world = build_world(thames_valley, kent, planned_visit)
     world.school.name = f"Oak {SCRIPT} Primary"
     world.school.town = f"Reading{ATTRIBUTE}"
     world.school.save()
@@ -45,7 +43,7 @@ OPENABLE = [(name, role) for name in sorted(GETS) if GETS[name] for role, got in
 
 
 @pytest.mark.parametrize(("name", "role"), OPENABLE)
-def test_markup_in_names_and_notes_is_escaped_on_every_page_and_fragment(client, world, name, role):
+def test_markup_in_names_and_notes_is_escaped_on_every_page_and_fragment(client, world, name, role, HTMX):
     client.force_login(world.users[role])
     url = url_for(name, world)
     for headers in ({}, HTMX):
@@ -74,7 +72,7 @@ def test_markup_is_escaped_on_every_admin_list_and_change_page(client, world):
             assert_escaped(client.get(url), url)
 
 
-def test_the_pack_shows_the_markup_as_the_characters_typed(client, world):
+def test_the_pack_shows_the_markup_as_the_characters_typed(client, world, pages_text):
     client.force_login(world.users["coordinator"])
     pdf = client.get(url_for("packs:pack", world)).getvalue()
     text = "\n".join(pages_text(pdf))

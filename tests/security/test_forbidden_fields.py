@@ -9,14 +9,13 @@ from django.utils import timezone
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, Unavailability, Visit, VisitReport
-from tests.sessions.planning_helpers import planned_visit, visit_data
 
 pytestmark = pytest.mark.django_db
 
 TAMPERING = {"is_staff": "on", "is_superuser": "on", "status": "confirmed", "user": "1"}
 
 
-def test_a_new_visit_belongs_to_its_planner_and_starts_proposed_whatever_is_posted(coordinator_client, kent):
+def test_a_new_visit_belongs_to_its_planner_and_starts_proposed_whatever_is_posted(coordinator_client, kent, visit_data):
     someone_else = CoordinatorFactory(areas=[kent]).user
     school = SchoolFactory(in_area=coordinator_client.area)
 
@@ -31,7 +30,7 @@ def test_a_new_visit_belongs_to_its_planner_and_starts_proposed_whatever_is_post
     assert not user.is_staff and not user.is_superuser
 
 
-def test_editing_a_visit_cannot_move_it_to_a_school_outside_the_area_or_change_its_status(coordinator_client, kent):
+def test_editing_a_visit_cannot_move_it_to_a_school_outside_the_area_or_change_its_status(coordinator_client, kent, planned_visit, visit_data):
     visit = planned_visit(coordinator_client.area)
     elsewhere = SchoolFactory(in_area=kent)
 
@@ -45,7 +44,7 @@ def test_editing_a_visit_cannot_move_it_to_a_school_outside_the_area_or_change_i
 
 def test_a_coordinator_cannot_assign_a_volunteer_from_outside_their_areas_or_post_an_accepted_status(
     coordinator_client, kent
-):
+, planned_visit):
     visit = planned_visit(coordinator_client.area)
     outsider = VolunteerFactory(areas=[kent])
     insider = VolunteerFactory(areas=[coordinator_client.area])
@@ -85,7 +84,7 @@ def test_email_choices_change_only_the_email_choices(volunteer_client):
     assert volunteer.active and not volunteer.user.is_staff and not volunteer.user.is_superuser
 
 
-def test_accepting_an_invitation_cannot_change_the_role_or_the_volunteer(volunteer_client, thames_valley):
+def test_accepting_an_invitation_cannot_change_the_role_or_the_volunteer(volunteer_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     invitation = AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, role="support",
                                    status=Assignment.Status.INVITED)
@@ -98,7 +97,7 @@ def test_accepting_an_invitation_cannot_change_the_role_or_the_volunteer(volunte
         Assignment.Status.ACCEPTED, Assignment.Role.SUPPORT, volunteer_client.volunteer)
 
 
-def test_a_report_is_filed_by_the_lead_who_posts_it_whoever_the_form_names(volunteer_client, thames_valley):
+def test_a_report_is_filed_by_the_lead_who_posts_it_whoever_the_form_names(volunteer_client, thames_valley, planned_visit):
     past = timezone.localdate() - timedelta(days=7)
     while past.weekday() > 4:
         past -= timedelta(days=1)

@@ -8,14 +8,13 @@ from schools.factories import SchoolContactFactory, SchoolFactory
 from schools.importers import GiasImportError, import_gias
 from schools.models import School, SchoolContact
 from sessions.factories import UserFactory, VolunteerFactory
-from sessions.models import Assignment, Visit, Volunteer
+from sessions.models import Assignment, Visit
 from tests.schools.test_import_schools import FORMAT, fixture_with, run
-from tests.sessions.planning_helpers import planned_visit, visit_data
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_coordinator_planning_staffing_and_confirming_a_visit_is_recorded_as_them(coordinator_client):
+def test_a_coordinator_planning_staffing_and_confirming_a_visit_is_recorded_as_them(coordinator_client, visit_data):
     school = SchoolFactory(in_area=coordinator_client.area)
     volunteer = VolunteerFactory(areas=[coordinator_client.area])
     me = coordinator_client.coordinator.user
@@ -33,7 +32,7 @@ def test_a_coordinator_planning_staffing_and_confirming_a_visit_is_recorded_as_t
     assert (assignment.history_type, assignment.history_user, assignment.volunteer_id) == ("+", me, volunteer.pk)
 
 
-def test_a_volunteer_accepting_an_invitation_is_recorded_as_them(volunteer_client, thames_valley):
+def test_a_volunteer_accepting_an_invitation_is_recorded_as_them(volunteer_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     invitation = Assignment.objects.create(visit=visit, volunteer=volunteer_client.volunteer)
 
@@ -104,7 +103,7 @@ def test_marking_volunteers_as_left_in_the_admin_keeps_them_and_records_why(clie
     assert Group.objects.filter(name="Volunteers").exists()
 
 
-def test_a_bulk_status_change_in_the_admin_leaves_one_row_per_visit_with_who_and_why(client, thames_valley):
+def test_a_bulk_status_change_in_the_admin_leaves_one_row_per_visit_with_who_and_why(client, thames_valley, planned_visit):
     staff = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(staff)
     visits = [planned_visit(thames_valley, status=Visit.Status.REQUESTED) for _ in range(3)]

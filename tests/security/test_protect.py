@@ -6,13 +6,12 @@ from django.db.models import ProtectedError
 
 from sessions.factories import AssignmentFactory, UserFactory, VolunteerFactory
 from sessions.models import Visit, Volunteer
-from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def booked(thames_valley):
+def booked(thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     volunteer = VolunteerFactory(areas=[thames_valley])
     AssignmentFactory(visit=visit, volunteer=volunteer)

@@ -6,12 +6,11 @@ from io import StringIO
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
-from django.test import Client
 from django.db import connection
+from django.test import Client
 
 from sessions.factories import AssignmentFactory, UnavailabilityFactory, VisitReportFactory, VolunteerFactory
 from sessions.models import Assignment, Visit, Volunteer
-from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ PERSONAL = ["imogenf", "Imogen", "Fairweather", "imogen.fairweather@example.org"
 
 
 @pytest.fixture
-def leaver(thames_valley, settings):
+def leaver(thames_valley, settings, planned_visit):
     settings.VOLUNTEER_RETENTION_YEARS = 6
     volunteer = VolunteerFactory(
         areas=[thames_valley], user__username="imogenf", user__first_name="Imogen", user__last_name="Fairweather",

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
-from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, UnavailabilityFactory, UserFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    UnavailabilityFactory,
+    UserFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, PackBatch
-from tests.sessions.planning_helpers import planned_visit
 
 ROLES = ("anonymous", "volunteer", "other_volunteer", "other_coordinator", "coordinator", "staff", "superuser")
 
@@ -44,7 +48,7 @@ class World:
         }
 
 
-def build_world(area, other_area) -> World:
+def build_world(area, other_area, planned_visit) -> World:
     visit = planned_visit(area)
     volunteer = VolunteerFactory(areas=[area])
     other_volunteer = VolunteerFactory(areas=[area])

@@ -7,8 +7,14 @@ from datetime import date
 import pytest
 
 from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitReportFactory, \
-    VisitSessionFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitReportFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, SessionType, Visit
 from sessions.reach.report import AcademicYear, reach_report
 from stats.models import Area

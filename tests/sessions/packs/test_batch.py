@@ -9,11 +9,10 @@ import pytest
 from sessions.factories import A_SCHOOL_DAY, CoordinatorFactory, VisitFactory
 from sessions.models import PackBatch, Visit
 from sessions.packs.batch import build_batch
-from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
 
 
 @pytest.fixture
-def two_visits(thames_valley, media):  # noqa: F811
+def two_visits(thames_valley, media, make_visit):  # noqa: F811
     first = make_visit(thames_valley, school_name="Riverside Primary School")
     second = make_visit(thames_valley, school_name="Hilltop Primary School", slugs=("workshop-years-5-6",))
     VisitFactory(school=second.school, date=A_SCHOOL_DAY, status=Visit.Status.CANCELLED,
@@ -26,7 +25,7 @@ def post_batch(client, area, first="2027-03-01", last="2027-03-05"):
 
 
 def test_a_coordinator_builds_a_zip_of_every_live_visits_pack_in_the_range(
-        coordinator_client, two_visits, django_capture_on_commit_callbacks):
+        coordinator_client, two_visits, django_capture_on_commit_callbacks, pages_text):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_batch(coordinator_client, coordinator_client.area)
     batch = PackBatch.objects.get()
@@ -118,7 +117,7 @@ def test_the_batch_form_has_a_label_for_every_field(coordinator_client):
     assert "Build the packs</button>" in html
 
 
-def test_render_pack_command_writes_the_pdf(two_visits, tmp_path):
+def test_render_pack_command_writes_the_pdf(two_visits, tmp_path, pages_text):
     from django.core.management import call_command
 
     visit = two_visits[0]

@@ -9,7 +9,6 @@ from schools.factories import SchoolContactFactory, SchoolFactory
 from schools.models import School
 from sessions.factories import CoordinatorFactory
 from sessions.models import Visit
-from tests.sessions.planning_helpers import HTMX
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def request_data(school, **changes) -> dict:
     }
 
 
-def test_a_school_finds_itself_by_name_as_it_types_without_seeing_contact_details(client, school):
+def test_a_school_finds_itself_by_name_as_it_types_without_seeing_contact_details(client, school, HTMX):
     response = client.get("/request-a-visit/?q=hawthorn", headers=HTMX)
 
     html = response.content.decode()

@@ -9,14 +9,13 @@ from django.db import IntegrityError, connection, transaction
 from sessions import services
 from sessions.factories import AssignmentFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, Visit, VisitSession
-from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusion constraint is PostgreSQL's")
 
 
-def test_assign_volunteer_invites_them(thames_valley):
+def test_assign_volunteer_invites_them(thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     volunteer = VolunteerFactory(areas=[thames_valley])
 
@@ -26,7 +25,7 @@ def test_assign_volunteer_invites_them(thames_valley):
     assert (assignment.booked_from, assignment.booked_until) == (visit.starts, visit.ends)
 
 
-def test_a_second_assignment_to_an_overlapping_visit_is_refused_with_a_message(thames_valley):
+def test_a_second_assignment_to_an_overlapping_visit_is_refused_with_a_message(thames_valley, planned_visit):
     first = planned_visit(thames_valley)
     second = planned_visit(thames_valley, starts_at=time(10, 15), ends_at=time(11, 0))
     volunteer = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[thames_valley])
@@ -41,7 +40,7 @@ def test_a_second_assignment_to_an_overlapping_visit_is_refused_with_a_message(t
     assert not second.assignments.exists()
 
 
-def test_back_to_back_visits_do_not_clash(thames_valley):
+def test_back_to_back_visits_do_not_clash(thames_valley, planned_visit):
     first = planned_visit(thames_valley)
     after = planned_visit(thames_valley, starts_at=time(10, 30), ends_at=time(11, 30))
     volunteer = VolunteerFactory(areas=[thames_valley])
@@ -52,7 +51,7 @@ def test_back_to_back_visits_do_not_clash(thames_valley):
     assert volunteer.assignments.count() == 2
 
 
-def test_a_declined_or_cancelled_booking_leaves_the_volunteer_free(thames_valley):
+def test_a_declined_or_cancelled_booking_leaves_the_volunteer_free(thames_valley, planned_visit):
     volunteer = VolunteerFactory(areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley), volunteer=volunteer, status=Assignment.Status.DECLINED)
     AssignmentFactory(visit=planned_visit(thames_valley, status=Visit.Status.CANCELLED), volunteer=volunteer)
@@ -62,14 +61,14 @@ def test_a_declined_or_cancelled_booking_leaves_the_volunteer_free(thames_valley
     assert Assignment.objects.active().filter(volunteer=volunteer).count() == 1
 
 
-def test_a_cancelled_visit_cannot_be_staffed(thames_valley):
+def test_a_cancelled_visit_cannot_be_staffed(thames_valley, planned_visit):
     visit = planned_visit(thames_valley, status=Visit.Status.CANCELLED)
 
     with pytest.raises(ValidationError, match="A cancelled visit cannot be staffed."):
         services.assign_volunteer(visit=visit, volunteer=VolunteerFactory(), role="support", by=None)
 
 
-def test_a_volunteer_is_on_a_visit_once(thames_valley):
+def test_a_volunteer_is_on_a_visit_once(thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1)
     volunteer = visit.assignments.get().volunteer
 
@@ -77,7 +76,7 @@ def test_a_volunteer_is_on_a_visit_once(thames_valley):
         services.assign_volunteer(visit=visit, volunteer=volunteer, role="support", by=None)
 
 
-def test_remove_assignment_is_refused_once_the_visit_is_delivered(thames_valley):
+def test_remove_assignment_is_refused_once_the_visit_is_delivered(thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1, status=Visit.Status.DELIVERED)
 
     with pytest.raises(ValidationError, match="cannot be removed from a delivered visit"):
@@ -85,7 +84,7 @@ def test_remove_assignment_is_refused_once_the_visit_is_delivered(thames_valley)
     assert visit.assignments.exists()
 
 
-def test_save_visit_is_all_or_nothing(thames_valley):
+def test_save_visit_is_all_or_nothing(thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     line = visit.sessions.get()
     line_pk = line.pk
@@ -99,7 +98,7 @@ def test_save_visit_is_all_or_nothing(thames_valley):
     assert visit.date == date(2027, 3, 2) and list(visit.sessions.values_list("pk", flat=True)) == [line_pk]
 
 
-def test_moving_a_visit_keeps_its_volunteers_booked_time_in_step(thames_valley):
+def test_moving_a_visit_keeps_its_volunteers_booked_time_in_step(thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
     visit.starts_at, visit.ends_at = time(13, 0), time(14, 0)
 
@@ -108,7 +107,7 @@ def test_moving_a_visit_keeps_its_volunteers_booked_time_in_step(thames_valley):
     assert {a.booked_from for a in visit.assignments.all()} == {visit.starts}
 
 
-def test_a_declined_assignment_books_nothing(thames_valley):
+def test_a_declined_assignment_books_nothing(thames_valley, planned_visit):
     assignment = AssignmentFactory(visit=planned_visit(thames_valley), status=Assignment.Status.INVITED)
 
     assignment.decline(today=date(2027, 1, 1))
@@ -118,7 +117,7 @@ def test_a_declined_assignment_books_nothing(thames_valley):
 
 
 @on_postgresql
-def test_the_database_refuses_a_double_booking_that_gets_past_the_check(thames_valley):
+def test_the_database_refuses_a_double_booking_that_gets_past_the_check(thames_valley, planned_visit):
     volunteer = VolunteerFactory(areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley), volunteer=volunteer)
 
@@ -127,7 +126,7 @@ def test_the_database_refuses_a_double_booking_that_gets_past_the_check(thames_v
 
 
 @on_postgresql
-def test_the_databases_refusal_becomes_a_message_not_an_error(thames_valley, monkeypatch):
+def test_the_databases_refusal_becomes_a_message_not_an_error(thames_valley, monkeypatch, planned_visit):
     volunteer = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley), volunteer=volunteer)
     second = planned_visit(thames_valley, starts_at=time(10, 0), ends_at=time(11, 0))

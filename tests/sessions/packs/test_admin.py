@@ -4,7 +4,6 @@ import pytest
 
 from sessions.factories import UserFactory
 from sessions.models import PackContent, SessionType
-from tests.sessions.pack_helpers import pages_text
 
 
 @pytest.fixture
@@ -38,7 +37,7 @@ def test_a_pupil_handout_with_a_number_is_refused(admin_client):
     assert "A pupil handout carries no numbers" in response.content.decode()
 
 
-def test_an_edit_is_saved_and_shows_in_the_preview_pdf(admin_client):
+def test_an_edit_is_saved_and_shows_in_the_preview_pdf(admin_client, pages_text):
     closing = PackContent.objects.get(session_type__slug="assembly-ks2", section="closing")
     admin_client.post(change_url(closing), {
         "session_type": closing.session_type_id, "section": "closing",

@@ -11,7 +11,6 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.models import Visit
-from tests.sessions.planning_helpers import allow_double_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def test_easter_monday_is_a_bank_holiday_in_england():
     assert problem.message == "Easter Monday is a bank holiday in England."
 
 
-def test_a_volunteer_on_an_overlapping_visit_is_double_booked():
+def test_a_volunteer_on_an_overlapping_visit_is_double_booked(allow_double_booking):
     volunteer = VolunteerFactory(user__first_name="Priya", user__last_name="Patel")
     other = VisitFactory(school__name="Oak Primary", starts_at=time(9, 0), ends_at=time(10, 30))
     AssignmentFactory(visit=other, volunteer=volunteer)

@@ -11,13 +11,11 @@ from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
     UnavailabilityFactory,
-    VisitFactory,
     VisitReportFactory,
     VisitSessionFactory,
     VolunteerFactory,
 )
 from sessions.models import Assignment, SessionType, StatusChange, Visit, VisitSession
-from tests.sessions.planning_helpers import HTMX, planned_visit, visit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +42,7 @@ def test_year_groups_are_named_by_the_schools_nation(coordinator_client, thames_
     assert ">P6</label>" in html and ">Year 5</label>" not in html
 
 
-def test_saving_a_new_visit_creates_it_with_its_session_lines_and_the_coordinator(coordinator_client, school):
+def test_saving_a_new_visit_creates_it_with_its_session_lines_and_the_coordinator(coordinator_client, school, visit_data):
     response = coordinator_client.post("/visits/new/", visit_data(school, years=(5, 6), pupils=58))
 
     visit = Visit.objects.get()
@@ -54,13 +52,13 @@ def test_saving_a_new_visit_creates_it_with_its_session_lines_and_the_coordinato
     assert (line.year_groups, line.pupils, line.starts_at) == ([5, 6], 58, time(9, 15))
 
 
-def test_a_session_line_with_no_time_starts_with_the_visit(coordinator_client, school):
+def test_a_session_line_with_no_time_starts_with_the_visit(coordinator_client, school, visit_data):
     coordinator_client.post("/visits/new/", visit_data(school) | {"sessions-0-starts_at": ""})
 
     assert VisitSession.objects.get().starts_at == time(9, 0)
 
 
-def test_bad_input_is_shown_with_specific_messages_and_nothing_is_saved(coordinator_client, school):
+def test_bad_input_is_shown_with_specific_messages_and_nothing_is_saved(coordinator_client, school, visit_data):
     data = visit_data(school, date="", starts_at="11:00", ends_at="10:00") | {"sessions-0-year_groups": []}
 
     html = coordinator_client.post("/visits/new/", data).content.decode()
@@ -70,13 +68,13 @@ def test_bad_input_is_shown_with_specific_messages_and_nothing_is_saved(coordina
     assert not Visit.objects.exists() and not VisitSession.objects.exists()
 
 
-def test_the_end_must_come_after_the_start(coordinator_client, school):
+def test_the_end_must_come_after_the_start(coordinator_client, school, visit_data):
     html = coordinator_client.post("/visits/new/", visit_data(school, starts_at="11:00", ends_at="10:00")).content.decode()
 
     assert "The visit must end after it starts." in html and not Visit.objects.exists()
 
 
-def test_the_problems_panel_shows_a_bank_holiday_without_saving(coordinator_client, school):
+def test_the_problems_panel_shows_a_bank_holiday_without_saving(coordinator_client, school, HTMX, visit_data):
     response = coordinator_client.post("/visits/new/check/", visit_data(school, date="2027-03-29"), headers=HTMX)
 
     html = response.content.decode()
@@ -85,7 +83,7 @@ def test_the_problems_panel_shows_a_bank_holiday_without_saving(coordinator_clie
     assert not Visit.objects.exists() and not VisitSession.objects.exists()
 
 
-def test_the_problems_panel_shows_an_unsuitable_session_for_the_schools_ages(coordinator_client, thames_valley):
+def test_the_problems_panel_shows_an_unsuitable_session_for_the_schools_ages(coordinator_client, thames_valley, HTMX, visit_data):
     infants = SchoolFactory(in_area=thames_valley, low_age=4, high_age=7)
     workshop = SessionType.objects.get(slug="workshop-years-5-6")
 
@@ -96,7 +94,7 @@ def test_the_problems_panel_shows_an_unsuitable_session_for_the_schools_ages(coo
     assert "Workshop for Years 5 and 6 is for ages 9–11" in html
 
 
-def test_the_problems_panel_checks_a_half_filled_session_line_by_its_type(coordinator_client, thames_valley):
+def test_the_problems_panel_checks_a_half_filled_session_line_by_its_type(coordinator_client, thames_valley, HTMX, visit_data):
     infants = SchoolFactory(in_area=thames_valley, low_age=4, high_age=7)
     data = visit_data(infants, session_type=SessionType.objects.get(slug="assembly-ks2")) | {
         "sessions-0-year_groups": [],
@@ -112,7 +110,7 @@ def test_the_problems_panel_checks_a_half_filled_session_line_by_its_type(coordi
 
 def test_the_problems_panel_of_an_existing_visit_shows_a_double_booking_at_the_new_time(
     coordinator_client, thames_valley
-):
+, HTMX, planned_visit, visit_data):
     visit = planned_visit(thames_valley, volunteers=1)
     priya = visit.assignments.get().volunteer
     other = planned_visit(thames_valley, date=date(2027, 3, 3), starts_at=time(13, 0), ends_at=time(14, 0))
@@ -130,7 +128,7 @@ def test_the_problems_panel_of_an_existing_visit_shows_a_double_booking_at_the_n
     assert visit.date == A_SCHOOL_DAY
 
 
-def test_without_javascript_check_for_problems_shows_the_whole_form_with_the_panel(coordinator_client, school):
+def test_without_javascript_check_for_problems_shows_the_whole_form_with_the_panel(coordinator_client, school, visit_data):
     response = coordinator_client.post("/visits/new/", visit_data(school, date="2027-03-29") | {"check": "1"})
 
     html = response.content.decode()
@@ -138,14 +136,14 @@ def test_without_javascript_check_for_problems_shows_the_whole_form_with_the_pan
     assert not Visit.objects.exists()
 
 
-def test_without_javascript_a_session_line_can_be_added(coordinator_client, school):
+def test_without_javascript_a_session_line_can_be_added(coordinator_client, school, visit_data):
     html = coordinator_client.post("/visits/new/", visit_data(school) | {"add_line": "1"}).content.decode()
 
     assert 'name="sessions-TOTAL_FORMS" value="2"' in html and "Session 2" in html
     assert not Visit.objects.exists()
 
 
-def test_school_search_as_you_type_offers_schools_in_the_coordinators_areas_only(coordinator_client, school, kent):
+def test_school_search_as_you_type_offers_schools_in_the_coordinators_areas_only(coordinator_client, school, kent, HTMX):
     SchoolFactory(in_area=kent, name="Oak Kent Primary")
 
     response = coordinator_client.get("/visits/new/schools/?q=oak", headers=HTMX)
@@ -161,7 +159,7 @@ def test_without_javascript_find_school_reshows_the_form_with_the_matches(coordi
     assert f'id="school-{school.urn}"' in html and not Visit.objects.exists()
 
 
-def test_editing_a_visit_moves_it_and_its_volunteers_booked_time(coordinator_client, thames_valley):
+def test_editing_a_visit_moves_it_and_its_volunteers_booked_time(coordinator_client, thames_valley, planned_visit, visit_data):
     visit = planned_visit(thames_valley, volunteers=1)
     line = visit.sessions.get()
     data = visit_data(visit.school, date="2027-03-04", starts_at="13:00", ends_at="14:00") | {
@@ -180,7 +178,7 @@ def test_editing_a_visit_moves_it_and_its_volunteers_booked_time(coordinator_cli
     assert visit.assignments.get().booked_from == visit.starts
 
 
-def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_message(coordinator_client, thames_valley):
+def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_message(coordinator_client, thames_valley, planned_visit, visit_data):
     visit = planned_visit(thames_valley, volunteers=1)
     priya = visit.assignments.get().volunteer
     other = planned_visit(thames_valley, date=date(2027, 3, 3))
@@ -199,7 +197,7 @@ def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_messag
     assert visit.date == A_SCHOOL_DAY
 
 
-def test_a_session_line_can_be_removed_when_editing(coordinator_client, thames_valley):
+def test_a_session_line_can_be_removed_when_editing(coordinator_client, thames_valley, planned_visit, visit_data):
     visit = planned_visit(thames_valley)
     keep = visit.sessions.get()
     drop = VisitSessionFactory(visit=visit, starts_at=time(10, 0))
@@ -222,7 +220,7 @@ def test_a_session_line_can_be_removed_when_editing(coordinator_client, thames_v
     assert list(visit.sessions.all()) == [keep]
 
 
-def test_a_cancelled_visit_cannot_be_edited(coordinator_client, thames_valley):
+def test_a_cancelled_visit_cannot_be_edited(coordinator_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley, status=Visit.Status.CANCELLED)
 
     response = coordinator_client.get(f"/visits/{visit.pk}/edit/", follow=True)
@@ -232,7 +230,7 @@ def test_a_cancelled_visit_cannot_be_edited(coordinator_client, thames_valley):
 
 # --- The visit page
 
-def test_the_visit_page_shows_sessions_problems_staffing_history_and_the_pack_link(coordinator_client, thames_valley):
+def test_the_visit_page_shows_sessions_problems_staffing_history_and_the_pack_link(coordinator_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1)
     VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
 
@@ -247,7 +245,7 @@ def test_the_visit_page_shows_sessions_problems_staffing_history_and_the_pack_li
 
 def test_volunteers_are_ranked_eligible_first_then_fewest_visits_that_month_each_ineligible_with_reasons(
     coordinator_client, thames_valley, kent
-):
+, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     busy = VolunteerFactory(user__first_name="Busy", user__last_name="Bee", areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley, date=date(2027, 3, 10)), volunteer=busy)
@@ -273,7 +271,7 @@ def test_volunteers_are_ranked_eligible_first_then_fewest_visits_that_month_each
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_volunteers(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=n)
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
@@ -289,7 +287,7 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_volunteers(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=n, date=date(2027, 3, 29))
 
     # session, user, coordinator, volunteer (none), visit, and problems(): sessions, assignments,
@@ -303,7 +301,7 @@ def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_voluntee
 
 # --- Staffing
 
-def test_assigning_a_volunteer_returns_the_staffing_fragment_and_tells_other_regions(coordinator_client, thames_valley):
+def test_assigning_a_volunteer_returns_the_staffing_fragment_and_tells_other_regions(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
 
@@ -317,7 +315,7 @@ def test_assigning_a_volunteer_returns_the_staffing_fragment_and_tells_other_reg
     assert (assignment.volunteer, assignment.role, assignment.status) == (tom, "lead", Assignment.Status.INVITED)
 
 
-def test_without_javascript_assigning_redirects_back_with_a_message(coordinator_client, thames_valley):
+def test_without_javascript_assigning_redirects_back_with_a_message(coordinator_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])
 
@@ -329,7 +327,7 @@ def test_without_javascript_assigning_redirects_back_with_a_message(coordinator_
 
 def test_a_second_booking_of_a_volunteer_at_an_overlapping_time_is_refused_with_a_message(
     coordinator_client, thames_valley
-):
+, HTMX, planned_visit):
     first = planned_visit(thames_valley, volunteers=1)
     priya = first.assignments.get().volunteer
     second = planned_visit(thames_valley, starts_at=time(10, 0), ends_at=time(11, 0))
@@ -342,7 +340,7 @@ def test_a_second_booking_of_a_volunteer_at_an_overlapping_time_is_refused_with_
     assert not second.assignments.exists()
 
 
-def test_a_visit_has_one_lead(coordinator_client, thames_valley):
+def test_a_visit_has_one_lead(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[thames_valley]), role="lead")
     other = VolunteerFactory(areas=[thames_valley])
@@ -353,7 +351,7 @@ def test_a_visit_has_one_lead(coordinator_client, thames_valley):
     assert "This visit already has a lead volunteer." in html and visit.assignments.count() == 1
 
 
-def test_removing_a_volunteer_frees_them_and_tells_other_regions(coordinator_client, thames_valley):
+def test_removing_a_volunteer_frees_them_and_tells_other_regions(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1)
     assignment = visit.assignments.get()
 
@@ -364,7 +362,7 @@ def test_removing_a_volunteer_frees_them_and_tells_other_regions(coordinator_cli
     assert not visit.assignments.exists()
 
 
-def test_an_assignment_of_another_visit_cannot_be_removed_through_this_one(coordinator_client, thames_valley):
+def test_an_assignment_of_another_visit_cannot_be_removed_through_this_one(coordinator_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     other = planned_visit(thames_valley, volunteers=1)
 
@@ -375,7 +373,7 @@ def test_an_assignment_of_another_visit_cannot_be_removed_through_this_one(coord
 
 # --- The workflow
 
-def test_confirming_a_fully_staffed_visit_records_who_and_when(coordinator_client, thames_valley):
+def test_confirming_a_fully_staffed_visit_records_who_and_when(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
 
     response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, headers=HTMX)
@@ -388,7 +386,7 @@ def test_confirming_a_fully_staffed_visit_records_who_and_when(coordinator_clien
     assert "Proposed &rarr; Confirmed by Asha Khan" in html
 
 
-def test_confirming_a_visit_with_errors_is_refused_with_the_reasons(coordinator_client, thames_valley):
+def test_confirming_a_visit_with_errors_is_refused_with_the_reasons(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2, date=date(2027, 3, 29))
 
     response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, headers=HTMX)
@@ -400,7 +398,7 @@ def test_confirming_a_visit_with_errors_is_refused_with_the_reasons(coordinator_
     assert visit.status == Visit.Status.PROPOSED
 
 
-def test_confirming_a_visit_short_of_volunteers_is_refused(coordinator_client, thames_valley):
+def test_confirming_a_visit_short_of_volunteers_is_refused(coordinator_client, thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1)
 
     response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, follow=True)
@@ -410,7 +408,7 @@ def test_confirming_a_visit_short_of_volunteers_is_refused(coordinator_client, t
     assert visit.status == Visit.Status.PROPOSED
 
 
-def test_cancelling_needs_a_reason_and_frees_the_volunteers(coordinator_client, thames_valley):
+def test_cancelling_needs_a_reason_and_frees_the_volunteers(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=1)
 
     refused = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "cancelled"}, headers=HTMX)
@@ -424,7 +422,7 @@ def test_cancelling_needs_a_reason_and_frees_the_volunteers(coordinator_client, 
     assert visit.assignments.get().booked_from is None
 
 
-def test_delivery_is_refused_before_the_date(coordinator_client, thames_valley):
+def test_delivery_is_refused_before_the_date(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2, status=Visit.Status.CONFIRMED)
     VisitReportFactory(visit=visit)
 
@@ -433,7 +431,7 @@ def test_delivery_is_refused_before_the_date(coordinator_client, thames_valley):
     assert "A visit can only be marked delivered on or after its date." in html
 
 
-def test_a_status_that_does_not_exist_is_refused_clearly(coordinator_client, thames_valley):
+def test_a_status_that_does_not_exist_is_refused_clearly(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
 
     html = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "approved"}, headers=HTMX).content.decode()
@@ -441,7 +439,7 @@ def test_a_status_that_does_not_exist_is_refused_clearly(coordinator_client, tha
     assert "That is not a status." in html
 
 
-def test_the_workflow_offers_only_the_moves_the_model_allows(coordinator_client, thames_valley):
+def test_the_workflow_offers_only_the_moves_the_model_allows(coordinator_client, thames_valley, planned_visit):
     requested = planned_visit(thames_valley, status=Visit.Status.REQUESTED)
 
     html = coordinator_client.get(f"/visits/{requested.pk}/").content.decode()
@@ -450,7 +448,7 @@ def test_the_workflow_offers_only_the_moves_the_model_allows(coordinator_client,
     assert "Confirm the visit" not in html and "Mark as delivered" not in html
 
 
-def test_a_status_change_made_on_a_page_that_is_out_of_date_is_refused(coordinator_client, thames_valley):
+def test_a_status_change_made_on_a_page_that_is_out_of_date_is_refused(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
     page = coordinator_client.get(f"/visits/{visit.pk}/").content.decode()
     assert '<input type="hidden" name="version" value="0">' in page
@@ -467,7 +465,7 @@ def test_a_status_change_made_on_a_page_that_is_out_of_date_is_refused(coordinat
     assert visit.status == Visit.Status.REQUESTED
 
 
-def test_a_change_made_from_an_older_version_of_the_visit_is_refused_not_overwriting_the_newer(coordinator_client):
+def test_a_change_made_from_an_older_version_of_the_visit_is_refused_not_overwriting_the_newer(coordinator_client, planned_visit, visit_data):
     visit = planned_visit(coordinator_client.area)
     seen = visit.version
     coordinator_client.post(f"/visits/{visit.pk}/edit/", {**visit_data(visit.school, date="2027-03-03"),

@@ -5,7 +5,6 @@ import pytest
 from sessions.models import Assignment, SessionType
 from sessions.packs.content import load_pack_content
 from sessions.packs.pdf import render_pack
-from tests.sessions.pack_helpers import FIGURE_WITH_COMMA, adult_pages, make_visit, pages_text, pupil_pages
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
 
@@ -14,7 +13,7 @@ _rendered: dict[str, list[str]] = {}
 
 
 @pytest.fixture
-def thames_valley_pack(thames_valley):
+def thames_valley_pack(thames_valley, make_visit, pages_text):
     """The same visit is made for every test; its pack is rendered once per module (renders are slow)."""
     visit = make_visit(thames_valley)
     if "pages" not in _rendered:
@@ -50,7 +49,7 @@ def test_every_page_has_the_school_or_a_page_number_of_the_total(thames_valley_p
         assert "Riverside Primary School" in page
 
 
-def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thames_valley_pack):
+def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thames_valley_pack, adult_pages, pupil_pages):
     _, pages = thames_valley_pack
     assert all("Confidential: for volunteers and school staff" in page for page in adult_pages(pages))
     assert pupil_pages(pages)
@@ -58,7 +57,7 @@ def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thame
 
 
 @pytest.mark.parametrize("slug", ALL_TYPES)
-def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band(thames_valley, slug):
+def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band(thames_valley, slug, FIGURE_WITH_COMMA, make_visit, pages_text, pupil_pages):
     visit = make_visit(thames_valley, slugs=(slug,))
     pages = pages_text(render_pack(visit))
     pupils = pupil_pages(pages)
@@ -71,7 +70,7 @@ def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band
         assert "Childline" in page and "0800 1111" in page
 
 
-def test_one_pupil_handout_per_age_band(thames_valley):
+def test_one_pupil_handout_per_age_band(thames_valley, make_visit, pages_text, pupil_pages):
     visit = make_visit(thames_valley, slugs=ALL_TYPES)
     pages = pages_text(render_pack(visit))
     pupils = pupil_pages(pages)
@@ -80,7 +79,7 @@ def test_one_pupil_handout_per_age_band(thames_valley):
     assert "My trusted adults" in pupils[1]
 
 
-def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack):
+def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack, adult_pages):
     _, pages = thames_valley_pack
     text = " ".join(adult_pages(pages))
     ks1 = text[text.index("SESSION PLAN · KEY STAGE 1"):text.index("SESSION PLAN · KEY STAGE 2")]
@@ -104,7 +103,7 @@ def test_the_safeguarding_page_names_the_lead_and_the_helpline_and_the_report_fl
     assert "a concern was passed to the school's safeguarding lead" in page
 
 
-def test_year_groups_are_named_by_the_schools_nation(db):
+def test_year_groups_are_named_by_the_schools_nation(db, make_visit, pages_text):
     from stats.models import Area
 
     scotland = Area.objects.get(code="S23000009")
@@ -113,7 +112,7 @@ def test_year_groups_are_named_by_the_schools_nation(db):
     assert "P2, P3" in cover and "P6, P7" in cover
 
 
-def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley):
+def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley, make_visit, pages_text):
     visit = make_visit(thames_valley)
     from sessions.factories import AssignmentFactory
 
@@ -144,7 +143,7 @@ def test_loading_the_defaults_again_keeps_staff_edits(db):
     assert section.body == "Our own closing words."
 
 
-def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_valley):
+def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_valley, pages_text, pupil_pages):
     from sessions.factories import VisitFactory
 
     visit = VisitFactory(school__in_area=thames_valley, status="proposed")
@@ -154,7 +153,7 @@ def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_val
     assert not pupil_pages(pages)
 
 
-def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley):
+def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley, pages_text):
     from sessions.factories import VisitFactory
 
     visit = VisitFactory(school__in_area=thames_valley, status="cancelled")

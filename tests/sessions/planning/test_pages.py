@@ -5,10 +5,8 @@ from datetime import date, timedelta
 import pytest
 
 from schools.factories import SchoolContactFactory, SchoolFactory
-from schools.models import School
 from sessions.factories import VisitFactory, VolunteerFactory
 from sessions.models import Visit
-from tests.sessions.planning_helpers import HTMX, planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +22,7 @@ def frozen_today(monkeypatch):
 
 def test_the_dashboard_shows_this_weeks_and_next_weeks_visits_in_the_coordinators_areas(
     coordinator_client, thames_valley, kent
-):
+, planned_visit):
     this_week = planned_visit(thames_valley, date=date(2026, 11, 26), volunteers=2)
     next_week = planned_visit(thames_valley, date=date(2026, 12, 1), volunteers=2)
     elsewhere = planned_visit(kent, date=date(2026, 12, 1), volunteers=2)
@@ -37,7 +35,7 @@ def test_the_dashboard_shows_this_weeks_and_next_weeks_visits_in_the_coordinator
     assert elsewhere.school.name not in html
 
 
-def test_the_dashboard_lists_requests_short_visits_errors_and_expiring_clearances(coordinator_client, thames_valley):
+def test_the_dashboard_lists_requests_short_visits_errors_and_expiring_clearances(coordinator_client, thames_valley, planned_visit):
     request = VisitFactory(school=SchoolFactory(in_area=thames_valley, name="Asking Primary"), status="requested",
                            date=date(2027, 1, 12))
     short = planned_visit(thames_valley, date=date(2027, 2, 9), volunteers=1,
@@ -67,7 +65,7 @@ def test_the_dashboard_lists_requests_short_visits_errors_and_expiring_clearance
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, planned_visit):
     for i in range(n):
         planned_visit(thames_valley, date=date(2026, 12, 1) + timedelta(days=i), volunteers=1)
         VisitFactory(school=SchoolFactory(in_area=thames_valley), status="requested", date=date(2027, 1, 5))
@@ -84,7 +82,7 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
 
 # --- Calendar
 
-def test_the_week_calendar_shows_each_visit_with_its_time_status_and_a_mark_for_problems(coordinator_client, thames_valley):
+def test_the_week_calendar_shows_each_visit_with_its_time_status_and_a_mark_for_problems(coordinator_client, thames_valley, planned_visit):
     fine = planned_visit(thames_valley, date=date(2027, 3, 2), volunteers=2)
     holiday = planned_visit(thames_valley, date=date(2027, 3, 29), volunteers=2)
 
@@ -96,7 +94,7 @@ def test_the_week_calendar_shows_each_visit_with_its_time_status_and_a_mark_for_
     assert holiday.school.name in easter and "&#9888; Problems" in easter
 
 
-def test_the_month_calendar_shows_the_whole_month_and_filters_by_status(coordinator_client, thames_valley):
+def test_the_month_calendar_shows_the_whole_month_and_filters_by_status(coordinator_client, thames_valley, planned_visit):
     proposed = planned_visit(thames_valley, date=date(2027, 3, 2))
     confirmed = planned_visit(thames_valley, date=date(2027, 3, 30), status=Visit.Status.CONFIRMED)
 
@@ -108,7 +106,7 @@ def test_the_month_calendar_shows_the_whole_month_and_filters_by_status(coordina
     assert 'href="?month=2027-04&amp;status=confirmed"' in only_confirmed
 
 
-def test_the_calendar_filters_by_volunteer(coordinator_client, thames_valley):
+def test_the_calendar_filters_by_volunteer(coordinator_client, thames_valley, planned_visit):
     staffed = planned_visit(thames_valley, date=date(2027, 3, 2), volunteers=1)
     other = planned_visit(thames_valley, date=date(2027, 3, 3), volunteers=1)
     volunteer = staffed.assignments.get().volunteer
@@ -118,7 +116,7 @@ def test_the_calendar_filters_by_volunteer(coordinator_client, thames_valley):
     assert staffed.school.name in html and other.school.name not in html
 
 
-def test_calendar_navigation_swaps_only_the_calendar(coordinator_client, thames_valley):
+def test_calendar_navigation_swaps_only_the_calendar(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley, date=date(2027, 3, 9))
 
     response = coordinator_client.get("/plan/calendar/?week=2027-03-08", headers=HTMX)
@@ -139,7 +137,7 @@ def test_a_nonsense_week_shows_this_week(coordinator_client):
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_calendar_fragment_costs_the_same_queries_for_any_number_of_visits(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, HTMX, planned_visit):
     for i in range(n):
         planned_visit(thames_valley, date=date(2027, 3, 1) + timedelta(days=i), volunteers=2)
 
@@ -169,7 +167,7 @@ def test_schools_due_lists_never_visited_first_and_leaves_out_recently_visited_a
     assert f'href="/visits/new/?school={never.urn}"' in html
 
 
-def test_schools_due_are_searched_as_you_type_and_filtered_by_town(coordinator_client, thames_valley):
+def test_schools_due_are_searched_as_you_type_and_filtered_by_town(coordinator_client, thames_valley, HTMX):
     SchoolFactory(in_area=thames_valley, name="Willow Primary", town="Reading", postcode="RG1 2AB")
     SchoolFactory(in_area=thames_valley, name="Willow Grove Primary", town="Oxford", postcode="OX1 1AA")
     SchoolFactory(in_area=thames_valley, name="Maple Primary", town="Reading", postcode="RG4 7CD")
@@ -198,7 +196,7 @@ def test_schools_due_filter_by_local_authority_and_are_paginated(coordinator_cli
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley)
 
     # session, user, coordinator, volunteer (none), count, page of schools (+local authority)
@@ -213,7 +211,7 @@ def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
 @pytest.mark.parametrize("n", [1, 3])
 def test_school_search_costs_the_same_queries_for_any_number_of_schools(
     coordinator_client, thames_valley, django_assert_num_queries, n
-):
+, HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley, name="Hazel Primary")
 
     # session, user, coordinator, volunteer (none), count, page of schools (+local authority, last visit)
@@ -244,7 +242,7 @@ def test_a_school_outside_the_coordinators_areas_is_not_found(coordinator_client
     assert coordinator_client.get(f"/plan/schools/{SchoolFactory(in_area=kent).urn}/").status_code == 404
 
 
-def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_client):
+def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_client, planned_visit):
     from django.utils import timezone
 
     soon = timezone.localdate() + timedelta(days=21)

@@ -2,12 +2,11 @@
 
 from sessions.factories import VolunteerFactory
 from sessions.planning.views import STAFFING_SUGGESTIONS
-from tests.sessions.planning_helpers import HTMX, planned_visit
 
 
 def test_the_staffing_panel_suggests_the_best_placed_volunteers_and_links_to_all_of_them(
     coordinator_client, thames_valley
-):
+, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     total = STAFFING_SUGGESTIONS + 3
     VolunteerFactory.create_batch(total, areas=[thames_valley])
@@ -20,7 +19,7 @@ def test_the_staffing_panel_suggests_the_best_placed_volunteers_and_links_to_all
     assert f'href="/visits/{visit.pk}/staffing/?all=1"' in html and f"Show all {total} volunteers" in html
 
 
-def test_show_all_lists_every_volunteer_in_the_fragment_and_on_the_plain_page(coordinator_client, thames_valley):
+def test_show_all_lists_every_volunteer_in_the_fragment_and_on_the_plain_page(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     total = STAFFING_SUGGESTIONS + 3
     VolunteerFactory.create_batch(total, areas=[thames_valley])
@@ -34,7 +33,7 @@ def test_show_all_lists_every_volunteer_in_the_fragment_and_on_the_plain_page(co
     assert "<html" in page and "<html" not in fragment
 
 
-def test_a_short_list_of_volunteers_is_shown_whole_without_a_show_all_link(coordinator_client, thames_valley):
+def test_a_short_list_of_volunteers_is_shown_whole_without_a_show_all_link(coordinator_client, thames_valley, HTMX, planned_visit):
     visit = planned_visit(thames_valley)
     VolunteerFactory.create_batch(2, areas=[thames_valley])
 

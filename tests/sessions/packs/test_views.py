@@ -6,11 +6,10 @@ from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, PackDownload, StoredPack
 from sessions.packs.pdf import RefusedURL, url_fetcher
-from tests.sessions.pack_helpers import make_visit, media, pages_text  # noqa: F401 (fixture)
 
 
 @pytest.fixture
-def visit(thames_valley, media):  # noqa: F811
+def visit(thames_valley, media, make_visit):  # noqa: F811
     return make_visit(thames_valley)
 
 
@@ -18,7 +17,7 @@ def pack_url(visit) -> str:
     return f"/visits/{visit.pk}/pack.pdf"
 
 
-def test_staff_download_the_pack_as_a_pdf_named_for_the_school_and_date(staff_client, visit):
+def test_staff_download_the_pack_as_a_pdf_named_for_the_school_and_date(staff_client, visit, pages_text):
     response = staff_client.get(pack_url(visit))
     body = b"".join(response.streaming_content)
     assert response["Content-Type"] == "application/pdf"
@@ -89,7 +88,7 @@ def test_a_second_download_is_served_from_storage_without_rendering_again(staff_
     assert PackDownload.objects.count() == 2
 
 
-def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_old_one(staff_client, visit):
+def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_old_one(staff_client, visit, pages_text):
     from django.core.files.storage import default_storage
 
     first = staff_client.get(pack_url(visit))
@@ -176,7 +175,7 @@ def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volunteers_and_contacts(
-        thames_valley, django_assert_num_queries, n):
+        thames_valley, django_assert_num_queries, n, make_visit):
     from sessions.packs.pdf import gather
 
     visit = make_visit(thames_valley, slugs=("assembly-ks1", "assembly-ks2", "workshop-years-5-6")[:n])

@@ -6,7 +6,6 @@ import pytest
 
 from sessions.factories import AssignmentFactory, UnavailabilityFactory, VolunteerFactory
 from sessions.models import SessionType, Visit, Volunteer
-from tests.sessions.planning_helpers import allow_double_booking, planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -18,19 +17,19 @@ def listed(visit: Visit) -> Visit:
 @pytest.mark.parametrize(
     "make",
     [
-        pytest.param(lambda area: planned_visit(area, volunteers=2), id="fine"),
-        pytest.param(lambda area: planned_visit(area, volunteers=2, date=date(2027, 3, 6)), id="weekend"),
-        pytest.param(lambda area: planned_visit(area, volunteers=2, date=date(2027, 3, 29)), id="bank holiday"),
-        pytest.param(lambda area: planned_visit(area, volunteers=1, date=date(2027, 1, 12)), id="not cleared"),
+        pytest.param(lambda area, planned_visit: planned_visit(area, volunteers=2), id="fine"),
+        pytest.param(lambda area, planned_visit: planned_visit(area, volunteers=2, date=date(2027, 3, 6)), id="weekend"),
+        pytest.param(lambda area, planned_visit: planned_visit(area, volunteers=2, date=date(2027, 3, 29)), id="bank holiday"),
+        pytest.param(lambda area, planned_visit: planned_visit(area, volunteers=1, date=date(2027, 1, 12)), id="not cleared"),
     ],
 )
-def test_has_errors_agrees_with_problems(thames_valley, make):
-    visit = make(thames_valley)
+def test_has_errors_agrees_with_problems(thames_valley, make, planned_visit):
+    visit = make(thames_valley, planned_visit)
 
     assert listed(visit).has_errors == bool(visit.errors())
 
 
-def test_has_errors_sees_a_double_booking_and_an_unavailable_volunteer(thames_valley):
+def test_has_errors_sees_a_double_booking_and_an_unavailable_volunteer(thames_valley, allow_double_booking, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
     clash = planned_visit(thames_valley, volunteers=2, starts_at=time(10, 0), ends_at=time(11, 0))
     away = planned_visit(thames_valley, volunteers=1, date=date(2027, 3, 10))
@@ -44,7 +43,7 @@ def test_has_errors_sees_a_double_booking_and_an_unavailable_volunteer(thames_va
     double.delete()  # the test's end checks deferred constraints too
 
 
-def test_has_errors_sees_a_session_unsuitable_for_the_schools_ages(thames_valley):
+def test_has_errors_sees_a_session_unsuitable_for_the_schools_ages(thames_valley, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
     visit.school.high_age, visit.school.low_age = 6, 4
     visit.school.save()
@@ -52,7 +51,7 @@ def test_has_errors_sees_a_session_unsuitable_for_the_schools_ages(thames_valley
     assert listed(visit).has_errors is True is bool(visit.errors())
 
 
-def test_short_of_volunteers_agrees_with_the_understaffed_warning(thames_valley):
+def test_short_of_volunteers_agrees_with_the_understaffed_warning(thames_valley, planned_visit):
     short = planned_visit(thames_valley, volunteers=1)
     full = planned_visit(thames_valley, volunteers=2)
 
@@ -75,7 +74,7 @@ def test_clearance_expiring_agrees_with_the_one_volunteer_rule(thames_valley):
     assert found == {v for v in volunteers if v.clearance_expires_within(60, today)} == {volunteers[0], volunteers[3]}
 
 
-def test_staffing_options_count_only_live_bookings_that_month(thames_valley):
+def test_staffing_options_count_only_live_bookings_that_month(thames_valley, planned_visit):
     visit = planned_visit(thames_valley)
     volunteer = VolunteerFactory(areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley, date=date(2027, 3, 16)), volunteer=volunteer)
@@ -88,7 +87,7 @@ def test_staffing_options_count_only_live_bookings_that_month(thames_valley):
     assert option.visits_that_month == 1 and option.eligible
 
 
-def test_a_volunteer_from_another_area_is_ranked_with_the_reason(thames_valley, kent):
+def test_a_volunteer_from_another_area_is_ranked_with_the_reason(thames_valley, kent, planned_visit):
     visit = planned_visit(thames_valley)
     outsider = VolunteerFactory(areas=[kent])
 

@@ -4,14 +4,12 @@ import pytest
 
 from sessions.packs.pdf import render_pack
 from stats.factories import AreaFactory
-from tests.sessions.pack_helpers import adult_pages, make_visit, pages_text
-
 
 _rendered: dict[str, list[str]] = {}
 
 
 @pytest.fixture
-def thames_valley_pack(thames_valley):
+def thames_valley_pack(thames_valley, make_visit, pages_text):
     """The same visit is made for every test; its pack is rendered once per module (renders are slow)."""
     visit = make_visit(thames_valley)
     if "pages" not in _rendered:
@@ -19,7 +17,7 @@ def thames_valley_pack(thames_valley):
     return visit, _rendered["pages"]
 
 
-def test_a_thames_valley_pack_gives_the_latest_figure_with_its_period_and_the_uk_figure(thames_valley_pack):
+def test_a_thames_valley_pack_gives_the_latest_figure_with_its_period_and_the_uk_figure(thames_valley_pack, adult_pages):
     _, pages = thames_valley_pack
     picture = " ".join(adult_pages(pages))
     assert "3,004 sexual offences against children were recorded by police in Thames Valley in 2022/23" in picture
@@ -29,7 +27,7 @@ def test_a_thames_valley_pack_gives_the_latest_figure_with_its_period_and_the_uk
     assert "86,962" in picture
 
 
-def test_the_table_by_year_has_2016_17_with_701_aged_ten_and_under(thames_valley_pack):
+def test_the_table_by_year_has_2016_17_with_701_aged_ten_and_under(thames_valley_pack, adult_pages):
     _, pages = thames_valley_pack
     picture = " ".join(adult_pages(pages))
     assert "Year All ages Aged 10 and under Source" in picture
@@ -38,7 +36,7 @@ def test_the_table_by_year_has_2016_17_with_701_aged_ten_and_under(thames_valley
     assert "778 of the 2,690 offences (29%) were against children aged ten and under" in picture
 
 
-def test_every_figure_has_a_source_with_its_publisher_title_date_url_and_caveat(thames_valley_pack):
+def test_every_figure_has_a_source_with_its_publisher_title_date_url_and_caveat(thames_valley_pack, adult_pages):
     _, pages = thames_valley_pack
     text = " ".join(adult_pages(pages))
     sources = text[text.index("Sources"):]
@@ -48,7 +46,7 @@ def test_every_figure_has_a_source_with_its_publisher_title_date_url_and_caveat(
     assert "Caveat for every source above: Police-recorded crime, not prevalence" in sources
 
 
-def test_a_school_in_an_area_without_figures_says_so_plainly_and_gives_the_uk_figure(db):
+def test_a_school_in_an_area_without_figures_says_so_plainly_and_gives_the_uk_figure(db, make_visit, pages_text):
     area = AreaFactory(name="Test Constabulary")
     visit = make_visit(area)
     text = " ".join(pages_text(render_pack(visit)))
@@ -57,7 +55,7 @@ def test_a_school_in_an_area_without_figures_says_so_plainly_and_gives_the_uk_fi
 
 
 
-def test_a_school_with_no_known_police_force_area_says_so_and_gives_the_uk_figure(db):
+def test_a_school_with_no_known_police_force_area_says_so_and_gives_the_uk_figure(db, make_visit, pages_text):
     visit = make_visit(None)
     text = " ".join(pages_text(render_pack(visit)))
     assert "We do not know which police force area this school is in, so there are no local figures." in text
