@@ -15,12 +15,13 @@ PG_URL ?= postgres:///$(PG_DB)?host=/var/run/postgresql
 PYTHON_BASE := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: help python system-deps browser venv setup run serve loadtest collectstatic test test-postgres postgres worker bench backup restore check clean-venv
+.PHONY: help python system-deps browser venv setup run serve loadtest collectstatic lint test test-postgres postgres worker bench backup restore check clean-venv
 
 help:
 	@echo "make run            set everything up and serve on http://$(HOST):$(PORT) (demo logins printed)"
 	@echo "make setup          the same set-up without serving"
-	@echo "make test           the whole test suite (SQLite)"
+	@echo "make test           ruff, then the whole test suite (SQLite)"
+	@echo "make lint           ruff check only"
 	@echo "make test-postgres  the whole test suite against PostgreSQL"
 	@echo "make worker         the background task worker (packs, emails)"
 	@echo "make serve          production serving: gunicorn + WhiteNoise + the task worker, on PostgreSQL (DATABASE_URL)"
@@ -82,7 +83,11 @@ serve: system-deps venv
 loadtest: venv
 	@$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
-test: system-deps browser venv
+# Lint first (ruff: pyflakes, style, import order, deferred imports must say why), so CI fails on it too.
+lint: venv
+	@$(PY) -m ruff check .
+
+test: system-deps browser venv lint
 	@$(PY) -m pytest
 
 postgres:

@@ -23,12 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 def hot_queries() -> dict:
     from django.contrib.auth import get_user_model
+    from django.db.models import Count
     from django.utils import timezone
 
     from schools.models import School
     from sessions import access as views
-    from django.db.models import Count
-
     from sessions.models import Assignment, Visit
     from stats.models import Area
 

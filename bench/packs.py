@@ -49,7 +49,6 @@ def pack_visit(user):
     from django.utils import timezone
 
     from sessions import access
-
     from sessions.models import Visit
 
     return (
@@ -66,7 +65,6 @@ def batch_windows(user, area, first_day: date, per_batch: int, count: int) -> li
     """`count` consecutive date ranges from `first_day`, each holding about `per_batch` of the area's
     live visits (whole days, so no visit falls in two)."""
     from sessions import access
-    from sessions.models import Visit
 
     days = list(
         access.pack_visits(user).live().in_areas([area]).filter(date__gte=first_day)

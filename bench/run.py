@@ -140,7 +140,6 @@ def endpoints() -> tuple[list[Endpoint], dict]:
     from django.utils import timezone
 
     from sessions import access
-
     from sessions.models import Visit
     from stats.models import Area
 

@@ -7,6 +7,6 @@ class ConfigConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self) -> None:
-        from config import admin_widgets, auth  # noqa: F401  (auth connects the staff session rule)
+        from config import admin_widgets, auth  # noqa: F401, PLC0415 — apps are loaded only now; auth connects the staff session rule
 
         admin_widgets.install()

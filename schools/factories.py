@@ -8,7 +8,7 @@ def _local_authority_in(area):
     """An existing local authority of the area (or a new one), so schools land in that police force area."""
     if area is None:
         return None
-    from stats.factories import LocalAuthorityFactory
+    from stats.factories import LocalAuthorityFactory  # noqa: PLC0415 — stats factories import these
 
     return LocalAuthority.objects.filter(police_force=area).order_by("code").first() or LocalAuthorityFactory(
         police_force=area

@@ -56,11 +56,9 @@ class PackContentAdmin(admin.ModelAdmin):
 
     def preview(self, request: HttpRequest, pk: int) -> HttpResponse:
         """A sample pack made with this section's saved text (a made-up visit; nothing is stored)."""
-        from sessions.packs.pdf import html_to_pdf, pack_html, sample_pack
+        from sessions.packs.pdf import html_to_pdf, pack_html, sample_pack  # noqa: PLC0415 — WeasyPrint only when previewing
 
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         content = get_object_or_404(PackContent.objects.select_related("session_type"), pk=pk)
         pdf = html_to_pdf(pack_html(sample_pack(content.session_type)))
