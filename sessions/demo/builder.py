@@ -59,6 +59,23 @@ from sessions.models import (
 from stats.models import Area, LocalAuthority
 from stats.reference import read_csv
 
+from .words import (
+    ANGLICAN_SAINTS,
+    AWAY_REASONS,
+    CANCEL_REASONS,
+    CATHOLIC_SAINTS,
+    PLACE_WORDS,
+    PLACES,
+    PREFERRED_DATES,
+    REPORT_NOTES,
+    SEND_PROVISIONS,
+    STREET_KINDS,
+    STREET_WORDS,
+    VISIT_NOTES,
+    WELSH_MEDIUM_NAMES,
+    WELSH_PLACE_WORDS,
+)
+
 # --- The fixed demo logins. For a local demo only: the README says never to use them on a real site.
 
 DEMO_PASSWORD = "speakout-demo-2026"
@@ -96,104 +113,7 @@ HOME_SCHOOLS, HOME_VOLUNTEERS = 14, 10  # Thames Valley at least
 BATCH = 2000  # objects per bulk_create batch
 VISIT_CHUNK = 5000  # visits planned and written per round, so memory stays bounded
 
-# Towns and postcode districts of the featured local authorities (ONS code → (town, district)).
-PLACES: dict[str, list[tuple[str, str]]] = {
-    # Thames Valley
-    "E06000036": [("Bracknell", "RG12"), ("Bracknell", "RG42"), ("Crowthorne", "RG45")],
-    "E06000037": [("Newbury", "RG14"), ("Thatcham", "RG18"), ("Hungerford", "RG17")],
-    "E06000038": [("Reading", "RG1"), ("Reading", "RG2"), ("Caversham", "RG4"), ("Reading", "RG30")],
-    "E06000039": [("Slough", "SL1"), ("Slough", "SL2"), ("Langley", "SL3")],
-    "E06000040": [("Windsor", "SL4"), ("Maidenhead", "SL6"), ("Ascot", "SL5")],
-    "E06000041": [("Wokingham", "RG40"), ("Wokingham", "RG41"), ("Woodley", "RG5")],
-    "E06000042": [("Milton Keynes", "MK6"), ("Milton Keynes", "MK10"), ("Bletchley", "MK3"), ("Wolverton", "MK12")],
-    "E06000060": [("Aylesbury", "HP19"), ("Aylesbury", "HP20"), ("High Wycombe", "HP11"),
-                  ("High Wycombe", "HP13"), ("Buckingham", "MK18"), ("Amersham", "HP6")],
-    "E07000177": [("Banbury", "OX16"), ("Bicester", "OX26"), ("Kidlington", "OX5")],
-    "E07000178": [("Oxford", "OX1"), ("Oxford", "OX3"), ("Oxford", "OX4")],
-    "E07000179": [("Wallingford", "OX10"), ("Thame", "OX9"), ("Henley-on-Thames", "RG9"), ("Didcot", "OX11")],
-    "E07000180": [("Abingdon", "OX14"), ("Wantage", "OX12"), ("Faringdon", "SN7")],
-    "E07000181": [("Witney", "OX28"), ("Carterton", "OX18"), ("Chipping Norton", "OX7")],
-    # Kent
-    "E06000035": [("Chatham", "ME4"), ("Rochester", "ME1"), ("Gillingham", "ME7"), ("Strood", "ME2")],
-    "E07000105": [("Ashford", "TN23"), ("Ashford", "TN24"), ("Tenterden", "TN30")],
-    "E07000106": [("Canterbury", "CT1"), ("Canterbury", "CT2"), ("Herne Bay", "CT6"), ("Whitstable", "CT5")],
-    "E07000107": [("Dartford", "DA1"), ("Dartford", "DA2"), ("Swanley", "BR8")],
-    "E07000108": [("Dover", "CT16"), ("Dover", "CT17"), ("Deal", "CT14")],
-    "E07000109": [("Gravesend", "DA11"), ("Gravesend", "DA12")],
-    "E07000110": [("Maidstone", "ME14"), ("Maidstone", "ME15"), ("Maidstone", "ME16")],
-    "E07000111": [("Sevenoaks", "TN13"), ("Sevenoaks", "TN14"), ("Edenbridge", "TN8")],
-    "E07000112": [("Folkestone", "CT19"), ("Folkestone", "CT20"), ("Hythe", "CT21")],
-    "E07000113": [("Sittingbourne", "ME10"), ("Sheerness", "ME12"), ("Faversham", "ME13")],
-    "E07000114": [("Margate", "CT9"), ("Broadstairs", "CT10"), ("Ramsgate", "CT11")],
-    "E07000115": [("West Malling", "ME19"), ("Aylesford", "ME20"), ("Tonbridge", "TN9")],
-    "E07000116": [("Tunbridge Wells", "TN1"), ("Tunbridge Wells", "TN2"), ("Southborough", "TN4")],
-    # Greater Manchester
-    "E08000001": [("Bolton", "BL1"), ("Bolton", "BL2"), ("Farnworth", "BL4")],
-    "E08000002": [("Bury", "BL9"), ("Ramsbottom", "BL0"), ("Prestwich", "M25")],
-    "E08000003": [("Manchester", "M8"), ("Manchester", "M14"), ("Didsbury", "M20"), ("Wythenshawe", "M22")],
-    "E08000004": [("Oldham", "OL1"), ("Oldham", "OL8"), ("Royton", "OL2")],
-    "E08000005": [("Rochdale", "OL11"), ("Rochdale", "OL12"), ("Heywood", "OL10")],
-    "E08000006": [("Salford", "M5"), ("Salford", "M6"), ("Swinton", "M27")],
-    "E08000007": [("Stockport", "SK1"), ("Stockport", "SK2"), ("Heaton Moor", "SK4")],
-    "E08000008": [("Ashton-under-Lyne", "OL6"), ("Hyde", "SK14"), ("Denton", "M34")],
-    "E08000009": [("Stretford", "M32"), ("Sale", "M33"), ("Urmston", "M41")],
-    "E08000010": [("Wigan", "WN1"), ("Ince", "WN2"), ("Leigh", "WN7")],
-    # South Wales
-    "W06000011": [("Swansea", "SA1"), ("Swansea", "SA2"), ("Morriston", "SA6")],
-    "W06000012": [("Neath", "SA11"), ("Port Talbot", "SA12"), ("Port Talbot", "SA13")],
-    "W06000013": [("Bridgend", "CF31"), ("Maesteg", "CF34"), ("Porthcawl", "CF36")],
-    "W06000014": [("Barry", "CF62"), ("Barry", "CF63"), ("Penarth", "CF64")],
-    "W06000015": [("Cardiff", "CF5"), ("Cardiff", "CF11"), ("Cardiff", "CF14"), ("Cardiff", "CF23")],
-    "W06000016": [("Pontypridd", "CF37"), ("Tonypandy", "CF40"), ("Aberdare", "CF44")],
-    "W06000024": [("Merthyr Tydfil", "CF47"), ("Merthyr Tydfil", "CF48")],
-    # Hampshire
-    "E06000044": [("Portsmouth", "PO1"), ("Portsmouth", "PO2"), ("Southsea", "PO4")],
-    "E06000045": [("Southampton", "SO14"), ("Southampton", "SO15"), ("Southampton", "SO16")],
-    "E06000046": [("Newport", "PO30"), ("Cowes", "PO31"), ("Ryde", "PO33")],
-    "E07000084": [("Basingstoke", "RG21"), ("Basingstoke", "RG22"), ("Tadley", "RG26")],
-    "E07000085": [("Alton", "GU34"), ("Petersfield", "GU31"), ("Bordon", "GU35")],
-    "E07000086": [("Eastleigh", "SO50"), ("Chandler's Ford", "SO53")],
-    "E07000087": [("Fareham", "PO14"), ("Fareham", "PO16"), ("Portchester", "PO16")],
-    "E07000088": [("Gosport", "PO12"), ("Gosport", "PO13")],
-    "E07000089": [("Fleet", "GU51"), ("Fleet", "GU52"), ("Hook", "RG27")],
-    "E07000090": [("Havant", "PO9"), ("Waterlooville", "PO7")],
-    "E07000091": [("Lymington", "SO41"), ("Totton", "SO40"), ("New Milton", "BH25")],
-    "E07000092": [("Aldershot", "GU11"), ("Farnborough", "GU14")],
-    "E07000093": [("Andover", "SP10"), ("Romsey", "SO51")],
-    "E07000094": [("Winchester", "SO22"), ("Winchester", "SO23"), ("Bishop's Waltham", "SO32")],
-}
-
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters used in the inward part of a postcode
-
-ANGLICAN_SAINTS = ["St Mary's", "St John's", "St Peter's", "St Paul's", "St Michael's", "St Andrew's",
-                   "St James'", "St Mark's", "St Luke's", "St Nicholas", "St George's", "St Margaret's",
-                   "Holy Trinity", "Christ Church", "All Saints", "St Bartholomew's", "St Edmund's", "St Laurence"]
-CATHOLIC_SAINTS = ["St Joseph's", "Our Lady of Lourdes", "St Bernadette's", "St Teresa's", "Sacred Heart",
-                   "St Francis", "St Thomas More", "English Martyrs", "St Anne's", "Holy Family"]
-PLACE_WORDS = ["Oakwood", "Hillside", "Meadowbank", "Brookfield", "Elmtree", "Westfield", "Ashgrove", "Beechwood",
-               "Fairfield", "Greenhill", "Highfield", "Kingsmead", "Larkrise", "Millbrook", "Northfield", "Orchard",
-               "Park Lane", "Ridgeway", "Southfield", "Willow Bank", "Woodlands", "Riverside", "Castle Hill",
-               "Churchfields", "Hazelwood", "Foxhill", "Moorland", "Redlands", "Springfield", "Windmill Hill",
-               "Holly Bush", "Bramley", "Lime Tree", "Cedar Park", "Heathfield", "Rosewood", "Longford",
-               "Marlborough", "Eastfield", "Newlands", "Grange Park", "Parkside", "Fernhill", "Lakeside"]
-WELSH_MEDIUM_NAMES = ["Bro Morgannwg", "Pen y Pil", "Treganna", "Y Login Fach", "Llwyncelyn", "Bryn Tawe",
-                      "Cwm Garw", "Castell Nedd", "Pont Siôn Norton", "Tan yr Eos", "Glan Morfa", "Y Berllan Deg",
-                      "Nant Caerau", "Melin Gruffydd", "Lôn Las", "Tirdeunaw", "Ponthafren", "Y Wern",
-                      "Aberdâr", "Bro Ogwr", "Cwmtawe", "Llantrisant", "Pen-y-Groes", "Gwaelod y Garth"]
-WELSH_PLACE_WORDS = ["Cadoxton", "Pencoed", "Coedylan", "Ty Gwyn", "Gabalfa", "Maesteg", "Pen-y-Bryn",
-                     "Cwmrhydyceirw", "Glyncoed", "Birchgrove", "Trelales", "Brynmenyn", "Penllergaer",
-                     "Bryncethin", "Llanedeyrn", "Coed-y-Gof", "Glan-yr-Afon", "Heol-y-Celyn", "Trallwn"]
-STREET_WORDS = ["Church", "School", "Station", "Mill", "Park", "Queen's", "King's", "Victoria", "Manor", "Grange",
-                "Orchard", "Meadow", "Chapel", "Green", "Windmill", "Elm", "Oak", "Beech", "Highfield", "Kingsway",
-                "Bridge", "Brook", "Westfield", "Northway", "Priory", "Abbey", "Vicarage", "Rectory", "Well"]
-STREET_KINDS = ["Road", "Lane", "Street", "Avenue", "Close", "Way", "Drive", "Hill", "Crescent"]
-SEND_PROVISIONS = ["Resourced provision for autism", "Resourced provision for speech and language",
-                   "SEN unit for hearing impairment", "Resourced provision for social, emotional and mental health"]
-CANCEL_REASONS = ["The school closed for snow.", "Staff illness at the school.", "The school asked to rebook next term.",
-                  "Ofsted inspection that week.", "The school hall was flooded.", "Both volunteers fell ill."]
-REPORT_NOTES = ["", "", "", "Good questions from Year 6 about staying safe online.",
-                "The school asked for a return visit next year.", "The hall was small: we split into two groups.",
-                "Teachers stayed for the whole session.", "The projector failed; we used the flip chart."]
 
 
 # --- Small helpers
@@ -653,7 +573,6 @@ class DemoBuilder:
     def build_unavailability(self) -> None:
         rng = self.rng
         rows = []
-        reasons = ["On holiday", "Family commitments", "Working away", "Medical appointment", "On holiday abroad"]
         for volunteer in self.volunteers[1:]:
             if not volunteer.active or rng.random() > 0.3:
                 continue
@@ -661,7 +580,7 @@ class DemoBuilder:
                 start = self.today + timedelta(days=rng.randint(-300, 150))
                 end = start + timedelta(days=rng.choice([0, 0, 1, 4, 6, 13]))
                 rows.append(UnavailabilityFactory.build(volunteer=volunteer, starts_on=start, ends_on=end,
-                                                        reason=rng.choice(reasons)))
+                                                        reason=rng.choice(AWAY_REASONS)))
         # The demo volunteer is away for a week next month, so the portal shows it.
         start = self.next_days(self.today + timedelta(days=35), 1)[0]
         rows.append(UnavailabilityFactory.build(volunteer=self.demo_volunteer, starts_on=start,
@@ -762,8 +681,7 @@ class DemoBuilder:
                 requester_name=f"{first} {last_name}",
                 requester_email=f"{first[0]}.{last_name}@{school.urn}.school.example.org".lower().replace("'", ""),
                 requester_phone=school.telephone,
-                preferred_dates=rng.choice(["Any Tuesday or Thursday morning", "Mornings only, not Fridays",
-                                            "Any day that week", "After the half-term break if possible"]),
+                preferred_dates=rng.choice(PREFERRED_DATES),
                 pupils_by_year={str(y): line["pupils"] // len(line["year_groups"])
                                 for line in lines for y in line["year_groups"]},
             )
@@ -772,8 +690,7 @@ class DemoBuilder:
             coordinator=None if status == S.REQUESTED else self.coordinator_for.get(code),
             needs_welsh=school.welsh_medium, needs_send=any(line["send_adapted"] for line in lines),
             cancel_reason=rng.choice(CANCEL_REASONS) if status == S.CANCELLED else "",
-            notes=rng.choice(["", "", "", "Park in the staff car park.", "Sign in at the office; bring ID.",
-                              "The hall is free from 9:00."]),
+            notes=rng.choice(VISIT_NOTES),
             version=len(history) - 1,
             **fields,
         )
