@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from stats.models import Area, LocalAuthority
+from stats.models import Area, Figure, Indicator, LocalAuthority
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,12 +37,15 @@ from sessions.models import (
     SessionType,
     StoredPack,
     Visit,
+    VisitSession,
+    Volunteer,
     contact_card,
     person_name,
     year_group_label,
     year_groups_label,
 )
 from sessions.packs.content import SessionContent, content_for
+from stats.models import Area, LocalAuthority
 from stats.picture import LocalPicture, local_picture
 
 # Relative URLs in the pack resolve against this origin; `.invalid` can never resolve on a network,
