@@ -84,16 +84,29 @@ def free_port() -> int:
 
 def server_env(url: str, port: int, workdir: Path) -> dict:
     return {
-        **os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "load-test-" + "k" * 50,
-        "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "PORT": str(port),
-        "STATIC_ROOT": str(workdir / "static"), "MEDIA_ROOT": str(workdir / "media"), "PY": sys.executable,
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": "load-test-" + "k" * 50,
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "PORT": str(port),
+        "STATIC_ROOT": str(workdir / "static"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "PY": sys.executable,
     }
 
 
 def load_users(env: dict, coordinators: int, volunteers: int) -> dict:
     code = SETUP.replace("COORDINATORS", str(coordinators)).replace("VOLUNTEERS", str(volunteers))
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(next(line for line in out.splitlines() if line.startswith("LOAD-USERS "))[11:])
 
 
@@ -136,17 +149,23 @@ class User(threading.Thread):
         if self.kind == "coordinator":
             visit = r.choice(self.who["visits"])
             town = r.choice(self.who["towns"] or ["a"])
-            return r.choice([
-                [("dashboard", "/plan/", None)],
-                [("calendar week (fragment)", f"/plan/calendar/?week={self.monday}", HTMX)],
-                [("schools due search (fragment)", f"/plan/due/?q={town[:4].replace(' ', '+')}", HTMX)],
-                [("visit page", f"/visits/{visit}/", None),
-                 ("problems check (fragment)", f"/visits/{visit}/problems/", HTMX)],
-            ])
-        return r.choice([
-            [("volunteer portal", "/me/", None)],
-            [("calendar feed", f"/calendar/{self.who['token']}.ics", None)],
-        ])
+            return r.choice(
+                [
+                    [("dashboard", "/plan/", None)],
+                    [("calendar week (fragment)", f"/plan/calendar/?week={self.monday}", HTMX)],
+                    [("schools due search (fragment)", f"/plan/due/?q={town[:4].replace(' ', '+')}", HTMX)],
+                    [
+                        ("visit page", f"/visits/{visit}/", None),
+                        ("problems check (fragment)", f"/visits/{visit}/problems/", HTMX),
+                    ],
+                ]
+            )
+        return r.choice(
+            [
+                [("volunteer portal", "/me/", None)],
+                [("calendar feed", f"/calendar/{self.who['token']}.ics", None)],
+            ]
+        )
 
     def run(self) -> None:
         while time.monotonic() < self.until:
@@ -183,15 +202,22 @@ def report(results, seconds: float, users: int, database: str) -> str:
     for name in sorted(by_name):
         rows = by_name[name]
         times = [ms for ms, _, _ in rows]
-        lines.append(f"| {name} | {len(rows)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
-                     f"{sum(1 for _, ok, _ in rows if not ok)} | {statistics.median(s for _, _, s in rows) / 1024:.1f} KB |")
+        lines.append(
+            f"| {name} | {len(rows)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
+            f"{sum(1 for _, ok, _ in rows if not ok)} | {statistics.median(s for _, _, s in rows) / 1024:.1f} KB |"
+        )
     return "\n".join(lines)
 
 
 def write_doc(text: str) -> None:
     DOC.parent.mkdir(exist_ok=True)
-    current = DOC.read_text() if DOC.exists() else (
-        "# Benchmarks\n\n<!-- bench:start -->\n<!-- bench:end -->\n\n## Load test\n\n" + START + "\n" + END + "\n")
+    current = (
+        DOC.read_text()
+        if DOC.exists()
+        else (
+            "# Benchmarks\n\n<!-- bench:start -->\n<!-- bench:end -->\n\n## Load test\n\n" + START + "\n" + END + "\n"
+        )
+    )
     if START not in current:
         current += "\n## Load test\n\n" + START + "\n" + END + "\n"
     before, rest = current.split(START, 1)
@@ -223,8 +249,14 @@ def main() -> int:
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
         people = load_users(env, coordinators, args.users - coordinators)
         log = (workdir / "serve.log").open("w")
-        server = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [str(ROOT / "bin" / "serve")],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -242,9 +274,11 @@ def main() -> int:
             # As many users as asked for: when the data set has fewer coordinators than that, some sign in
             # twice (one person with two tabs).
             wanted = {"coordinator": coordinators, "volunteer": args.users - coordinators}
-            users = [User(port, kind, pool[n % len(pool)], people["monday"], until, results, n)
-                     for kind, pool in (("coordinator", people["coordinators"]), ("volunteer", people["volunteers"]))
-                     for n in range(wanted[kind])]
+            users = [
+                User(port, kind, pool[n % len(pool)], people["monday"], until, results, n)
+                for kind, pool in (("coordinator", people["coordinators"]), ("volunteer", people["volunteers"]))
+                for n in range(wanted[kind])
+            ]
             started = time.monotonic()
             for user in users:
                 user.start()

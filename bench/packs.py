@@ -113,9 +113,9 @@ def measure(client, user, workdir: Path, *, runs: int, batch_packs: int, batch_t
         font_config, stylesheet, fetcher = _renderer()
 
         def floor_render() -> None:
-            HTML(filename=str(html_file), base_url="https://pack-assets.invalid/static/", url_fetcher=fetcher).write_pdf(
-                stylesheets=[stylesheet], font_config=font_config
-            )
+            HTML(
+                filename=str(html_file), base_url="https://pack-assets.invalid/static/", url_fetcher=fetcher
+            ).write_pdf(stylesheets=[stylesheet], font_config=font_config)
 
         floor_render()
         # Interleaved, so that load from anything else on the machine falls on both alike.
@@ -217,11 +217,25 @@ def batch_with_workers(user, area, warm_windows, windows, workdir: Path, log) ->
         for n in range(2):
             out = open(workdir / f"worker-{n}.log", "wb")
             logs.append(out)
-            workers.append(subprocess.Popen(
-                [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload", "--no-startup-delay",
-                 "--interval", "0.1", "--worker-id", f"bench-{n}"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            ))
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(ROOT / "manage.py"),
+                        "db_worker",
+                        "--no-reload",
+                        "--no-startup-delay",
+                        "--interval",
+                        "0.1",
+                        "--worker-id",
+                        f"bench-{n}",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
 
         def run(batch_windows) -> list:
             with transaction.atomic():

@@ -426,7 +426,6 @@ def section(vendor: str, points, packs, args, started: datetime, loads: tuple, s
 
 def write_doc(vendor: str, text: str) -> None:
     """Replace this database's part between the bench markers; keep everything else in the file."""
-    start, end = f"<!-- bench:{vendor}:start -->", f"<!-- bench:{vendor}:end -->"
     if DOC.exists():
         doc = DOC.read_text()
     else:
@@ -444,9 +443,7 @@ def write_doc(vendor: str, text: str) -> None:
     block, tail = rest.split(BENCH_END, 1)
     parts = {}
     for name in ("sqlite", "postgresql"):
-        found = re.search(
-            rf"<!-- bench:{name}:start -->\n(.*?)<!-- bench:{name}:end -->", block, re.S
-        )
+        found = re.search(rf"<!-- bench:{name}:start -->\n(.*?)<!-- bench:{name}:end -->", block, re.S)
         parts[name] = found.group(1) if found else "(not run yet)\n"
     parts[vendor] = text.rstrip("\n") + "\n"
     block = (
@@ -455,7 +452,8 @@ def write_doc(vendor: str, text: str) -> None:
         "(django.test.Client, signed in, DEBUG off); queries counted once per endpoint; "
         "“× floor” is the median over the trivial view's. Aims from issue #8 for this 2-core machine class.\n\n"
         + "\n".join(
-            f"<!-- bench:{name}:start -->\n{parts[name]}<!-- bench:{name}:end -->\n" for name in ("sqlite", "postgresql")
+            f"<!-- bench:{name}:start -->\n{parts[name]}<!-- bench:{name}:end -->\n"
+            for name in ("sqlite", "postgresql")
         )
     )
     DOC.write_text(head + BENCH_START + block + BENCH_END + tail)
@@ -488,8 +486,13 @@ def measure(args) -> None:
 
             log(f"  session pack: {args.pack_runs} first renders, then cached downloads and batches…")
             packs = pack_bench.measure(
-                clients["coordinator"], users["coordinator"], workdir, runs=args.pack_runs,
-                batch_packs=args.batch_packs, batch_tasks=args.batch_tasks, log=log,
+                clients["coordinator"],
+                users["coordinator"],
+                workdir,
+                runs=args.pack_runs,
+                batch_packs=args.batch_packs,
+                batch_tasks=args.batch_tasks,
+                log=log,
             )
         if points and not points[0].samples:
             points = []
@@ -509,12 +512,18 @@ def main() -> None:
     parser.add_argument("--batch-packs", type=int, default=4, help="about this many visits per batch task (default 4)")
     parser.add_argument("--batch-tasks", type=int, default=4, help="batch tasks for the two workers (default 4)")
     parser.add_argument("--only", choices=["endpoints", "packs"], help="measure only the endpoints or the packs")
-    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"],
-                        help="default: SQLite, and PostgreSQL too when DATABASE_URL names one")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql", "both"],
+        help="default: SQLite, and PostgreSQL too when DATABASE_URL names one",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it is current")
     parser.add_argument("--no-write", dest="write", action="store_false", help="print only; leave docs/ alone")
-    parser.add_argument("--profile", metavar="NAME",
-                        help="instead of the table: queries and a cProfile of the endpoints whose name contains NAME")
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="instead of the table: queries and a cProfile of the endpoints whose name contains NAME",
+    )
     parser.add_argument("--measure", metavar="DATABASE_URL", help=argparse.SUPPRESS)  # the child's half
     args = parser.parse_args()
     if args.measure:

@@ -25,7 +25,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         _id_or_404(self.model._meta.pk, object_id)
         return super().history_view(request, object_id, extra_context)
 
-    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None) -> HttpResponse:
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
         _id_or_404(self.model._meta.pk, object_id)
         _id_or_404(self.model.history.model._meta.pk, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)

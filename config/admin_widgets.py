@@ -3,9 +3,9 @@
 1. The admin's autocomplete boxes.
 When a form is shown again after a refusal, Django's AutocompleteSelect(Multiple) looks the submitted
 values up in the database to show them as chosen; a value that is not an id at all (typed into a crafted
-request, e.g. ":" or a thousand nines) made that lookup raise, and the page failed with a server error instead of showing
-the form's message. Here the lookup keeps only the values the field can read; the form's own validation
-still refuses the bad value with its message.
+request, e.g. ":" or a thousand nines) made that lookup raise, and the page failed with a server error
+instead of showing the form's message. Here the lookup keeps only the values the field can read; the form's
+own validation still refuses the bad value with its message.
 
 2. Any multiple choice of records (ModelMultipleChoiceField, e.g. a volunteer's areas): an id too large for
 any database column reached the database, which failed (SQLite: OverflowError) instead of the field
@@ -58,8 +58,9 @@ def check_values(self, value):
         except (ValidationError, TypeError, ValueError):
             continue  # Django's own check refuses it with its message
         if not _fits(python):
-            raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                  params={"pk": str(item)[:20] + "…"})
+            raise ValidationError(
+                self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(item)[:20] + "…"}
+            )
     return _check_values(self, value)
 
 

@@ -47,9 +47,18 @@ class RequestLogMiddleware:
         user = getattr(request, "user", None)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         request_logger.info(
-            "%s %s %s %sms", request.method, request.path, response.status_code, duration_ms,
-            extra={"method": request.method, "path": request.path, "status": response.status_code,
-                   "duration_ms": duration_ms, "user_id": user.pk if user is not None and user.is_authenticated else None,
-                   "htmx": request.headers.get("HX-Request") == "true"},
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "htmx": request.headers.get("HX-Request") == "true",
+            },
         )
         return response

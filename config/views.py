@@ -20,7 +20,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     destinations = []
     if access.is_coordinator(user):
-        destinations.append(("Plan visits", "Schools due a visit, the calendar and staffing.", reverse("planning:dashboard")))
+        destinations.append(
+            ("Plan visits", "Schools due a visit, the calendar and staffing.", reverse("planning:dashboard"))
+        )
     if access.is_volunteer(user):
         destinations.append(("My visits", "Your invitations, visits and session packs.", reverse("portal:home")))
     if access.is_staff(user):

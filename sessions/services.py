@@ -22,7 +22,9 @@ BOOKING_CONSTRAINTS = ("assignment_no_double_booking", "assignment_once_per_visi
 
 
 def is_booking_conflict(error: IntegrityError) -> bool:
-    return any(name in str(error) for name in BOOKING_CONSTRAINTS) or "school_sessions_assignment.visit_id" in str(error)
+    return any(name in str(error) for name in BOOKING_CONSTRAINTS) or "school_sessions_assignment.visit_id" in str(
+        error
+    )
 
 
 def lock_for_booking(*, visit_id: int | None, volunteer_ids) -> None:
@@ -33,8 +35,12 @@ def lock_for_booking(*, visit_id: int | None, volunteer_ids) -> None:
     """
     if visit_id:
         list(Visit.objects.select_for_update().filter(pk=visit_id).values_list("pk", flat=True))
-    list(Volunteer.objects.select_for_update().filter(pk__in=list(volunteer_ids)).order_by("pk")
-         .values_list("pk", flat=True))
+    list(
+        Volunteer.objects.select_for_update()
+        .filter(pk__in=list(volunteer_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> Assignment:
@@ -99,7 +105,11 @@ def remove_assignment(*, assignment: Assignment, by) -> None:
 
 
 def save_visit(
-    *, visit: Visit, sessions: Iterable[VisitSession], removed: Iterable[VisitSession] = (), by,
+    *,
+    visit: Visit,
+    sessions: Iterable[VisitSession],
+    removed: Iterable[VisitSession] = (),
+    by,
     seen_version: int | None = None,
 ) -> Visit:
     """Save a new or changed visit with its session lines, all or nothing.
@@ -131,7 +141,9 @@ def save_visit(
         if visit.coordinator_id is None:
             visit.coordinator = by
         if volunteers:
-            messages = [clash.clash_message() for clash in Assignment.objects.clashes_with(visit, volunteers=volunteers)]
+            messages = [
+                clash.clash_message() for clash in Assignment.objects.clashes_with(visit, volunteers=volunteers)
+            ]
             if messages:
                 raise ValidationError(["Moving the visit would double-book its volunteers:", *messages])
         try:

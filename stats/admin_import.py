@@ -131,8 +131,12 @@ class HomeOfficeForm(forms.Form):
     source_url = forms.URLField(label="Source web address", max_length=500, assume_scheme="https",
                                 widget=forms.URLInput(attrs={"class": "vURLField"}),
                                 help_text="The page the table was downloaded from.")
-    published = forms.DateField(label="Date published", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                input_formats=["%Y-%m-%d"], help_text="The date the table was published.")
+    published = forms.DateField(
+        label="Date published",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        help_text="The date the table was published.",
+    )
 
     def __init__(self, *args, offences: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,10 +151,17 @@ class HomeOfficeForm(forms.Form):
 
     def as_options(self) -> dict:
         data = self.cleaned_data
-        source = SourceDetails(url=data["source_url"], title=data["source_title"].strip(),
-                               publisher=data["source_publisher"].strip(), published=data["published"])
-        return {"indicator": data["indicator"].slug, "offences": list(data["offences"]),
-                "source": {**asdict(source), "published": source.published.isoformat()}}
+        source = SourceDetails(
+            url=data["source_url"],
+            title=data["source_title"].strip(),
+            publisher=data["source_publisher"].strip(),
+            published=data["published"],
+        )
+        return {
+            "indicator": data["indicator"].slug,
+            "offences": list(data["offences"]),
+            "source": {**asdict(source), "published": source.published.isoformat()},
+        }
 
 
 # --- views --------------------------------------------------------------------------------------
@@ -183,18 +194,31 @@ def home_office_options(request: HttpRequest) -> HttpResponse:
     initial = None
     if saved := kept.get("options"):
         source = saved["source"]
-        initial = {"offences": saved["offences"], "indicator": saved["indicator"], "source_title": source["title"],
-                   "source_publisher": source["publisher"], "source_url": source["url"],
-                   "published": source["published"]}
+        initial = {
+            "offences": saved["offences"],
+            "indicator": saved["indicator"],
+            "source_title": source["title"],
+            "source_publisher": source["publisher"],
+            "source_url": source["url"],
+            "published": source["published"],
+        }
     form = HomeOfficeForm(request.POST or None, offences=offences, initial=initial)
     if request.method == "POST" and form.is_valid():
         kept["options"] = form.as_options()
         request.session[SESSION_KEY] = kept
         return redirect("admin:stats_figure_import_preview")
     template_name = "admin/stats/figure/import_options.html"
-    return render(request, template_name, context(
-        request, "Choose the offences to import", form=form, kept=kept, problems=problems,
-    ))
+    return render(
+        request,
+        template_name,
+        context(
+            request,
+            "Choose the offences to import",
+            form=form,
+            kept=kept,
+            problems=problems,
+        ),
+    )
 
 
 @require_http_methods(["GET"])
@@ -210,13 +234,24 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 def render_preview(request: HttpRequest, kept: dict, plan: Plan, status: int = 200) -> HttpResponse:
     template_name = "admin/stats/figure/import_preview.html"
-    return render(request, template_name, context(
-        request, "Check the figures before importing", kept=kept, plan=plan, options=options_from(kept),
-        to_create=plan.to_create[:PREVIEW_ROWS], to_update=plan.to_update[:PREVIEW_ROWS],
-        unchanged=plan.unchanged[:PREVIEW_ROWS], preview_rows=PREVIEW_ROWS,
-        more_create=max(0, len(plan.to_create) - PREVIEW_ROWS),
-        more_unchanged=max(0, len(plan.unchanged) - PREVIEW_ROWS),
-    ), status=status)
+    return render(
+        request,
+        template_name,
+        context(
+            request,
+            "Check the figures before importing",
+            kept=kept,
+            plan=plan,
+            options=options_from(kept),
+            to_create=plan.to_create[:PREVIEW_ROWS],
+            to_update=plan.to_update[:PREVIEW_ROWS],
+            unchanged=plan.unchanged[:PREVIEW_ROWS],
+            preview_rows=PREVIEW_ROWS,
+            more_create=max(0, len(plan.to_create) - PREVIEW_ROWS),
+            more_unchanged=max(0, len(plan.unchanged) - PREVIEW_ROWS),
+        ),
+        status=status,
+    )
 
 
 @require_POST
@@ -229,8 +264,11 @@ def confirm(request: HttpRequest) -> HttpResponse:
     if not plan.ok:
         return render_preview(request, kept, plan, status=422)
     if request.POST.get("fingerprint") != plan.fingerprint():
-        messages.warning(request, "The figures held have changed since your preview, so nothing was imported. "
-                                  "Check this new preview and confirm again.")
+        messages.warning(
+            request,
+            "The figures held have changed since your preview, so nothing was imported. "
+            "Check this new preview and confirm again.",
+        )
         return redirect("admin:stats_figure_import_preview")
     try:
         applied = apply_plan(plan)

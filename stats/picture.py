@@ -185,7 +185,9 @@ class LocalPicture(HeadlineMixin):
 
     def fingerprint(self) -> list:
         """Everything the picture shows: the area's name, each figure and each source's every field."""
-        figures = [f for series in self.indicators for f in series.figures + [x for c in series.conflicts for x in c.figures]]
+        figures = [
+            f for series in self.indicators for f in series.figures + [x for c in series.conflicts for x in c.figures]
+        ]
         if self.uk_shown:
             figures.append(self.uk_shown)
         return [
@@ -194,10 +196,7 @@ class LocalPicture(HeadlineMixin):
                 (f.pk, f.area_id, f.indicator_id, f.indicator.name, f.indicator.unit, f.period, f.value, f.source_id)
                 for f in figures
             ),
-            [
-                (s.pk, s.publisher, s.title, s.url, str(s.published), s.licence, s.caveats)
-                for s in self.sources
-            ],
+            [(s.pk, s.publisher, s.title, s.url, str(s.published), s.licence, s.caveats) for s in self.sources],
         ]
 
     @property
@@ -298,6 +297,7 @@ def local_picture(area: Area | None) -> LocalPicture:
 
 
 # --- Every police force area at once (the /stats/ table)
+
 
 @dataclass
 class AreaSummary(HeadlineMixin):

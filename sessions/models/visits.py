@@ -277,7 +277,10 @@ class Visit(models.Model):
         first = self.date.replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
         that_month = dict(
-            elsewhere.filter(visit__date__range=(first, last)).order_by().values_list("volunteer").annotate(n=Count("pk"))
+            elsewhere.filter(visit__date__range=(first, last))
+            .order_by()
+            .values_list("volunteer")
+            .annotate(n=Count("pk"))
         )
         clashes: dict[int, Assignment] = {}
         overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
@@ -314,7 +317,10 @@ class Visit(models.Model):
         """The school's latest delivered visit within the programme cycle before this one's date."""
         return (
             Visit.objects.filter(
-                school_id=self.school_id, status=self.Status.DELIVERED, date__gt=cycle_start(self.date), date__lt=self.date
+                school_id=self.school_id,
+                status=self.Status.DELIVERED,
+                date__gt=cycle_start(self.date),
+                date__lt=self.date,
             )
             .exclude(pk=self.pk)
             .order_by("-date")
@@ -371,7 +377,12 @@ class Visit(models.Model):
         return None
 
     def file_report(
-        self, *, by: Volunteer, children_reached: dict[int, int], notes: str = "", follow_up: bool = False,
+        self,
+        *,
+        by: Volunteer,
+        children_reached: dict[int, int],
+        notes: str = "",
+        follow_up: bool = False,
         today: date | None = None,
     ) -> VisitReport:
         """Record the lead volunteer's report: children reached per session line and the totals.
@@ -418,8 +429,7 @@ class Visit(models.Model):
                 raise ValidationError(self.CHANGED_MEANWHILE)
             if to not in current.allowed_transitions():
                 raise ValidationError(
-                    f"A {current.get_status_display().lower()} visit cannot be marked "
-                    f"{self.Status(to).label.lower()}."
+                    f"A {current.get_status_display().lower()} visit cannot be marked {self.Status(to).label.lower()}."
                 )
             if to == self.Status.CONFIRMED:
                 problems = current.problems()
@@ -634,4 +644,3 @@ class VisitReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report for {self.visit}"
-

@@ -170,7 +170,9 @@ def visit_changed(visit_id: int, old_date: str, old_starts_at: str, old_ends_at:
     was = {"date": date.fromisoformat(old_date), "starts_at": time.fromisoformat(old_starts_at),
            "ends_at": time.fromisoformat(old_ends_at)}
     return volunteer_emails(
-        visit, "visit_changed", f"Changed: {visit.school.name} is now on {visit.date:%-d %B} at {visit.starts_at:%H:%M}",
+        visit,
+        "visit_changed",
+        f"Changed: {visit.school.name} is now on {visit.date:%-d %B} at {visit.starts_at:%H:%M}",
         was=was,
     )
 
@@ -181,9 +183,19 @@ def declined(assignment_id: int) -> list[Email]:
     if not visit or assignment.status != Assignment.Status.DECLINED:
         return []
     subject = f"{assignment.volunteer.name} can't do {visit.school.name} on {visit.date:%-d %B}"
-    return [Email("declined", addresses(visit_coordinators(visit)), subject,
-                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
-                   "visit_url": page_url("planning:visit", visit.pk)})]
+    return [
+        Email(
+            "declined",
+            addresses(visit_coordinators(visit)),
+            subject,
+            {
+                **visit_context(visit),
+                "assignment": assignment,
+                "volunteer": assignment.volunteer,
+                "visit_url": page_url("planning:visit", visit.pk),
+            },
+        )
+    ]
 
 
 def visit_requested(visit_id: int) -> list[Email]:
@@ -191,8 +203,14 @@ def visit_requested(visit_id: int) -> list[Email]:
     if not visit or visit.status != Visit.Status.REQUESTED:
         return []
     subject = f"Visit requested: {visit.school.name}"
-    return [Email("visit_requested", addresses(visit_coordinators(visit)), subject,
-                  {**visit_context(visit), "visit_url": page_url("planning:visit", visit.pk)})]
+    return [
+        Email(
+            "visit_requested",
+            addresses(visit_coordinators(visit)),
+            subject,
+            {**visit_context(visit), "visit_url": page_url("planning:visit", visit.pk)},
+        )
+    ]
 
 
 def unavailability_clash(unavailability_id: int) -> list[Email]:
@@ -210,9 +228,16 @@ def unavailability_clash(unavailability_id: int) -> list[Email]:
             by_recipient.setdefault(email, []).append(booking.visit)
     subject = f"{absence.volunteer.name} is unavailable for a visit they are on"
     return [
-        Email("unavailability_clash", [email], subject,
-              {"absence": absence, "volunteer": absence.volunteer,
-               "visits": [(v, page_url("planning:visit", v.pk)) for v in visits]})
+        Email(
+            "unavailability_clash",
+            [email],
+            subject,
+            {
+                "absence": absence,
+                "volunteer": absence.volunteer,
+                "visits": [(v, page_url("planning:visit", v.pk)) for v in visits],
+            },
+        )
         for email, visits in by_recipient.items()
     ]
 
@@ -225,8 +250,14 @@ def report_filed(report_id: int) -> list[Email]:
     subject = f"Visit report filed: {visit.school.name} on {visit.date:%-d %B}"
     if report.follow_up:
         subject += " (a concern was passed on)"
-    return [Email("report_filed", addresses(visit_coordinators(visit)), subject,
-                  {**visit_context(visit), "report": report, "visit_url": page_url("planning:visit", visit.pk)})]
+    return [
+        Email(
+            "report_filed",
+            addresses(visit_coordinators(visit)),
+            subject,
+            {**visit_context(visit), "report": report, "visit_url": page_url("planning:visit", visit.pk)},
+        )
+    ]
 
 
 def reminder(assignment_id: int) -> list[Email]:
@@ -235,9 +266,19 @@ def reminder(assignment_id: int) -> list[Email]:
     if not visit or visit.status != Visit.Status.CONFIRMED or assignment.status == Assignment.Status.DECLINED:
         return []
     subject = f"Reminder: {visit.school.name} on {visit.date:%A %-d %B} at {visit.starts_at:%H:%M}"
-    return [Email("reminder", addresses([assignment.volunteer.user]), subject,
-                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
-                   "pack_url": page_url("packs:pack", visit.pk)})]
+    return [
+        Email(
+            "reminder",
+            addresses([assignment.volunteer.user]),
+            subject,
+            {
+                **visit_context(visit),
+                "assignment": assignment,
+                "volunteer": assignment.volunteer,
+                "pack_url": page_url("packs:pack", visit.pk),
+            },
+        )
+    ]
 
 
 def report_nudge(assignment_id: int, today: str | None = None) -> list[Email]:
@@ -246,9 +287,19 @@ def report_nudge(assignment_id: int, today: str | None = None) -> list[Email]:
     if not visit or visit.report_issue(assignment.volunteer, date.fromisoformat(today) if today else None):
         return []
     subject = f"How did it go at {visit.school.name}? Please file the visit report"
-    return [Email("report_nudge", addresses([assignment.volunteer.user]), subject,
-                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
-                   "report_url": page_url("portal:report", visit.pk)})]
+    return [
+        Email(
+            "report_nudge",
+            addresses([assignment.volunteer.user]),
+            subject,
+            {
+                **visit_context(visit),
+                "assignment": assignment,
+                "volunteer": assignment.volunteer,
+                "report_url": page_url("portal:report", visit.pk),
+            },
+        )
+    ]
 
 
 def clearance_expiry(volunteer_id: int) -> list[Email]:
@@ -263,7 +314,16 @@ def clearance_expiry(volunteer_id: int) -> list[Email]:
 BUILDERS: dict[str, Callable[..., list[Email]]] = {
     fn.__name__: fn
     for fn in (
-        invitation, confirmation, cancellation, visit_changed, declined, visit_requested,
-        unavailability_clash, report_filed, reminder, report_nudge, clearance_expiry,
+        invitation,
+        confirmation,
+        cancellation,
+        visit_changed,
+        declined,
+        visit_requested,
+        unavailability_clash,
+        report_filed,
+        reminder,
+        report_nudge,
+        clearance_expiry,
     )
 }

@@ -56,7 +56,9 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
     filters = CalendarFilterForm(
         request.GET, areas=areas, volunteers=planning_volunteers(request.user).select_related("user")
     )
-    visits = filters.filter(planning_visits(request.user).between(start, end)).with_signals().order_by("date", "starts_at")
+    visits = (
+        filters.filter(planning_visits(request.user).between(start, end)).with_signals().order_by("date", "starts_at")
+    )
     by_day: dict[date, list[Visit]] = {}
     for visit in visits:
         by_day.setdefault(visit.date, []).append(visit)
@@ -74,9 +76,9 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
         "nav": {key: f"?{value}&{urlencode(kept)}" if kept else f"?{value}" for key, value in nav.items()},
         "period_name": mode,
         "period_value": f"{first:%Y-%m}" if mode == "month" else f"{start:%Y-%m-%d}",
-        "refresh": reverse("planning:calendar") + "?" + urlencode(
-            {mode: f"{first:%Y-%m}" if mode == "month" else f"{start:%Y-%m-%d}", **kept}
-        ),
+        "refresh": reverse("planning:calendar")
+        + "?"
+        + urlencode({mode: f"{first:%Y-%m}" if mode == "month" else f"{start:%Y-%m-%d}", **kept}),
         "section": "calendar",
         "filters": filters,
         "today": today,

@@ -75,7 +75,10 @@ class SessionLineForm(forms.ModelForm):
         labels = {"pupils": "Number of pupils"}
         error_messages = {
             "session_type": {"required": "Choose the session type."},
-            "starts_at": {"required": "Give the time this session starts.", "invalid": "Give the time as hours and minutes."},
+            "starts_at": {
+                "required": "Give the time this session starts.",
+                "invalid": "Give the time as hours and minutes.",
+            },
         }
 
     def __init__(self, *args, nation: str = School.Nation.ENGLAND, **kwargs) -> None:
@@ -107,7 +110,9 @@ class AssignForm(forms.Form):
     volunteer = forms.ModelChoiceField(
         queryset=Volunteer.objects.none(), error_messages={"invalid_choice": "That volunteer cannot be found."}
     )
-    role = forms.ChoiceField(choices=Assignment.Role.choices, error_messages={"invalid_choice": "Choose lead or support."})
+    role = forms.ChoiceField(
+        choices=Assignment.Role.choices, error_messages={"invalid_choice": "Choose lead or support."}
+    )
 
     def __init__(self, *args, volunteers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -155,7 +160,9 @@ class DueFilterForm(forms.Form):
 
 
 class CalendarFilterForm(forms.Form):
-    area = forms.ModelChoiceField(label="Area", queryset=Area.objects.none(), required=False, empty_label="All my areas")
+    area = forms.ModelChoiceField(
+        label="Area", queryset=Area.objects.none(), required=False, empty_label="All my areas"
+    )
     status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *Visit.Status.choices], required=False)
     volunteer = forms.ModelChoiceField(
         label="Volunteer", queryset=Volunteer.objects.none(), required=False, empty_label="Any volunteer"

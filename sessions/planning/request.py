@@ -37,7 +37,9 @@ def request_visit(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     urn = (request.POST.get("school") or request.GET.get("school") or "").strip()
     school = School.objects.open().filter(urn=urn).first() if urn.isdigit() else None
-    found = list(School.objects.open().search(q).only("urn", "name", "town", "postcode")[:10]) if q and not school else []
+    found = (
+        list(School.objects.open().search(q).only("urn", "name", "town", "postcode")[:10]) if q and not school else []
+    )
     nation = school.nation if school else School.Nation.ENGLAND
     form = VisitRequestForm(
         request.POST if request.method == "POST" else None, nation=nation, initial={"school": school}

@@ -98,7 +98,10 @@ def due(request: HttpRequest) -> HttpResponse:
     template_name = "sessions/planning/due.html"
     if request.htmx:
         template_name += "#results"
-    return render(request, template_name, {"filters": filters, "page": page, "query": query_without_page(request), "section": "due"}
+    return render(
+        request,
+        template_name,
+        {"filters": filters, "page": page, "query": query_without_page(request), "section": "due"},
     )
 
 
@@ -111,7 +114,8 @@ def schools(request: HttpRequest) -> HttpResponse:
     template_name = "sessions/planning/schools.html"
     if request.htmx:
         template_name += "#results"
-    return render(request, template_name, {"q": q, "page": page, "query": query_without_page(request), "section": "schools"}
+    return render(
+        request, template_name, {"q": q, "page": page, "query": query_without_page(request), "section": "schools"}
     )
 
 
@@ -140,6 +144,7 @@ def query_without_page(request: HttpRequest) -> str:
 
 
 # --- The visit form
+
 
 def school_choices(request: HttpRequest, chosen: School | None, q: str) -> list[School]:
     """The schools offered as choices: the chosen one first, then up to ten that match the search."""
@@ -206,7 +211,9 @@ def unsaved_visit(form: VisitForm, formset) -> tuple[Visit | None, list[VisitSes
             # Half-filled: the session type alone already tells the ages and volunteers needed. Such a
             # line is only checked, never saved (saving needs every line valid).
             lines.append(
-                VisitSession(visit=visit, session_type=line_form.cleaned_data["session_type"], starts_at=visit.starts_at)
+                VisitSession(
+                    visit=visit, session_type=line_form.cleaned_data["session_type"], starts_at=visit.starts_at
+                )
             )
     return visit, lines, removed
 
@@ -237,8 +244,13 @@ def visit_form(request: HttpRequest, visit: Visit | None) -> HttpResponse:
         context["problems"] = built.problems(sessions=lines) if built else None
         if wants_save and built and formset.is_valid():
             try:
-                saved = services.save_visit(visit=built, sessions=lines, removed=removed, by=request.user,
-                                            seen_version=form.cleaned_data.get("version"))
+                saved = services.save_visit(
+                    visit=built,
+                    sessions=lines,
+                    removed=removed,
+                    by=request.user,
+                    seen_version=form.cleaned_data.get("version"),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -254,7 +254,9 @@ def report(request: HttpRequest, visit_id: int) -> HttpResponse:
         except ValidationError as e:
             form.add_error(None, e)
         else:
-            messages.success(request, f"Thank you: the report for {visit.school.name} is filed and the coordinator told.")
+            messages.success(
+                request, f"Thank you: the report for {visit.school.name} is filed and the coordinator told."
+            )
             return redirect("portal:home")
     filed = visit.report if hasattr(visit, "report") else None
     status = 403 if issue and not filed else 200
@@ -283,7 +285,11 @@ def details(request: HtmxHttpRequest) -> HttpResponse:
     context = {"volunteer": volunteer, "form": form, "saved": saved}
     if not request.htmx:
         data = personal_data(volunteer)
-        context |= {"data": data, "account_rows": readable(data["account"]), "volunteer_rows": readable(data["volunteer"])}
+        context |= {
+            "data": data,
+            "account_rows": readable(data["account"]),
+            "volunteer_rows": readable(data["volunteer"]),
+        }
     response = render(request, template_name, context)
     if saved:
         trigger_client_event(response, "preferencesSaved")
