@@ -23,7 +23,6 @@ from config.admin_actions import export_as_csv
 from config.admin_history import HistoryAdmin
 from sessions import services
 from sessions.models import (
-    YEAR_GROUP_CHOICES,
     Assignment,
     StatusChange,
     Visit,
@@ -31,17 +30,13 @@ from sessions.models import (
     VisitSession,
     person_name,
 )
+from sessions.planning.forms import year_groups_field
 
 # --- Visits --------------------------------------------------------------------------------------
 
 
 class VisitSessionForm(forms.ModelForm):
-    year_groups = forms.TypedMultipleChoiceField(
-        coerce=int,
-        choices=YEAR_GROUP_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one year group."},
-    )
+    year_groups = year_groups_field()
 
     class Meta:
         model = VisitSession

@@ -45,18 +45,12 @@ def contact_card(user) -> dict[str, str]:
 
 # --- People
 
-class Coordinator(models.Model):
-    """A user who plans visits for some police force areas (member of the Coordinators group)."""
+class Person:
+    """What coordinators and volunteers share: named from their account, in their group, with a feed."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator")
-    phone = models.CharField(max_length=30, blank=True)
-    areas = models.ManyToManyField(
-        Area, related_name="coordinators", limit_choices_to={"kind": Area.Kind.POLICE_FORCE}, blank=True
-    )
-    calendar_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-
-    class Meta:
-        ordering = ["user__last_name", "user__first_name"]
+    GROUP: str
+    user: models.OneToOneField
+    calendar_token: str
 
     def __str__(self) -> str:
         return person_name(self.user)
@@ -67,12 +61,28 @@ class Coordinator(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        self.user.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+        self.user.groups.add(Group.objects.get_or_create(name=self.GROUP)[0])
 
     def regenerate_calendar_token(self) -> None:
         """A new secret feed address; the old one stops working at once."""
         self.calendar_token = new_token()
         self.save(update_fields=["calendar_token"])
+
+
+class Coordinator(Person, models.Model):
+    """A user who plans visits for some police force areas (member of the Coordinators group)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator")
+    phone = models.CharField(max_length=30, blank=True)
+    areas = models.ManyToManyField(
+        Area, related_name="coordinators", limit_choices_to={"kind": Area.Kind.POLICE_FORCE}, blank=True
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+
+    GROUP = COORDINATORS_GROUP
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
 
 
 class VolunteerQuerySet(models.QuerySet["Volunteer"]):
@@ -118,7 +128,7 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
         )
 
 
-class Volunteer(models.Model):
+class Volunteer(Person, models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
     phone = models.CharField(max_length=30, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
@@ -147,19 +157,10 @@ class Volunteer(models.Model):
     # Every change is kept, except the feed's secret address (a credential, not a record).
     history = HistoricalRecords(excluded_fields=["calendar_token"])
 
+    GROUP = VOLUNTEERS_GROUP
+
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
-
-    def __str__(self) -> str:
-        return person_name(self.user)
-
-    @property
-    def name(self) -> str:
-        return person_name(self.user)
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        self.user.groups.add(Group.objects.get_or_create(name=VOLUNTEERS_GROUP)[0])
 
     @property
     def dbs_expires_on(self) -> date | None:
@@ -204,9 +205,6 @@ class Volunteer(models.Model):
         expires = self.clearance_expires_on
         return expires is not None and today <= expires and (expires - today).days <= days
 
-    def regenerate_calendar_token(self) -> None:
-        self.calendar_token = new_token()
-        self.save(update_fields=["calendar_token"])
 
     def bookings_between(self, first: date, last: date) -> AssignmentQuerySet:
         """The volunteer's live bookings (invited or accepted, visit not cancelled or delivered) in a date range."""

@@ -60,13 +60,18 @@ class VisitForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
-class SessionLineForm(forms.ModelForm):
-    year_groups = forms.TypedMultipleChoiceField(
+def year_groups_field() -> forms.TypedMultipleChoiceField:
+    """Year groups as ticked boxes (the session line form and the admin's)."""
+    return forms.TypedMultipleChoiceField(
         coerce=int,
         choices=YEAR_GROUP_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one year group."},
     )
+
+
+class SessionLineForm(forms.ModelForm):
+    year_groups = year_groups_field()
 
     class Meta:
         model = VisitSession

@@ -354,28 +354,26 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions/planning/visit.html", visit_page_context(request, visit))
 
 
+def visit_part(request: HttpRequest, pk: int, part: str) -> HttpResponse:
+    """One region of the visit page as an htmx fragment (running only its own queries), else the page."""
+    visit = get_visit(request, pk)
+    if request.htmx:
+        return render(
+            request, f"sessions/planning/visit.html#{part}", visit_page_context(request, visit, frozenset({part}))
+        )
+    return render(request, "sessions/planning/visit.html", visit_page_context(request, visit))
+
+
 @require_GET
 @planner_required
 def visit_problems(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    template_name = "sessions/planning/visit.html"
-    parts = PAGE_PARTS
-    if request.htmx:
-        template_name += "#problems"
-        parts = frozenset({"problems"})
-    return render(request, template_name, visit_page_context(request, visit, parts))
+    return visit_part(request, pk, "problems")
 
 
 @require_GET
 @planner_required
 def visit_staffing(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    template_name = "sessions/planning/visit.html"
-    parts = PAGE_PARTS
-    if request.htmx:
-        template_name += "#staffing"
-        parts = frozenset({"staffing"})
-    return render(request, template_name, visit_page_context(request, visit, parts))
+    return visit_part(request, pk, "staffing")
 
 
 def fragment_or_redirect(

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from config.dates import years_before
 from schools.models import School
-from sessions.access import planning_areas, visible_visits
+from sessions.access import is_staff, planning_areas, visible_visits
 from sessions.models import Assignment, SessionType, Visit, VisitSession
 from sessions.reach.coverage import due_by_area
 from stats import wording
@@ -268,7 +268,7 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
         for area in areas
     ]
     nations: dict[int, ReachLine] = {}
-    if user.is_staff and nation is None:
+    if is_staff(user) and nation is None:
         for area in areas:
             if area.parent is None:
                 continue
@@ -278,7 +278,7 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
                 nations[area.parent_id].before.volunteers = volunteers_before["nations"].get(area.parent_id, 0)
             nations[area.parent_id].now.add(now.get(area.pk, Reach()))
             nations[area.parent_id].before.add(before.get(area.pk, Reach()))
-    if not user.is_staff:
+    if not is_staff(user):
         total = line("All your areas", "", "total", Reach(), Reach())
     elif nation is not None:
         total = line(nation.name, nation.code, "total", Reach(), Reach())
