@@ -231,6 +231,10 @@ DBS_CHECK_VALID_YEARS = env_int("DBS_CHECK_VALID_YEARS", 3)
 SAFEGUARDING_TRAINING_VALID_YEARS = env_int("SAFEGUARDING_TRAINING_VALID_YEARS", 3)
 # Warn this many days before a DBS check or training expires.
 CLEARANCE_WARNING_DAYS = env_int("CLEARANCE_WARNING_DAYS", 60)
+# A DBS check on the Update Service keeps counting only while its status has been checked this recently.
+DBS_UPDATE_SERVICE_CHECK_DAYS = env_int("DBS_UPDATE_SERVICE_CHECK_DAYS", 365)
+# A volunteer who drops out this close to a visit leaves it needing cover (the dashboard's top list).
+COVER_WINDOW_DAYS = env_int("COVER_WINDOW_DAYS", 7)
 # The admin's history pages are a record: changes go through the forms and their rules, never a revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Volunteers who left more than this many years ago are anonymised by `anonymise_leavers` (run daily).

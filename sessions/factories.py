@@ -58,6 +58,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     phone = "07700 900000"
     postcode = "RG1 1AA"
     dbs_checked_on = A_SCHOOL_DAY - timedelta(days=30)
+    dbs_level = Volunteer.DbsLevel.ENHANCED_BARRED
     dbs_reference = factory.Sequence(lambda n: f"{n:012d}")
     training_on = A_SCHOOL_DAY - timedelta(days=30)
 

@@ -1,21 +1,34 @@
-"""Operations that span several models: booking volunteers, saving a visit with its session lines,
-taking a school's request. Each is all-or-nothing and says what it changes.
+"""Operations that span several models: booking volunteers, answering invitations, cover when someone
+drops out, saving a visit with its session lines, taking a school's request. Each is all-or-nothing and
+says what it changes.
 
-The rules themselves stay on the models (`Visit.problems`, `AssignmentQuerySet.clashing`,
-`Visit.change_status`); these functions apply them under the locks that make them hold when two
-coordinators act at the same moment.
+The rules themselves stay on the models (`Visit.problems`, `Volunteer.booking_refusal`,
+`AssignmentQuerySet.clashes_with`, `Visit.change_status`); these functions apply them under the locks
+that make them hold when two people act at the same moment. Every path that books a volunteer (the
+staffing panel, the admin, a cover link) passes the booking gate here; every path that takes someone
+off a visit (a decline, a removal, a volunteer leaving, a lapsed clearance) ends in
+`keep_confirmation_honest`, so a confirmed visit never stands without its people.
+
+Lock order, everywhere: the visit's row, then volunteers' rows in id order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from schools.models import School
-from sessions.models import Assignment, Visit, VisitSession, Volunteer
+from sessions.models import Assignment, CoverRequest, Visit, VisitSession, Volunteer
+from sessions.notifications.emails import notify
+
+# At most this many volunteers are asked to cover at once.
+MAX_COVER_REQUESTS = 10
 
 # The database's names for the two constraints that guard bookings (see migration 0004).
 BOOKING_CONSTRAINTS = ("assignment_no_double_booking", "assignment_once_per_visit")
@@ -43,65 +56,307 @@ def lock_for_booking(*, visit_id: int | None, volunteer_ids) -> None:
     )
 
 
+def _book(*, visit: Visit, volunteer: Volunteer, role: str, status: str) -> Assignment:
+    """Create the booking once the caller holds the locks and has applied the rules.
+
+    On PostgreSQL an exclusion constraint refuses any double booking that got past the check; that
+    refusal comes back as a ValidationError, never as a database error.
+    """
+    try:
+        with transaction.atomic():
+            return Assignment.objects.create(
+                visit=visit, volunteer=volunteer, role=role, status=status,
+                responded_at=timezone.now() if status == Assignment.Status.ACCEPTED else None,
+            )
+    except IntegrityError as error:
+        # Only reachable when the lock was bypassed (PostgreSQL's exclusion constraint, or the
+        # once-per-visit constraint): say what happened instead of failing.
+        if not is_booking_conflict(error):
+            raise
+        if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
+            raise ValidationError(f"{volunteer.name} is already on this visit.") from None
+        raise ValidationError(
+            f"{volunteer.name} was booked for another visit at this time a moment ago, "
+            "so cannot be booked for this one."
+        ) from None
+
+
+def booking_refusal(*, visit: Visit, volunteer: Volunteer, role: str) -> str | None:
+    """Why `volunteer` may not be booked on `visit` as `role` now (None: they may). The caller holds the
+    locks. The booking gate: cleared on the visit's date, not already on it, one lead, no double booking."""
+    if visit.is_closed:
+        return f"A {visit.get_status_display().lower()} visit cannot be staffed."
+    refusal = volunteer.booking_refusal(visit.date)
+    if refusal:
+        return refusal
+    if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
+        return f"{volunteer.name} is already on this visit."
+    if role == Assignment.Role.LEAD and visit.assignments.booked().filter(role=Assignment.Role.LEAD).exists():
+        return "This visit already has a lead volunteer. Remove them first, or assign as support."
+    clash = Assignment.objects.clashes_with(visit, volunteers=[volunteer]).first()
+    return clash.clash_message() if clash else None
+
+
 def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> Assignment:
-    """Invite `volunteer` to `visit` as lead or support, unless that would double-book them.
+    """Invite `volunteer` to `visit` as lead or support, unless the booking gate refuses it.
 
     Side effects: locks the visit's and the volunteer's rows until the transaction ends (two
     coordinators booking one volunteer are taken one after the other, and the second sees the first's
     booking); creates an Assignment in status "invited" (the notification receivers email the
-    volunteer). On PostgreSQL an exclusion constraint refuses any double booking that got past the
-    check; that refusal comes back as the same ValidationError, never as a database error.
-
-    Raises ValidationError with a message for the coordinator when the booking is refused.
+    volunteer). Raises ValidationError with a message for the coordinator when the booking is refused;
+    nothing is created then.
     """
     if role not in Assignment.Role.values:
         raise ValidationError("Choose lead or support.")
     with transaction.atomic():
-        # Always visit first, then volunteers: the same order as save_visit, so the two never deadlock.
         visit = Visit.objects.select_for_update().select_related("school").get(pk=visit.pk)
         volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
-        if visit.is_closed:
-            raise ValidationError(f"A {visit.get_status_display().lower()} visit cannot be staffed.")
-        if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
-            raise ValidationError(f"{volunteer.name} is already on this visit.")
-        if role == Assignment.Role.LEAD:
-            lead = visit.assignments.filter(role=Assignment.Role.LEAD).exclude(status=Assignment.Status.DECLINED)
-            if lead.exists():
-                raise ValidationError(
-                    "This visit already has a lead volunteer. Remove them first, or assign as support."
-                )
-        clash = Assignment.objects.clashes_with(visit, volunteers=[volunteer]).first()
-        if clash:
-            raise ValidationError(clash.clash_message())
-        try:
-            with transaction.atomic():
-                return Assignment.objects.create(
-                    visit=visit, volunteer=volunteer, role=role, status=Assignment.Status.INVITED
-                )
-        except IntegrityError as error:
-            # Only reachable when the lock was bypassed (PostgreSQL's exclusion constraint, or the
-            # once-per-visit constraint): say what happened instead of failing.
-            if not is_booking_conflict(error):
-                raise
-            if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
-                raise ValidationError(f"{volunteer.name} is already on this visit.") from None
-            raise ValidationError(
-                f"{volunteer.name} was booked for another visit at this time a moment ago, "
-                "so cannot be booked for this one."
-            ) from None
+        refusal = booking_refusal(visit=visit, volunteer=volunteer, role=role)
+        if refusal:
+            raise ValidationError(refusal)
+        return _book(visit=visit, volunteer=volunteer, role=role, status=Assignment.Status.INVITED)
+
+
+def keep_confirmation_honest(*, visit: Visit, because: str) -> bool:
+    """A confirmed visit that no longer has an accepted lead and enough accepted volunteers goes back to
+    proposed by itself, saying why in its history ("automatic: Sam Okafor declined; no lead"), and its
+    coordinators are emailed. The caller holds the visit's lock. Returns whether it was unconfirmed."""
+    if visit.status != Visit.Status.CONFIRMED:
+        return False
+    staffing = visit.staffing()
+    if staffing.holds:
+        return False
+    visit.change_status(Visit.Status.PROPOSED, by=None, reason=f"automatic: {because}; {staffing.shortfall()}")
+    notify("visit_unconfirmed", visit_id=visit.pk)
+    return True
+
+
+def _note_drop_out(visit: Visit, today: date | None = None) -> None:
+    """A drop-out within COVER_WINDOW_DAYS of the visit leaves it needing cover (the dashboard's top list)."""
+    today = today or timezone.localdate()
+    if visit.cover_needed_since is None and visit.date - today <= timedelta(days=settings.COVER_WINDOW_DAYS):
+        if visit.staffing().needs_cover:
+            visit.cover_needed_since = timezone.now()
+            Visit.objects.filter(pk=visit.pk).update(cover_needed_since=visit.cover_needed_since)
 
 
 def remove_assignment(*, assignment: Assignment, by) -> None:
     """Take a volunteer off a visit that has not happened yet.
 
-    Side effects: deletes the Assignment (the volunteer is free at that time again).
-    Raises ValidationError when the visit is delivered or cancelled.
+    Side effects: deletes the Assignment (the volunteer is free at that time again, and the visit
+    leaves their calendar feed); emails the volunteer; marks the visit as needing cover when it is
+    close; unconfirms a confirmed visit left without its people. Raises ValidationError when the visit
+    is delivered or cancelled.
     """
     with transaction.atomic():
         visit = Visit.objects.select_for_update().get(pk=assignment.visit_id)
         if visit.is_closed:
             raise ValidationError(f"Volunteers cannot be removed from a {visit.get_status_display().lower()} visit.")
+        name = assignment.volunteer.name
+        was_booked = assignment.status != Assignment.Status.DECLINED
         Assignment.objects.filter(pk=assignment.pk).delete()
+        if was_booked:
+            notify("removed", visit_id=visit.pk, volunteer_id=assignment.volunteer_id)
+            _note_drop_out(visit)
+            keep_confirmation_honest(visit=visit, because=f"{name} was taken off the visit")
+
+
+def answer_invitation(
+    *, assignment: Assignment, accept: bool, reason: str = "", note: str = "", today: date | None = None
+) -> None:
+    """The volunteer accepts or declines (a decline with a reason from the list).
+
+    Side effects: saves the assignment (the receivers email the coordinator about a decline); after a
+    decline, marks the visit as needing cover when it is close and unconfirms a confirmed visit left
+    without its people. Raises ValidationError saying why an answer cannot be given.
+    """
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=assignment.visit_id)
+        assignment = Assignment.objects.select_related("volunteer__user", "visit").get(pk=assignment.pk)
+        if accept:
+            assignment.accept(today)
+            return
+        assignment.decline(today, reason=reason, note=note)
+        _note_drop_out(visit, today)
+        keep_confirmation_honest(visit=visit, because=f"{assignment.volunteer.name} declined")
+
+
+def make_lead(*, visit: Visit, assignment: Assignment, by) -> None:
+    """Promote an accepted supporter to lead in one step; the former lead, if any, becomes support.
+
+    Raises ValidationError when the visit is closed or the volunteer has not accepted or is not on it.
+    """
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        if visit.is_closed:
+            raise ValidationError(f"A {visit.get_status_display().lower()} visit cannot be staffed.")
+        assignment = visit.assignments.booked().select_related("volunteer__user").filter(pk=assignment.pk).first()
+        if assignment is None:
+            raise ValidationError("That volunteer is no longer on this visit.")
+        if assignment.role == Assignment.Role.LEAD:
+            raise ValidationError(f"{assignment.volunteer.name} is already the lead.")
+        if assignment.status != Assignment.Status.ACCEPTED:
+            raise ValidationError(f"{assignment.volunteer.name} has not accepted yet, so cannot lead.")
+        for former in visit.assignments.booked().filter(role=Assignment.Role.LEAD):
+            former.role = Assignment.Role.SUPPORT
+            former.save(update_fields=["role"])
+        assignment.role = Assignment.Role.LEAD
+        assignment.save(update_fields=["role"])
+
+
+def volunteer_stopped(*, volunteer: Volunteer, because: str, today: date | None = None) -> int:
+    """A volunteer marked inactive (or as having left): every confirmed visit still to come that relied
+    on them is unconfirmed, saying why. Returns how many were."""
+    today = today or timezone.localdate()
+    visit_ids = list(
+        volunteer.assignments.booked()
+        .filter(visit__status=Visit.Status.CONFIRMED, visit__date__gte=today)
+        .values_list("visit_id", flat=True)
+    )
+    unconfirmed = 0
+    for visit_id in visit_ids:
+        with transaction.atomic():
+            visit = Visit.objects.select_for_update().get(pk=visit_id)
+            # Staying on the visit still leaves it without a cleared volunteer: it cannot stay confirmed.
+            if visit.status == Visit.Status.CONFIRMED:
+                visit.change_status(Visit.Status.PROPOSED, by=None, reason=f"automatic: {volunteer.name} {because}")
+                notify("visit_unconfirmed", visit_id=visit.pk)
+                unconfirmed += 1
+    return unconfirmed
+
+
+def recheck_confirmed_visits(today: date | None = None) -> int:
+    """The daily check: a confirmed visit still to come with a booked volunteer who will not be cleared on
+    its date (a DBS check, status check or training lapses first) goes back to proposed, saying who and
+    why. Returns how many visits were unconfirmed."""
+    today = today or timezone.localdate()
+    confirmed = (
+        Visit.objects.filter(status=Visit.Status.CONFIRMED, date__gte=today)
+        .prefetch_related("assignments__volunteer__user")
+        .order_by("date", "pk")
+    )
+    unconfirmed = 0
+    for visit in confirmed:
+        lapsing = [
+            (a.volunteer, issues)
+            for a in visit.assignments.all()
+            if a.status != Assignment.Status.DECLINED and (issues := a.volunteer.clearance_issues(visit.date))
+        ]
+        if not lapsing:
+            continue
+        with transaction.atomic():
+            locked = Visit.objects.select_for_update().get(pk=visit.pk)
+            if locked.status != Visit.Status.CONFIRMED:
+                continue
+            because = "; ".join(f"{volunteer.name} {issues[0]}" for volunteer, issues in lapsing)
+            locked.change_status(Visit.Status.PROPOSED, by=None, reason=f"automatic: {because}"[:300])
+            notify("visit_unconfirmed", visit_id=locked.pk)
+            unconfirmed += 1
+    return unconfirmed
+
+
+# --- Cover when someone drops out
+
+
+def cover_candidates(visit: Visit, pool) -> list:
+    """The volunteers best placed to cover the visit (the staffing panel's ranking), eligible only."""
+    return [option for option in visit.staffing_options(pool) if option.eligible]
+
+
+def send_cover_requests(*, visit: Visit, volunteers: Iterable[Volunteer], by) -> list[CoverRequest]:
+    """Ask up to MAX_COVER_REQUESTS volunteers to cover the visit, each by a one-time link in an email.
+
+    Side effects: creates (or reuses the open) CoverRequest per volunteer and emails each. Raises
+    ValidationError when the visit does not need cover, too many are chosen, or one of them could not
+    be booked now (naming them and why); nothing is sent then.
+    """
+    volunteers = list(volunteers)
+    if not volunteers:
+        raise ValidationError("Choose at least one volunteer to ask.")
+    if len(volunteers) > MAX_COVER_REQUESTS:
+        raise ValidationError(f"Ask at most {MAX_COVER_REQUESTS} volunteers at a time.")
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().select_related("school").get(pk=visit.pk)
+        staffing = visit.staffing()
+        if visit.is_closed or not staffing.needs_cover:
+            raise ValidationError("This visit does not need cover: it has its lead and volunteers.")
+        role = Assignment.Role.LEAD if staffing.lead is None else Assignment.Role.SUPPORT
+        refusals = [r for v in volunteers if (r := booking_refusal(visit=visit, volunteer=v, role=role))]
+        if refusals:
+            raise ValidationError(refusals)
+        requests = []
+        for volunteer in volunteers:
+            request, _ = CoverRequest.objects.get_or_create(
+                visit=visit, volunteer=volunteer, outcome=CoverRequest.Outcome.OPEN, defaults={"sent_by": by}
+            )
+            notify("cover_request", cover_request_id=request.pk)
+            requests.append(request)
+    return requests
+
+
+@dataclass(frozen=True)
+class CoverAnswer:
+    """What a volunteer who followed a cover link is told."""
+
+    booked: bool
+    message: str
+
+
+def claim_cover(*, token: str, now: datetime | None = None) -> CoverAnswer:
+    """A volunteer answers "I can" from their cover link.
+
+    While the visit still needs cover, they are booked as accepted (as lead when the visit has none)
+    and the coordinators are told; once it is covered, the other open links of the visit close. A
+    second click, a link for a covered visit, or one whose visit has started gets a plain answer; a
+    volunteer who could not be booked now is told why. The visit's row is locked first, so two clicks
+    at the same moment are taken one after the other. Raises CoverRequest.DoesNotExist for an unknown token.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        visit_id = CoverRequest.objects.values_list("visit_id", flat=True).get(token=token)
+        visit = Visit.objects.select_for_update().select_related("school").get(pk=visit_id)
+        request = CoverRequest.objects.select_related("volunteer__user").get(token=token)
+        volunteer = Volunteer.objects.select_for_update().select_related("user").get(pk=request.volunteer_id)
+        if request.outcome == CoverRequest.Outcome.BOOKED:
+            return CoverAnswer(True, f"You are booked for {visit.school.name}. Thank you.")
+        if not request.is_open:
+            return CoverAnswer(False, "Already covered — thank you.")
+        if visit.is_cancelled:
+            return _close(
+                request, CoverRequest.Outcome.COVERED, "This visit has been cancelled. Thank you all the same."
+            )
+        if now >= visit.starts:
+            return _close(
+                request, CoverRequest.Outcome.COVERED, "This visit has already started. Thank you all the same."
+            )
+        staffing = visit.staffing()
+        if visit.is_closed or not staffing.needs_cover:
+            return _close(request, CoverRequest.Outcome.COVERED, "Already covered — thank you.")
+        role = Assignment.Role.LEAD if staffing.lead is None else Assignment.Role.SUPPORT
+        refusal = booking_refusal(visit=visit, volunteer=volunteer, role=role)
+        if refusal:
+            return _close(
+                request, CoverRequest.Outcome.REFUSED, refusal.replace(f"{volunteer.name} cannot", "You cannot")
+            )
+        assignment = _book(visit=visit, volunteer=volunteer, role=role, status=Assignment.Status.ACCEPTED)
+        _close(request, CoverRequest.Outcome.BOOKED, "")
+        notify("cover_booked", assignment_id=assignment.pk)
+        if not visit.staffing().needs_cover:
+            Visit.objects.filter(pk=visit.pk).update(cover_needed_since=None)
+            for other in visit.cover_requests.filter(outcome=CoverRequest.Outcome.OPEN):
+                _close(other, CoverRequest.Outcome.COVERED, "")
+    as_role = "the lead" if role == Assignment.Role.LEAD else "a volunteer"
+    return CoverAnswer(
+        True,
+        f"You are booked as {as_role} for {visit.school.name} on {visit.date:%A %-d %B} at "
+        f"{visit.starts_at:%H:%M}. Thank you.",
+    )
+
+
+def _close(request: CoverRequest, outcome: str, note: str) -> CoverAnswer:
+    request.outcome, request.outcome_note, request.answered_at = outcome, note[:300], timezone.now()
+    request.save(update_fields=["outcome", "outcome_note", "answered_at"])
+    return CoverAnswer(outcome == CoverRequest.Outcome.BOOKED, note)
 
 
 def save_visit(

@@ -166,7 +166,7 @@ _NAMES = [("Priya", "Patel"), ("Tom", "Jones"), ("Sam", "Okafor"), ("Lee", "Wong
 
 
 def _planned_visit(area, *, date=A_SCHOOL_DAY, volunteers: int = 0, **kwargs):
-    """A visit in the area with one KS2 assembly and `volunteers` accepted volunteers."""
+    """A visit in the area with one KS2 assembly and `volunteers` accepted volunteers, the first the lead."""
     school = kwargs.pop("school", None) or SchoolFactory(in_area=area)
     visit = VisitFactory(school=school, date=date, **kwargs)
     VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
@@ -174,7 +174,7 @@ def _planned_visit(area, *, date=A_SCHOOL_DAY, volunteers: int = 0, **kwargs):
         # Plain names (a random one may hold an apostrophe, which the page shows escaped).
         first, last = _NAMES[n % len(_NAMES)]
         volunteer = VolunteerFactory(areas=[area], user__first_name=first, user__last_name=last)
-        AssignmentFactory(visit=visit, volunteer=volunteer)
+        AssignmentFactory(visit=visit, volunteer=volunteer, role="lead" if n == 0 else "support")
     return visit
 
 

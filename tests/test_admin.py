@@ -354,7 +354,8 @@ def test_a_new_volunteer_gets_an_account_without_a_password_in_the_volunteers_gr
     response = staff_client.post("/admin/school_sessions/volunteer/add/", {
         "first_name": "Siân", "last_name": "Evans", "email": "Sian.Evans@Example.org", "phone": "07700 900123",
         "postcode": "RG1 1AA", "areas": [thames_valley.pk], "active": "on",
-        "dbs_checked_on": "2026-10-01", "dbs_reference": "009988776655", "training_on": "2026-10-02",
+        "dbs_checked_on": "2026-10-01", "dbs_reference": "009988776655", "dbs_level": "enhanced_barred",
+        "training_on": "2026-10-02",
         "email_reminders": "on",
         "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0",
         "unavailabilities-MIN_NUM_FORMS": "0", "unavailabilities-MAX_NUM_FORMS": "1000",
@@ -384,7 +385,7 @@ def test_the_account_of_a_staff_member_who_volunteers_is_not_changed_from_the_vo
     page = staff_client.get(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/").content.decode()
     assert "This is a staff account" in page
     staff_client.post(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/", {
-        "first_name": "X", "last_name": "Y", "email": "attacker@example.org", "active": "on", "phone": "1",
+        "first_name": "X", "last_name": "Y", "email": "attacker@example.org", "active": "on", "phone": "1", "dbs_level": "enhanced_barred",
         "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0", "_save": "Save",
     })
     volunteer.user.refresh_from_db()
@@ -473,13 +474,15 @@ def test_confirming_through_the_action_reports_why_a_visit_cannot_be_confirmed(s
         follow=True,
     )
     html = response.content.decode()
-    assert f"{visit}: not confirmed. A visit needs enough volunteers before it can be confirmed." in html
+    assert (f"{visit}: not confirmed. Fix these before confirming: The sessions need 2 volunteers; 1 is assigned. "
+            "The visit has no lead volunteer.") in html
     visit.refresh_from_db()
     assert visit.status == Visit.Status.PROPOSED
 
 
 def test_confirming_a_fully_staffed_visit_records_who_confirmed_it(staff_client, staff_user, programme):
     visit = programme["visit"]
+    Assignment.objects.filter(visit=visit).update(role=Assignment.Role.LEAD)
     AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[programme["area"]]))
     response = staff_client.post(
         "/admin/school_sessions/visit/", {"action": "confirm", "index": "0", "_selected_action": [visit.pk]},

@@ -20,6 +20,7 @@ from django.utils import timezone
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from config.admin_history import HistoryAdmin
+from sessions import services
 from sessions.models import Coordinator, SessionType, Unavailability, Volunteer
 
 # --- Session types and coordinators ------------------------------------------------------------
@@ -179,12 +180,22 @@ class VolunteerAdmin(AccessLoggedAdmin, HistoryAdmin):
     actions = [export_as_csv, "mark_as_left"]
     readonly_fields = ["clearance", "clearance_expires"]
     fieldsets = [
-        ("The volunteer", {"fields": [("first_name", "last_name"), "email", "phone", "postcode", "areas", "active",
-                                      "left_on"]}),
+        (
+            "The volunteer",
+            {"fields": [("first_name", "last_name"), "email", "phone", "postcode", "areas", "active", "left_on"]},
+        ),
         (
             "Clearance",
-            {"fields": [("dbs_checked_on", "dbs_reference"), "dbs_update_service", "training_on", "clearance",
-                        "clearance_expires"]},
+            {
+                "fields": [
+                    ("dbs_checked_on", "dbs_reference"),
+                    "dbs_level",
+                    ("dbs_update_service", "dbs_status_checked_on"),
+                    "training_on",
+                    "clearance",
+                    "clearance_expires",
+                ]
+            },
         ),
         ("Emails", {"fields": ["email_reminders", "email_report_nudges"]}),
     ]
@@ -198,13 +209,32 @@ class VolunteerAdmin(AccessLoggedAdmin, HistoryAdmin):
         anonymised after the retention period by `anonymise_leavers`."""
         today = timezone.localdate()
         marked = 0
+        unconfirmed = 0
         for volunteer in queryset.filter(active=True):
             volunteer.active = False
             volunteer.left_on = volunteer.left_on or today
             volunteer._change_reason = "Marked as left"
             volunteer.save()
+            unconfirmed += services.volunteer_stopped(volunteer=volunteer, because="left the programme")
             marked += 1
         self.message_user(request, f"{marked} volunteer(s) marked as left today.", messages.SUCCESS)
+        if unconfirmed:
+            self.message_user(
+                request,
+                f"{unconfirmed} confirmed visit(s) went back to proposed; their coordinators are emailed.",
+                messages.WARNING,
+            )
+
+    def save_model(self, request: HttpRequest, obj: Volunteer, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "active" in form.changed_data and not obj.active:
+            unconfirmed = services.volunteer_stopped(volunteer=obj, because="is no longer an active volunteer")
+            if unconfirmed:
+                self.message_user(
+                    request,
+                    f"{unconfirmed} confirmed visit(s) went back to proposed; their coordinators are emailed.",
+                    messages.WARNING,
+                )
 
     @admin.display(description="name", ordering="user__last_name")
     def name(self, volunteer: Volunteer) -> str:

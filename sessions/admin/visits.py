@@ -69,11 +69,18 @@ class VisitSessionInline(ClosedVisitInline, admin.StackedInline):
               ("send_adapted", "welsh_language")]
 
 
-class AssignmentFormSet(forms.BaseInlineFormSet):
-    """Refuse what would double-book a volunteer or give the visit two leads, before the database does.
+def books_someone(form: forms.ModelForm) -> bool:
+    """The form makes a booking: a new one, or another volunteer, or a declined one taken up again."""
+    data = form.cleaned_data
+    if data.get("status") == Assignment.Status.DECLINED or data.get("DELETE"):
+        return False
+    return form.instance.pk is None or bool({"volunteer", "status"} & set(form.changed_data))
 
-    The double-booking test is the model's (`Assignment.objects.clashing`), against the visit's times
-    as they are being saved.
+
+class AssignmentFormSet(forms.BaseInlineFormSet):
+    """Refuse what would book an uncleared volunteer, double-book one or give the visit two leads, before
+    the database does: the booking gate (`Volunteer.booking_refusal`) and the double-booking test
+    (`Assignment.objects.clashes_with`) against the visit's times as they are being saved.
     """
 
     def clean(self) -> None:
@@ -94,6 +101,8 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
                 continue
             if data.get("role") == Assignment.Role.LEAD:
                 leads += 1
+            if books_someone(form) and (refusal := data["volunteer"].booking_refusal(visit.date)):
+                errors.append(refusal)
             clash = Assignment.objects.clashes_with(visit, volunteers=[data["volunteer"]]).first()
             if clash:
                 errors.append(clash.clash_message())
@@ -283,10 +292,10 @@ class VisitAdmin(HistoryAdmin):
         if visit.is_closed:
             return "–"
         found = []
-        if visit.has_errors:
+        if visit.has_other_errors:
             found.append("Has errors")
-        if visit.is_short_of_volunteers:
-            found.append("Short of volunteers")
+        if visit.needs_staffing:
+            found.append("Needs volunteers or their answers")
         return ", ".join(found) or "None"
 
     @admin.display(description="can move to")
@@ -361,6 +370,8 @@ class AssignmentForm(forms.ModelForm):
         if visit and volunteer and data.get("status") != Assignment.Status.DECLINED and not visit.is_cancelled:
             # Inside the admin's transaction: a booking made elsewhere meanwhile waits, or is seen here.
             services.lock_for_booking(visit_id=visit.pk, volunteer_ids=[volunteer.pk])
+            if books_someone(self) and (refusal := volunteer.booking_refusal(visit.date)):
+                raise ValidationError(refusal)
             clash = Assignment.objects.clashes_with(visit, volunteers=[volunteer]).first()
             if clash:
                 raise ValidationError(clash.clash_message())

@@ -74,14 +74,16 @@ def make_demo_logins(demo: Demo, reference: Reference) -> DemoPeople:
     demo_coordinator.save()
     demo_coordinator.areas.set([reference.areas[THAMES_VALLEY], reference.areas[KENT]])
     user = login_user(volunteer, is_staff=False, is_superuser=False)
-    # On the DBS Update Service (so a four-year-old check still counts) and trained recently: cleared
-    # for every visit the demo books.
+    # On the DBS Update Service with its status checked a month ago (so a four-year-old check still counts)
+    # and trained recently: cleared for every visit the demo books.
     defaults = {
         "phone": "07700 900001",
         "postcode": "RG1 4QA",
         "dbs_checked_on": years_before(demo.today, 4),
         "dbs_reference": "001122334455",
+        "dbs_level": Volunteer.DbsLevel.ENHANCED_BARRED,
         "dbs_update_service": True,
+        "dbs_status_checked_on": demo.today - timedelta(days=30),
         "training_on": demo.today - timedelta(days=200),
         "active": True,
         "left_on": None,

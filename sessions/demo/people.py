@@ -100,9 +100,13 @@ def clearance_dates(demo: Demo, kind: str) -> dict[str, Any]:
     rng, today = demo.rng, demo.today
     three_years_ago = years_before(today, 3)
     recent = lambda: today - timedelta(days=rng.randint(30, 3 * 365 - 70))  # noqa: E731
-    dates = {"dbs_checked_on": recent(), "training_on": recent(), "dbs_update_service": False}
+    dates = {"dbs_checked_on": recent(), "training_on": recent(), "dbs_update_service": False,
+             "dbs_level": Volunteer.DbsLevel.ENHANCED_BARRED}
     if kind == "update_service":
-        dates.update(dbs_checked_on=today - timedelta(days=rng.randint(365, 9 * 365)), dbs_update_service=True)
+        # Most had their status checked this year; about one in five is due a status check within 60 days.
+        checked_days_ago = rng.randint(310, 360) if rng.random() < 0.2 else rng.randint(30, 300)
+        dates.update(dbs_checked_on=today - timedelta(days=rng.randint(365, 9 * 365)), dbs_update_service=True,
+                     dbs_status_checked_on=today - timedelta(days=checked_days_ago))
     elif kind == "expiring":
         soon = three_years_ago + timedelta(days=rng.randint(5, 59))  # expires in the next 60 days
         dates["training_on" if rng.random() < 0.3 else "dbs_checked_on"] = soon

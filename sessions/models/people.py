@@ -95,11 +95,13 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
     def cleared_on(self, day: date) -> VolunteerQuerySet:
         """The set-level twin of `Volunteer.is_cleared_on` (same rule, as a filter)."""
         dbs_after = years_after(day, -settings.DBS_CHECK_VALID_YEARS)
+        status_after = day - timedelta(days=settings.DBS_UPDATE_SERVICE_CHECK_DAYS)
         training_after = years_after(day, -settings.SAFEGUARDING_TRAINING_VALID_YEARS)
         return self.filter(
             Q(active=True),
+            Q(dbs_level=Volunteer.DbsLevel.ENHANCED_BARRED),
             Q(dbs_checked_on__lte=day),
-            Q(dbs_update_service=True) | Q(dbs_checked_on__gt=dbs_after),
+            Q(dbs_checked_on__gt=dbs_after) | Q(dbs_update_service=True, dbs_status_checked_on__gt=status_after),
             Q(training_on__lte=day, training_on__gt=training_after),
         )
 
@@ -108,12 +110,24 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
         (the set-level twin of `Volunteer.clearance_expires_within`)."""
         horizon = today + timedelta(days=within_days)
         dbs, training = settings.DBS_CHECK_VALID_YEARS, settings.SAFEGUARDING_TRAINING_VALID_YEARS
+        status_days = timedelta(days=settings.DBS_UPDATE_SERVICE_CHECK_DAYS)
+        certificate_within = Q(
+            dbs_checked_on__gte=years_after(today, -dbs), dbs_checked_on__lte=years_after(horizon, -dbs)
+        )
+        # On the Update Service the check counts until the later of the certificate's expiry and the
+        # status check's: that later date falls in the window.
+        certificate_by_horizon = Q(dbs_checked_on__lte=years_after(horizon, -dbs))
+        status_within = Q(
+            dbs_status_checked_on__gte=today - status_days, dbs_status_checked_on__lte=horizon - status_days
+        )
+        status_by_horizon = Q(dbs_status_checked_on__lte=horizon - status_days)
         return self.filter(active=True).filter(
-            Q(
-                dbs_update_service=False,
-                dbs_checked_on__gte=years_after(today, -dbs),
-                dbs_checked_on__lte=years_after(horizon, -dbs),
-            )
+            Q(dbs_update_service=False) & certificate_within
+            | Q(dbs_update_service=True, dbs_status_checked_on__isnull=True) & certificate_within
+            | Q(dbs_update_service=True)
+            & certificate_by_horizon
+            & status_by_horizon
+            & (certificate_within | status_within)
             | Q(training_on__gte=years_after(today, -training), training_on__lte=years_after(horizon, -training))
         )
 
@@ -139,10 +153,30 @@ class Volunteer(Person, models.Model):
         blank=True,
         help_text="Police force areas this volunteer covers.",
     )
+    class DbsLevel(models.TextChoices):
+        # Only the first is the check for work with children (regulated activity); the others are recorded
+        # so that a lower check is never mistaken for it.
+        ENHANCED_BARRED = "enhanced_barred", "Enhanced with the children's barred list"
+        ENHANCED = "enhanced", "Enhanced (no barred list check)"
+        BASIC = "basic", "Basic"
+
     dbs_checked_on = models.DateField("DBS check date", null=True, blank=True)
     dbs_reference = models.CharField("DBS certificate number", max_length=20, blank=True)
+    dbs_level = models.CharField(
+        "DBS check level",
+        max_length=20,
+        choices=DbsLevel.choices,
+        help_text="Only an enhanced check with the children's barred list counts for this work.",
+    )
     dbs_update_service = models.BooleanField(
-        "on the DBS Update Service", default=False, help_text="A check on the Update Service does not expire."
+        "on the DBS Update Service",
+        default=False,
+        help_text="The check keeps counting while its status is checked on the Update Service "
+        "(at least every DBS_UPDATE_SERVICE_CHECK_DAYS days).",
+    )
+    dbs_status_checked_on = models.DateField(
+        "Update Service status last checked", null=True, blank=True,
+        help_text="The date someone last checked the certificate's status on the DBS Update Service.",
     )
     training_on = models.DateField("safeguarding training date", null=True, blank=True)
     active = models.BooleanField(default=True)
@@ -163,11 +197,47 @@ class Volunteer(Person, models.Model):
         ordering = ["user__last_name", "user__first_name"]
 
     @property
-    def dbs_expires_on(self) -> date | None:
-        """The first day the DBS check no longer counts (None: no check, or on the Update Service)."""
-        if self.dbs_checked_on is None or self.dbs_update_service:
+    def certificate_expires_on(self) -> date | None:
+        """The first day the certificate itself no longer counts (DBS_CHECK_VALID_YEARS after it)."""
+        if self.dbs_checked_on is None:
             return None
         return years_after(self.dbs_checked_on, settings.DBS_CHECK_VALID_YEARS)
+
+    @property
+    def status_check_due_on(self) -> date | None:
+        """On the Update Service: the first day the last status check no longer counts (None: not on
+        it, or never checked)."""
+        if not self.dbs_update_service or self.dbs_status_checked_on is None:
+            return None
+        return self.dbs_status_checked_on + timedelta(days=settings.DBS_UPDATE_SERVICE_CHECK_DAYS)
+
+    @property
+    def dbs_expires_on(self) -> date | None:
+        """The first day the DBS check no longer counts: the certificate's expiry or, on the Update
+        Service, the later of that and the status check's (None: no check)."""
+        dates = [d for d in (self.certificate_expires_on, self.status_check_due_on) if d]
+        return max(dates) if dates else None
+
+    @property
+    def kept_by_status_check(self) -> bool:
+        """The check counts (or counted last) because of its Update Service status check."""
+        due, certificate = self.status_check_due_on, self.certificate_expires_on
+        return due is not None and certificate is not None and due > certificate
+
+    @property
+    def dbs_summary(self) -> str:
+        """The DBS check in words, as the volunteer, the coordinator and their emails see it."""
+        if self.dbs_checked_on is None:
+            return "none recorded"
+        if self.dbs_level != self.DbsLevel.ENHANCED_BARRED:
+            return f"{(self.get_dbs_level_display() or 'level not recorded').lower()}: does not count for this work"
+        if self.kept_by_status_check:
+            return (f"on the Update Service, status last checked {self.dbs_status_checked_on:%-d %B %Y}: "
+                    f"Update Service status check due {self.dbs_expires_on:%-d %B %Y}")
+        if self.dbs_update_service:
+            return (f"on the Update Service, but without a recent status check it counts only until "
+                    f"{self.dbs_expires_on:%-d %B %Y}")
+        return f"expires {self.dbs_expires_on:%-d %B %Y}"
 
     @property
     def training_expires_on(self) -> date | None:
@@ -188,13 +258,25 @@ class Volunteer(Person, models.Model):
             issues.append("is not an active volunteer")
         if self.dbs_checked_on is None or self.dbs_checked_on > on:
             issues.append("has no DBS check by that date")
-        elif self.dbs_expires_on and on >= self.dbs_expires_on:
-            issues.append(f"has a DBS check that expired on {self.dbs_expires_on:%-d %B %Y}")
+        elif on >= self.dbs_expires_on:
+            if self.kept_by_status_check:
+                issues.append(f"has a DBS Update Service status check that was due on {self.dbs_expires_on:%-d %B %Y}")
+            else:
+                issues.append(f"has a DBS check that expired on {self.dbs_expires_on:%-d %B %Y}")
+        if self.dbs_checked_on is not None and self.dbs_level != self.DbsLevel.ENHANCED_BARRED:
+            level = self.get_dbs_level_display().lower() if self.dbs_level else "unrecorded"
+            issues.append(f"has a DBS check at the {level} level; this work needs an enhanced check with the "
+                          "children's barred list")
         if self.training_on is None or self.training_on > on:
             issues.append("has no safeguarding training by that date")
         elif on >= self.training_expires_on:
             issues.append(f"has safeguarding training that expired on {self.training_expires_on:%-d %B %Y}")
         return issues
+
+    def booking_refusal(self, on: date) -> str | None:
+        """The booking gate: why the volunteer may not be invited or booked for a visit on that date."""
+        issues = self.clearance_issues(on)
+        return f"{self.name} cannot be booked: {'; '.join(issues)}." if issues else None
 
     def is_cleared_on(self, on: date) -> bool:
         """The single rule for "may work with children on that date"."""

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.utils import timezone
 
 from schools.models import School
 
@@ -66,7 +67,11 @@ class Facts:
     visit: visits.Visit
     school: School
     sessions: list[visits.VisitSession]
-    volunteers: list[people.Volunteer]
+    booked: list[visits.Assignment]  # invited or accepted
+
+    @property
+    def volunteers(self) -> list[people.Volunteer]:
+        return [assignment.volunteer for assignment in self.booked]
 
 
 def weekend(facts: Facts) -> Iterator[Problem]:
@@ -126,13 +131,29 @@ def age_unsuitable(facts: Facts) -> Iterator[Problem]:
 
 def understaffed(facts: Facts) -> Iterator[Problem]:
     needed = facts.visit.volunteers_needed(facts.sessions)
-    booked = len(facts.volunteers)
+    booked = len(facts.booked)
     if booked < needed:
         yield Problem(
-            Problem.WARNING,
+            Problem.ERROR,
             "understaffed",
             f"The sessions need {needed} volunteers; {booked} {'is' if booked == 1 else 'are'} assigned.",
         )
+
+
+def no_lead(facts: Facts) -> Iterator[Problem]:
+    if facts.sessions and not any(a.role == visits.Assignment.Role.LEAD for a in facts.booked):
+        yield Problem(Problem.ERROR, "no_lead", "The visit has no lead volunteer.")
+
+
+def not_accepted(facts: Facts) -> Iterator[Problem]:
+    for assignment in facts.booked:
+        if assignment.status == visits.Assignment.Status.INVITED:
+            yield Problem(
+                Problem.ERROR,
+                "not_accepted",
+                f"{assignment.volunteer.name} ({assignment.get_role_display().lower()}) has not answered the "
+                f"invitation sent on {timezone.localtime(assignment.created_at):%-d %B}.",
+            )
 
 
 def recently_visited(facts: Facts) -> Iterator[Problem]:
@@ -154,8 +175,13 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     unavailable,
     age_unsuitable,
     understaffed,
+    no_lead,
+    not_accepted,
     recently_visited,
 )
+
+# The rules about who is on the visit: the dashboard lists visits with these apart from the other errors.
+STAFFING_CODES = frozenset({"understaffed", "no_lead", "not_accepted"})
 
 
 def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | None = None) -> list[Problem]:
@@ -163,6 +189,8 @@ def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | N
     if visit.is_cancelled or not visit.date or not visit.school_id:
         return []
     lines = list(visit.sessions.select_related("session_type")) if sessions is None else list(sessions)
-    booked = list(visit.assignments.booked().select_related("volunteer__user")) if visit.pk else []
-    facts = Facts(visit=visit, school=visit.school, sessions=lines, volunteers=[a.volunteer for a in booked])
+    booked = (
+        list(visit.assignments.booked().select_related("volunteer__user").order_by("role", "pk")) if visit.pk else []
+    )
+    facts = Facts(visit=visit, school=visit.school, sessions=lines, booked=booked)
     return [problem for rule in RULES for problem in rule(facts)]

@@ -22,8 +22,8 @@ from simple_history.models import HistoricalRecords
 
 from config.dates import plus_minutes
 from schools.models import School, cycle_start
-from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet
-from sessions.models.problems import Problem, bank_holiday_name, problems_of
+from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
+from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
 # --- Year groups: stored as numbers (0 = Reception, 1–6 = Year 1–6), named by the school's nation.
 
@@ -197,6 +197,12 @@ class Visit(models.Model):
     needs_send = models.BooleanField("SEND adaptations needed", default=False)
     needs_welsh = models.BooleanField("Welsh-language delivery needed", default=False)
     version = models.PositiveIntegerField(default=0, editable=False)
+    # Set when a confirmed visit went back to proposed by itself (it lost its lead or volunteers, or a
+    # volunteer's clearance lapses before the date): the dashboard lists it until it is confirmed again.
+    unconfirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    unconfirmed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # Set when a volunteer dropped out within COVER_WINDOW_DAYS of the visit: it needs cover until staffed.
+    cover_needed_since = models.DateTimeField(null=True, blank=True, editable=False)
     # iCalendar SEQUENCE: raised when the date, times or cancellation change what a calendar shows.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -244,24 +250,53 @@ class Visit(models.Model):
                 )
 
     @property
-    def has_errors(self) -> bool:
-        """Whether `problems()` holds an error, from what `Visit.objects.with_signals()` loaded: the
-        set-level twin of the error rules in `problems()`, so a list asks it without a query per row."""
+    def signal_codes(self) -> frozenset[str]:
+        """The codes of the errors `problems()` would give, from what `Visit.objects.with_signals()`
+        loaded: the set-level twin of the error rules, so a list asks it without a query per row
+        (tests/sessions/planning/test_rules.py checks the two agree)."""
         if self.is_cancelled or not self.date:
-            return False
-        school = self.school
-        if self.date.weekday() >= 5 or bank_holiday_name(self.date, school.nation):
-            return True
-        if self.signal_double_booked or self.signal_unavailable:
-            return True
-        if any(not a.volunteer.is_cleared_on(self.date) for a in self.booked_assignments):
-            return True
-        return any(not line.session_type.suits(school) for line in self.sessions.all())
+            return frozenset()
+        school, booked, lines = self.school, self.booked_assignments, list(self.sessions.all())
+        codes = set()
+        if self.date.weekday() >= 5:
+            codes.add("weekend")
+        if bank_holiday_name(self.date, school.nation):
+            codes.add("bank_holiday")
+        if self.signal_double_booked:
+            codes.add("double_booked")
+        if self.signal_unavailable:
+            codes.add("unavailable")
+        if any(not a.volunteer.is_cleared_on(self.date) for a in booked):
+            codes.add("not_cleared")
+        if any(not line.session_type.suits(school) for line in lines):
+            codes.add("age_unsuitable")
+        if len(booked) < self.volunteers_needed(lines):
+            codes.add("understaffed")
+        if lines and not any(a.role == Assignment.Role.LEAD for a in booked):
+            codes.add("no_lead")
+        if any(a.status == Assignment.Status.INVITED for a in booked):
+            codes.add("not_accepted")
+        return frozenset(codes)
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether `problems()` holds an error (from `with_signals()`)."""
+        return bool(self.signal_codes)
 
     @property
     def is_short_of_volunteers(self) -> bool:
-        """From `with_signals()`: fewer volunteers booked than the sessions need (the `understaffed` warning)."""
-        return len(self.booked_assignments) < self.volunteers_needed(self.sessions.all())
+        """Fewer volunteers invited or accepted than the sessions need (the `understaffed` error)."""
+        return "understaffed" in self.signal_codes
+
+    @property
+    def needs_staffing(self) -> bool:
+        """Short of volunteers, without a lead, or waiting for someone to answer (from `with_signals()`)."""
+        return bool(self.signal_codes & STAFFING_CODES)
+
+    @property
+    def has_other_errors(self) -> bool:
+        """An error that is not about who is on the visit: the date, a volunteer, the ages (`with_signals()`)."""
+        return bool(self.signal_codes - STAFFING_CODES)
 
     def staffing_options(self, volunteers: VolunteerQuerySet) -> list[StaffingOption]:
         """Rank volunteers for this visit. Eligible first (cleared on the date, covering the school's
@@ -413,8 +448,27 @@ class Visit(models.Model):
 
     # --- The workflow
 
-    def allowed_transitions(self) -> set[str]:
-        return set(self.TRANSITIONS[self.Status(self.status)])
+    def allowed_transitions(self, today: date | None = None) -> set[str]:
+        """The statuses the visit may move to now (delivered only on or after its date)."""
+        allowed = set(self.TRANSITIONS[self.Status(self.status)])
+        if self.date and self.date > (today or timezone.localdate()):
+            allowed.discard(self.Status.DELIVERED)
+        return allowed
+
+    # --- Who is on the visit
+
+    def staffing(self, assignments: Iterable[Assignment] | None = None, sessions=None) -> Staffing:
+        """Who is on the visit now: from `assignments` and `sessions` where the caller has them, else
+        from the saved ones (two queries)."""
+        if assignments is None:
+            assignments = self.assignments.select_related("volunteer__user")
+        booked = [a for a in assignments if a.status != Assignment.Status.DECLINED]
+        return Staffing(
+            needed=self.volunteers_needed(sessions),
+            booked=len(booked),
+            accepted=sum(a.status == Assignment.Status.ACCEPTED for a in booked),
+            lead=next((a for a in booked if a.role == Assignment.Role.LEAD), None),
+        )
 
     def change_status(self, to: str, *, by, reason: str = "", today: date | None = None) -> None:
         """Move the visit to another status, or raise ValidationError saying why not.
@@ -427,32 +481,79 @@ class Visit(models.Model):
             current = Visit.objects.select_for_update().get(pk=self.pk)
             if current.version != self.version:
                 raise ValidationError(self.CHANGED_MEANWHILE)
-            if to not in current.allowed_transitions():
+            if to == self.Status.DELIVERED and current.date > today:
+                raise ValidationError("A visit can only be marked delivered on or after its date.")
+            if to not in current.allowed_transitions(today):
                 raise ValidationError(
                     f"A {current.get_status_display().lower()} visit cannot be marked {self.Status(to).label.lower()}."
                 )
             if to == self.Status.CONFIRMED:
-                problems = current.problems()
-                errors = [p.message for p in problems if p.is_error]
+                # The confirmation gate: exactly one accepted lead, enough accepted volunteers and no other
+                # error, each said as the problem that stands in the way (sessions/models/problems.py).
+                errors = [p.message for p in current.problems() if p.is_error]
                 if errors:
                     raise ValidationError(["Fix these before confirming:", *errors])
-                if any(p.code == "understaffed" for p in problems):
-                    raise ValidationError("A visit needs enough volunteers before it can be confirmed.")
             if to == self.Status.DELIVERED:
-                if current.date > today:
-                    raise ValidationError("A visit can only be marked delivered on or after its date.")
                 if not VisitReport.objects.filter(visit=current).exists():
                     raise ValidationError("The lead volunteer must file the visit report before it is delivered.")
             if to == self.Status.CANCELLED and not reason.strip():
                 raise ValidationError("Say why the visit is cancelled.")
             StatusChange.objects.create(visit=current, from_status=current.status, to_status=to, by=by, reason=reason)
+            fields = ["status", "cancel_reason", "version", "updated_at"]
+            if current.status == self.Status.CONFIRMED and to == self.Status.PROPOSED and by is None:
+                # Unconfirmed by the rules, not by a person: the dashboard lists it until confirmed again.
+                current.unconfirmed_at, current.unconfirmed_reason = timezone.now(), reason[:300]
+                fields += ["unconfirmed_at", "unconfirmed_reason"]
+            if to in (self.Status.CONFIRMED, *self.CLOSED):
+                current.unconfirmed_at, current.unconfirmed_reason, current.cover_needed_since = None, "", None
+                fields += ["unconfirmed_at", "unconfirmed_reason", "cover_needed_since"]
             current.status = to
             if to == self.Status.CANCELLED:
                 current.cancel_reason = reason.strip()
             current.version += 1
-            current._change_reason = f"Status changed to {self.Status(to).label.lower()}"  # the history row's reason
-            current.save(update_fields=["status", "cancel_reason", "version", "updated_at"])
+            # The history row's reason
+            current._change_reason = f"Status changed to {self.Status(to).label.lower()}" + (
+                f" ({reason})" if reason and by is None else ""
+            )
+            current.save(update_fields=fields)
         self.status, self.cancel_reason, self.version = current.status, current.cancel_reason, current.version
+        self.unconfirmed_at, self.unconfirmed_reason = current.unconfirmed_at, current.unconfirmed_reason
+        self.cover_needed_since = current.cover_needed_since
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """Who is on a visit: how many it needs, how many are invited or accepted, and its lead."""
+
+    needed: int
+    booked: int
+    accepted: int
+    lead: Assignment | None
+
+    @property
+    def has_accepted_lead(self) -> bool:
+        return self.lead is not None and self.lead.status == Assignment.Status.ACCEPTED
+
+    @property
+    def holds(self) -> bool:
+        """Enough to stay confirmed: an accepted lead and as many accepted volunteers as needed."""
+        return self.has_accepted_lead and self.accepted >= self.needed
+
+    @property
+    def needs_cover(self) -> bool:
+        """Someone is missing: no lead on the visit, or fewer invited or accepted than needed."""
+        return self.lead is None or self.booked < self.needed
+
+    def shortfall(self) -> str:
+        """What is missing, in words ("no lead; 1 of 2 volunteers accepted")."""
+        missing = []
+        if self.lead is None:
+            missing.append("no lead")
+        elif not self.has_accepted_lead:
+            missing.append("the lead has not accepted")
+        if self.accepted < self.needed:
+            missing.append(f"{self.accepted} of {self.needed} volunteers accepted")
+        return "; ".join(missing)
 
 
 @dataclass(frozen=True)
@@ -543,7 +644,18 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.active().filter(visit__date__range=(first, last)).exclude(visit__status=Visit.Status.DELIVERED)
 
 
+class DeclineReason(models.TextChoices):
+    """Why a volunteer said no: a short list, so that the reach report can count them."""
+
+    ILL = "ill", "Ill or unwell"
+    WORK = "work", "Work or other commitments"
+    TRANSPORT = "transport", "Cannot get there"
+    OTHER = "other", "Another reason"
+
+
 class Assignment(models.Model):
+    DeclineReason = DeclineReason
+
     class Role(models.TextChoices):
         LEAD = "lead", "Lead"
         SUPPORT = "support", "Support"
@@ -559,6 +671,8 @@ class Assignment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.INVITED)
     created_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    decline_note = models.CharField("other reason", max_length=200, blank=True)
     # The visit's time while this assignment books the volunteer (empty when declined or the visit is
     # cancelled), kept in step by save() here and on Visit: on PostgreSQL an exclusion constraint over
     # it is the database's backstop against double booking (migration 0003).
@@ -618,12 +732,62 @@ class Assignment(models.Model):
             raise ValidationError(f"You have already {self.get_status_display().lower()} this visit.")
         self._respond(self.Status.ACCEPTED, today)
 
-    def decline(self, today: date | None = None) -> None:
-        """The volunteer says no (also after accepting). Side effect: saves the assignment; the
+    def decline(self, today: date | None = None, *, reason: str = "", note: str = "") -> None:
+        """The volunteer says no (also after accepting), with a reason from the list (the portal asks for
+        one; a decline entered by staff may have none). Side effect: saves the assignment; the
         coordinator is told by the notification receivers."""
         if self.status == self.Status.DECLINED:
             raise ValidationError("You have already declined this visit.")
-        self._respond(self.Status.DECLINED, today)
+        if reason and reason not in DeclineReason.values:
+            raise ValidationError("Choose why you cannot go.")
+        if reason == DeclineReason.OTHER and not note.strip():
+            raise ValidationError("Say in a few words why you cannot go.")
+        self.decline_reason, self.decline_note = reason, note.strip()[:200]
+        issue = self.response_issue(today)
+        if issue:
+            raise ValidationError(issue)
+        self.status = self.Status.DECLINED
+        self.responded_at = timezone.now()
+        self.save(update_fields=["status", "responded_at", "decline_reason", "decline_note"])
+
+
+class CoverRequest(models.Model):
+    """A one-time link emailed to a volunteer asking them to cover a visit someone dropped out of.
+
+    The first volunteer to answer "I can" while the visit still needs cover is booked (the rules in
+    `sessions.services.claim_cover`); the others' links then say it is covered and stop working. A link
+    works until the visit starts.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Waiting for an answer"
+        BOOKED = "booked", "Booked"
+        COVERED = "covered", "Covered by someone else"
+        REFUSED = "refused", "Could not be booked"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="cover_requests")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="cover_requests")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default=Outcome.OPEN)
+    outcome_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "volunteer"], condition=Q(outcome=""), name="cover_request_open_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover for {self.visit} asked of {self.volunteer}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == self.Outcome.OPEN
 
 
 class VisitReport(models.Model):

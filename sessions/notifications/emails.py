@@ -22,7 +22,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from sessions.models import Assignment, Unavailability, Visit, VisitReport, Volunteer, contact_card
+from sessions.models import Assignment, CoverRequest, Unavailability, Visit, VisitReport, Volunteer, contact_card
 from sessions.notifications.tasks import send_notification
 
 User = get_user_model()
@@ -311,6 +311,48 @@ def clearance_expiry(volunteer_id: int) -> list[Email]:
     return [Email("clearance_expiry", recipients, subject, {"volunteer": volunteer})]
 
 
+def removed(visit_id: int, volunteer_id: int) -> list[Email]:
+    """To a volunteer taken off a visit (their assignment is gone, so it is named by ids)."""
+    visit = visit_with_details(visit_id)
+    volunteer = Volunteer.objects.select_related("user").filter(pk=volunteer_id).first()
+    if not visit or not volunteer or visit.assignments.booked().filter(volunteer=volunteer).exists():
+        return []
+    subject = f"You are no longer on the visit to {visit.school.name} on {visit.date:%-d %B}"
+    return [Email("removed", addresses([volunteer.user]), subject, {**visit_context(visit), "volunteer": volunteer})]
+
+
+def visit_unconfirmed(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.PROPOSED or not visit.unconfirmed_at:
+        return []
+    subject = f"No longer confirmed: {visit.school.name} on {visit.date:%-d %B}"
+    return [Email("visit_unconfirmed", addresses(visit_coordinators(visit)), subject,
+                  {**visit_context(visit), "visit_url": page_url("planning:visit", visit.pk)})]
+
+
+def cover_request(cover_request_id: int) -> list[Email]:
+    request = CoverRequest.objects.select_related("volunteer__user").filter(pk=cover_request_id).first()
+    visit = request and visit_with_details(request.visit_id)
+    if not visit or not request.is_open or visit.is_closed:
+        return []
+    role = "lead" if not visit.assignments.booked().filter(role=Assignment.Role.LEAD).exists() else "support"
+    subject = f"Can you cover {visit.school.name} on {visit.date:%A} {visit.starts_at:%H:%M}?"
+    return [Email("cover_request", addresses([request.volunteer.user]), subject,
+                  {**visit_context(visit), "volunteer": request.volunteer, "role": role,
+                   "claim_url": page_url("portal:cover", request.token)})]
+
+
+def cover_booked(assignment_id: int) -> list[Email]:
+    assignment = Assignment.objects.select_related("volunteer__user").filter(pk=assignment_id).first()
+    visit = assignment and visit_with_details(assignment.visit_id)
+    if not visit or assignment.status == Assignment.Status.DECLINED:
+        return []
+    subject = f"Covered: {assignment.volunteer.name} will go to {visit.school.name} on {visit.date:%-d %B}"
+    return [Email("cover_booked", addresses(visit_coordinators(visit)), subject,
+                  {**visit_context(visit), "assignment": assignment, "volunteer": assignment.volunteer,
+                   "visit_url": page_url("planning:visit", visit.pk)})]
+
+
 BUILDERS: dict[str, Callable[..., list[Email]]] = {
     fn.__name__: fn
     for fn in (
@@ -325,5 +367,9 @@ BUILDERS: dict[str, Callable[..., list[Email]]] = {
         reminder,
         report_nudge,
         clearance_expiry,
+        removed,
+        visit_unconfirmed,
+        cover_request,
+        cover_booked,
     )
 }

@@ -124,6 +124,24 @@ class AssignForm(forms.Form):
         self.fields["volunteer"].queryset = volunteers
 
 
+class CoverForm(forms.Form):
+    """Which volunteers to ask to cover a visit (from those the coordinator may staff)."""
+
+    volunteers = forms.ModelMultipleChoiceField(
+        queryset=Volunteer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick at least one volunteer to ask.",
+            "invalid_choice": "One of the volunteers ticked cannot be found. Reload the page and try again.",
+            "invalid_pk_value": "One of the volunteers ticked cannot be found. Reload the page and try again.",
+        },
+    )
+
+    def __init__(self, *args, volunteers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["volunteers"].queryset = volunteers.select_related("user")
+
+
 class StatusForm(forms.Form):
     to = forms.ChoiceField(choices=Visit.Status.choices, error_messages={"invalid_choice": "That is not a status."})
     # The version of the visit the coordinator was looking at: a change made since is not overwritten.

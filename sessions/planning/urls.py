@@ -20,7 +20,9 @@ urlpatterns: list = [
     path("visits/<int:pk>/staffing/", views.visit_staffing, name="visit_staffing"),
     path("visits/<int:pk>/assign/", views.assign, name="assign"),
     path("visits/<int:pk>/assignments/<int:assignment_pk>/remove/", views.unassign, name="unassign"),
+    path("visits/<int:pk>/assignments/<int:assignment_pk>/make-lead/", views.make_lead, name="make_lead"),
     path("visits/<int:pk>/status/", views.change_status, name="change_status"),
+    path("visits/<int:pk>/cover/", views.find_cover, name="find_cover"),
     path("request-a-visit/", request.request_visit, name="request"),
     path("request-a-visit/thanks/", request.request_thanks, name="request_thanks"),
 ]

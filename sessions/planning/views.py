@@ -28,6 +28,7 @@ from sessions.access import planner_required, planning_areas, planning_schools, 
 from sessions.models import Assignment, StatusChange, Visit, VisitSession, year_group_label
 from sessions.planning.forms import (
     AssignForm,
+    CoverForm,
     DueFilterForm,
     SessionLineFormSet,
     StatusForm,
@@ -62,12 +63,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .exclude(status=Visit.Status.DELIVERED)
         .with_signals()
     )
+    by_date = sorted(upcoming, key=lambda v: (v.date, v.starts_at))
     lists = {
+        # Most urgent first: the visit soonest.
+        "needs_cover": [v for v in by_date if v.cover_needed_since and v.needs_staffing],
+        "unconfirmed": [v for v in by_date if v.unconfirmed_at and v.status == Visit.Status.PROPOSED],
         "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
         "next_week": [v for v in fortnight if v.date >= monday + timedelta(days=7)],
         "requests": list(visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at")),
-        "short": [v for v in upcoming if v.is_short_of_volunteers],
-        "with_errors": [v for v in upcoming if v.has_errors],
+        "short": [v for v in upcoming if v.needs_staffing],
+        "with_errors": [v for v in upcoming if v.has_other_errors],
         "expiring": list(planning_volunteers(request.user)
                          .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
                          .select_related("user")),
@@ -80,6 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "show_all": show_all,
         "warning_days": settings.CLEARANCE_WARNING_DAYS,
         "attention_weeks": ATTENTION_WEEKS,
+        "cover_urgent_by": today + timedelta(days=2),
         "section": "dashboard",
     }
     return render(request, "sessions/planning/dashboard.html", context)
@@ -298,10 +304,11 @@ PAGE_PARTS = frozenset({"problems", "staffing", "workflow"})
 def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
     """The visit page's context; a fragment asks only for its own part, so it runs only its own queries."""
     editable = not visit.is_closed
+    sessions = visit.sessions.select_related("session_type")  # read once, by whichever part needs it first
     context = {
         "visit": visit,
         "editable": editable,
-        "sessions": visit.sessions.select_related("session_type"),
+        "sessions": sessions,
         "requested_pupils": [
             (year_group_label(int(year), visit.school.nation), count)
             for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
@@ -313,6 +320,7 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
     if "staffing" in parts:
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
+        context["staffing"] = visit.staffing(context["assignments"], sessions)
         options = visit.staffing_options(pool) if editable else []
         context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
         context["options_total"] = len(options)
@@ -330,6 +338,8 @@ def workflow_context(visit: Visit) -> dict:
             if status in visit.allowed_transitions() and status != Visit.Status.CANCELLED
         ],
         "can_cancel": Visit.Status.CANCELLED in visit.allowed_transitions(),
+        "delivered_later": visit.status == Visit.Status.CONFIRMED
+        and Visit.Status.DELIVERED not in visit.allowed_transitions(),
     }
 
 
@@ -451,3 +461,53 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             done = f"The visit is now {visit.get_status_display().lower()}."
     return fragment_or_redirect(request, visit, "workflow", error, done)
+
+
+@require_POST
+@planner_required
+def make_lead(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+    visit = get_visit(request, pk)
+    assignment = get_object_or_404(visit.assignments.select_related("volunteer__user"), pk=assignment_pk)
+    error = done = None
+    try:
+        services.make_lead(visit=visit, assignment=assignment, by=request.user)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    else:
+        done = f"{assignment.volunteer.name} is now the lead."
+    return fragment_or_redirect(request, visit, "staffing", error, done)
+
+
+# --- Cover when someone drops out
+
+
+@require_http_methods(["GET", "POST"])
+@planner_required
+def find_cover(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cleared, free volunteers best placed to cover the visit (the staffing ranking); the coordinator
+    ticks up to ten and each gets a one-time link by email."""
+    visit = get_visit(request, pk)
+    pool = planning_volunteers(request.user, also_area=visit.school.police_force)
+    candidates = services.cover_candidates(visit, pool)
+    form = CoverForm(request.POST or None, volunteers=pool)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.send_cover_requests(
+                visit=visit, volunteers=form.cleaned_data["volunteers"], by=request.user
+            )
+        except ValidationError as refusal:
+            form.add_error(None, refusal)
+        else:
+            names = ", ".join(request.volunteer.name for request in sent)
+            messages.success(request, f"Asked {len(sent)} volunteer{'s' if len(sent) != 1 else ''} to cover: {names}.")
+            return redirect("planning:visit", pk=visit.pk)
+    context = {
+        "visit": visit,
+        "staffing": visit.staffing(),
+        "candidates": candidates[: services.MAX_COVER_REQUESTS * 3],
+        "candidates_total": len(candidates),
+        "asked": visit.cover_requests.select_related("volunteer__user").order_by("-sent_at")[:30],
+        "form": form,
+        "max_requests": services.MAX_COVER_REQUESTS,
+    }
+    return render(request, "sessions/planning/cover.html", context)

@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from sessions.models import Unavailability, Visit, Volunteer
+from sessions.models import DeclineReason, Unavailability, Visit, Volunteer
 
 LONGEST_ABSENCE_DAYS = 366
 
@@ -102,3 +102,19 @@ class VisitReportForm(forms.Form):
 
     def session_fields(self) -> list:
         return [self[f"children_{line.pk}"] for line in self.lines]
+
+
+class DeclineForm(forms.Form):
+    """Why a volunteer cannot go: a reason from a short list (counted in the reach report)."""
+
+    reason = forms.ChoiceField(
+        choices=DeclineReason.choices,
+        error_messages={"required": "Choose why you cannot go.", "invalid_choice": "Choose why you cannot go."},
+    )
+    note = forms.CharField(max_length=200, required=False, strip=True)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("reason") == DeclineReason.OTHER and not data.get("note"):
+            self.add_error("note", "Say in a few words why you cannot go.")
+        return data

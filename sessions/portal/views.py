@@ -8,6 +8,7 @@ record has no portal (404).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from django.conf import settings
@@ -26,10 +27,11 @@ from django_htmx.http import trigger_client_event
 
 from config.access_log import log_access
 from config.htmx import HtmxHttpRequest
+from sessions import services
 from sessions.access import is_coordinator, is_volunteer, volunteer_of
-from sessions.models import Assignment, Coordinator, Unavailability, Volunteer
+from sessions.models import Assignment, Coordinator, CoverRequest, DeclineReason, Unavailability, Volunteer
 from sessions.portal.feeds import calendar_for_token
-from sessions.portal.forms import EmailPreferencesForm, UnavailabilityForm, VisitReportForm
+from sessions.portal.forms import DeclineForm, EmailPreferencesForm, UnavailabilityForm, VisitReportForm
 from sessions.portal.personal_data import personal_data, personal_data_csv, readable
 
 PAST_PER_PAGE = 10
@@ -93,6 +95,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "past_page": past_page,
         "past": [card(a, today) for a in past_page],
         "clearance": clearance(volunteer, today),
+        "decline_reasons": DeclineReason.choices,
     }
     template_name = "sessions/portal/home.html"
     if request.htmx:
@@ -106,10 +109,20 @@ def _respond(request: HtmxHttpRequest, assignment_id: int, answer: str) -> HttpR
     assignment = get_object_or_404(volunteer.assignments.select_related("visit__school"), pk=assignment_id)
     today = timezone.localdate()
     error = ""
-    try:
-        assignment.accept(today) if answer == "accept" else assignment.decline(today)
-    except ValidationError as e:
-        error = " ".join(e.messages)
+    form = DeclineForm(request.POST) if answer == "decline" else None
+    if form is not None and not form.is_valid():
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    else:
+        try:
+            services.answer_invitation(
+                assignment=assignment,
+                accept=answer == "accept",
+                reason=form.cleaned_data["reason"] if form else "",
+                note=form.cleaned_data["note"] if form else "",
+                today=today,
+            )
+        except ValidationError as e:
+            error = " ".join(e.messages)
     done = (
         "Thank you: you are booked. The coordinator has been told."
         if answer == "accept"
@@ -133,7 +146,8 @@ def _respond(request: HtmxHttpRequest, assignment_id: int, answer: str) -> HttpR
     response = render(
         request,
         "sessions/portal/home.html#visit-card",
-        {"c": card(fresh, today), "answer_message": done if not error else "", "answer_error": error},
+        {"c": card(fresh, today), "answer_message": done if not error else "", "answer_error": error,
+         "decline_reasons": DeclineReason.choices},
     )
     if not error:
         trigger_client_event(response, "assignmentChanged", {"answer": answer})
@@ -385,3 +399,23 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="speak-out-visits.ics"'
     return response
+
+
+# --- Cover links (the emailed token is the only key: no sign-in, as a volunteer may open it on a phone)
+
+COVER_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def cover(request: HttpRequest, token: str) -> HttpResponse:
+    """A volunteer asked to cover a visit: what it is, and "I can" (a POST). An unknown token is 404."""
+    if not COVER_TOKEN.fullmatch(token):
+        raise Http404("No such link.")
+    ask = get_object_or_404(CoverRequest.objects.select_related("visit__school", "volunteer__user"), token=token)
+    answer = None
+    if request.method == "POST":
+        answer = services.claim_cover(token=token)
+        ask.refresh_from_db()
+    context = {"ask": ask, "visit": ask.visit, "answer": answer, "started": timezone.now() >= ask.visit.starts}
+    return render(request, "sessions/portal/cover.html", context)

@@ -46,6 +46,7 @@ def test_the_admin_volunteer_form_takes_any_input(desk, thames_valley, data):
         "email": maybe(f"priya{data.draw(st.integers(0, 10**6))}@example.org"), "phone": maybe("07700 900000"),
         "postcode": maybe("RG1 1AA"), "areas": maybe(str(thames_valley.pk)), "active": maybe("on"),
         "left_on": maybe(""), "dbs_checked_on": maybe("2026-01-05"), "dbs_reference": maybe("001234567890"),
+        "dbs_level": maybe("enhanced_barred"), "dbs_status_checked_on": maybe("2026-03-01"), "dbs_update_service": maybe("on"),
         "training_on": maybe("2026-02-01"), "email_reminders": maybe("on"),
         "unavailabilities-TOTAL_FORMS": st.just("0"), "unavailabilities-INITIAL_FORMS": st.just("0"),
     }))

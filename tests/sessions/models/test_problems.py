@@ -22,7 +22,8 @@ def codes(visit: Visit) -> list[str]:
 def test_a_fully_staffed_visit_on_a_school_day_has_no_problems():
     visit = VisitFactory()
     VisitSessionFactory(visit=visit)
-    AssignmentFactory.create_batch(2, visit=visit)
+    AssignmentFactory(visit=visit, role="lead")
+    AssignmentFactory(visit=visit)
 
     assert visit.problems() == []
 
@@ -74,11 +75,11 @@ def test_a_key_stage_2_assembly_does_not_suit_an_infant_school():
     assert "age_unsuitable" in codes(visit)
 
 
-def test_fewer_volunteers_than_the_sessions_need_is_a_warning():
+def test_fewer_volunteers_than_the_sessions_need_is_an_error_as_confirming_refuses_it():
     visit = VisitFactory()
     VisitSessionFactory(visit=visit)
     AssignmentFactory(visit=visit)
 
     problem = next(p for p in visit.problems() if p.code == "understaffed")
 
-    assert problem.level == "warning"
+    assert problem.level == "error"

@@ -2,6 +2,7 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from schools.factories import SchoolFactory
 from schools.models import School
@@ -27,7 +28,8 @@ def codes(visit: Visit) -> set[str]:
 def staffed_visit(**kwargs) -> Visit:
     visit = VisitFactory(**kwargs)
     VisitSessionFactory(visit=visit)
-    AssignmentFactory.create_batch(2, visit=visit)
+    AssignmentFactory(visit=visit, role=Assignment.Role.LEAD)
+    AssignmentFactory(visit=visit)
     return visit
 
 
@@ -157,7 +159,7 @@ def test_a_live_check_reads_session_lines_that_are_not_saved_yet():
     visit = Visit(school=SchoolFactory(low_age=4, high_age=7), date=A_SCHOOL_DAY, starts_at=time(9), ends_at=time(10))
     line = VisitSession(session_type=SessionTypeFactory(slug="workshop-years-5-6"), starts_at=time(9))
 
-    assert {p.code for p in visit.problems(sessions=[line])} == {"age_unsuitable", "understaffed"}
+    assert {p.code for p in visit.problems(sessions=[line])} == {"age_unsuitable", "understaffed", "no_lead"}
     assert Visit.objects.count() == 0
 
 
@@ -176,10 +178,49 @@ def test_a_visit_with_errors_cannot_be_confirmed():
 def test_a_visit_short_of_volunteers_cannot_be_confirmed():
     visit = VisitFactory()
     VisitSessionFactory(visit=visit)
-    AssignmentFactory(visit=visit)
+    AssignmentFactory(visit=visit, role=Assignment.Role.LEAD)
 
-    with pytest.raises(ValidationError, match="enough volunteers"):
+    with pytest.raises(ValidationError) as refused:
         visit.change_status(Visit.Status.CONFIRMED, by=UserFactory())
+
+    assert refused.value.messages == ["Fix these before confirming:", "The sessions need 2 volunteers; 1 is assigned."]
+
+
+def test_a_visit_without_a_lead_cannot_be_confirmed():
+    visit = VisitFactory()
+    VisitSessionFactory(visit=visit)
+    AssignmentFactory.create_batch(2, visit=visit)
+
+    with pytest.raises(ValidationError) as refused:
+        visit.change_status(Visit.Status.CONFIRMED, by=UserFactory())
+
+    assert refused.value.messages == ["Fix these before confirming:", "The visit has no lead volunteer."]
+
+
+def test_a_visit_whose_volunteers_have_not_all_answered_cannot_be_confirmed_and_says_who_since_when():
+    visit = staffed_visit()
+    waiting = visit.assignments.get(role=Assignment.Role.SUPPORT)
+    Assignment.objects.filter(pk=waiting.pk).update(status=Assignment.Status.INVITED)
+
+    with pytest.raises(ValidationError) as refused:
+        visit.change_status(Visit.Status.CONFIRMED, by=UserFactory())
+
+    sent = timezone.localtime(waiting.created_at)
+    assert refused.value.messages == [
+        "Fix these before confirming:",
+        f"{waiting.volunteer.name} (support) has not answered the invitation sent on {sent:%-d %B}.",
+    ]
+    assert Visit.objects.get().status == Visit.Status.PROPOSED
+
+
+def test_delivered_is_not_offered_before_the_visit_date_and_refused_if_asked():
+    visit = staffed_visit()
+    visit.change_status(Visit.Status.CONFIRMED, by=UserFactory())
+
+    assert Visit.Status.DELIVERED not in visit.allowed_transitions(today=A_SCHOOL_DAY - timedelta(days=1))
+    assert Visit.Status.DELIVERED in visit.allowed_transitions(today=A_SCHOOL_DAY)
+    with pytest.raises(ValidationError, match="on or after its date"):
+        visit.change_status(Visit.Status.DELIVERED, by=UserFactory(), today=A_SCHOOL_DAY - timedelta(days=1))
 
 
 def test_confirming_records_who_and_when():

@@ -108,7 +108,7 @@ def test_confirming_a_visit_tells_each_volunteer_on_it_separately(emails, visit,
     assert sorted(m.to[0] for m in sent) == ["priya@example.org", "sam@example.org"]
     assert all(len(m.to) == 1 for m in sent)
     assert sent[0].subject == "Confirmed: Oak Primary on 2 March 2027"
-    assert "This visit is confirmed with the school" in html_of(sent[0])
+    assert "The coordinator has confirmed this visit" in html_of(sent[0])
 
 
 def test_cancelling_a_visit_tells_its_volunteers_why(emails, visit, priya, coordinator):

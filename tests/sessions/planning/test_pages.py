@@ -254,7 +254,7 @@ def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_
     page = coordinator_client.get("/plan/").content.decode()
     everything = coordinator_client.get("/plan/?all=1").content.decode()
 
-    assert "short of volunteers in the next 12 weeks (20)" in page
+    assert "needing volunteers or their answers in the next 12 weeks (20)" in page
     assert page.count('class="short-row"') == 15
     assert '<a href="?all=1#short">Show all 20</a> (15 shown)' in page
     assert everything.count('class="short-row"') == 20 and "Show all" not in everything

@@ -32,11 +32,11 @@ def test_has_errors_agrees_with_problems(thames_valley, make, planned_visit):
 def test_has_errors_sees_a_double_booking_and_an_unavailable_volunteer(thames_valley, allow_double_booking, planned_visit):
     visit = planned_visit(thames_valley, volunteers=2)
     clash = planned_visit(thames_valley, volunteers=2, starts_at=time(10, 0), ends_at=time(11, 0))
-    away = planned_visit(thames_valley, volunteers=1, date=date(2027, 3, 10))
-    fine = planned_visit(thames_valley, volunteers=1, date=date(2027, 3, 11))
+    away = planned_visit(thames_valley, volunteers=2, date=date(2027, 3, 10))
+    fine = planned_visit(thames_valley, volunteers=2, date=date(2027, 3, 11))
     allow_double_booking()
     double = AssignmentFactory(visit=clash, volunteer=visit.assignments.first().volunteer)
-    UnavailabilityFactory(volunteer=away.assignments.get().volunteer, starts_on=date(2027, 3, 9), ends_on=date(2027, 3, 10))
+    UnavailabilityFactory(volunteer=away.assignments.first().volunteer, starts_on=date(2027, 3, 9), ends_on=date(2027, 3, 10))
 
     for each, expected in ((visit, True), (clash, True), (away, True), (fine, False)):
         assert listed(each).has_errors is expected is bool(each.errors())
@@ -65,13 +65,18 @@ def test_clearance_expiring_agrees_with_the_one_volunteer_rule(thames_valley):
     volunteers = [
         VolunteerFactory(training_on=date(2023, 12, 20)),  # expires 20 December 2026: within 60 days
         VolunteerFactory(training_on=date(2024, 2, 1)),  # 1 February 2027: more than 60 days away
-        VolunteerFactory(dbs_checked_on=date(2023, 12, 1), dbs_update_service=True, training_on=date(2025, 1, 1)),
+        # On the Update Service, status checked in June: counts until 1 June 2027.
+        VolunteerFactory(dbs_checked_on=date(2023, 12, 1), dbs_update_service=True, dbs_status_checked_on=date(2026, 6, 1),
+                         training_on=date(2025, 1, 1)),
         VolunteerFactory(dbs_checked_on=date(2023, 12, 1), training_on=date(2025, 1, 1)),  # DBS until 1 Dec 2026
+        # On the Update Service, its status check due on 15 December 2026: within 60 days.
+        VolunteerFactory(dbs_checked_on=date(2020, 1, 1), dbs_update_service=True, dbs_status_checked_on=date(2025, 12, 15),
+                         training_on=date(2025, 1, 1)),
     ]
 
     found = set(Volunteer.objects.clearance_expiring(within_days=60, today=today))
 
-    assert found == {v for v in volunteers if v.clearance_expires_within(60, today)} == {volunteers[0], volunteers[3]}
+    assert found == {v for v in volunteers if v.clearance_expires_within(60, today)} == {volunteers[0], volunteers[3], volunteers[4]}
 
 
 def test_staffing_options_count_only_live_bookings_that_month(thames_valley, planned_visit):

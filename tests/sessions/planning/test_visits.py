@@ -275,9 +275,9 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
     visit = planned_visit(thames_valley, volunteers=n)
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
-    # session, user, coordinator, volunteer (none), visit, assignments, candidates, and everyone's
-    # bookings that month, bookings at the visit's time, and who is away that day
-    with django_assert_num_queries(10):
+    # session, user, coordinator, volunteer (none), visit, assignments, the session lines (what the visit
+    # needs), candidates, and everyone's bookings that month, bookings at the visit's time, who is away
+    with django_assert_num_queries(11):
         response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
 
     html = response.content.decode()
@@ -403,7 +403,8 @@ def test_confirming_a_visit_short_of_volunteers_is_refused(coordinator_client, t
 
     response = coordinator_client.post(f"/visits/{visit.pk}/status/", {"to": "confirmed"}, follow=True)
 
-    assert "A visit needs enough volunteers before it can be confirmed." in response.content.decode()
+    html = response.content.decode()
+    assert "Fix these before confirming:" in html and "The sessions need 2 volunteers; 1 is assigned." in html
     visit.refresh_from_db()
     assert visit.status == Visit.Status.PROPOSED
 

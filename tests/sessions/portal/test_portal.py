@@ -153,14 +153,36 @@ def test_accepting_without_htmx_goes_back_to_the_visits_page_with_a_message(volu
 def test_a_volunteer_declines_an_invitation_in_place(volunteer_client):
     assignment = invite(volunteer_client.volunteer)
 
-    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", headers=HTMX)
+    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", {"reason": "transport"}, headers=HTMX)
 
     assignment.refresh_from_db()
-    assert assignment.status == Assignment.Status.DECLINED
+    assert (assignment.status, assignment.decline_reason) == (Assignment.Status.DECLINED, "transport")
     html = response.content.decode()
     assert "You have declined. The coordinator has been told." in html
     assert "Decline" not in html.split("</p>")[-1]  # no buttons left on a declined card
     assert "assignmentChanged" in response.headers["HX-Trigger"]
+
+
+def test_a_decline_without_a_reason_is_refused_with_the_question_and_changes_nothing(volunteer_client):
+    assignment = invite(volunteer_client.volunteer)
+
+    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", headers=HTMX)
+
+    assert "Choose why you cannot go." in response.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.status == Assignment.Status.INVITED
+
+
+def test_another_reason_needs_a_few_words(volunteer_client):
+    assignment = invite(volunteer_client.volunteer)
+
+    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", {"reason": "other"}, headers=HTMX)
+    assert "Say in a few words why you cannot go." in response.content.decode()
+
+    volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", {"reason": "other", "note": "Car broke"},
+                          headers=HTMX)
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.decline_reason, assignment.decline_note) == ("declined", "other", "Car broke")
 
 
 def test_an_invitation_to_a_cancelled_visit_cannot_be_accepted_and_says_why(volunteer_client):
