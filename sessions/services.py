@@ -14,6 +14,7 @@ Lock order, everywhere: the visit's row, then volunteers' rows in id order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -258,6 +259,17 @@ def recheck_confirmed_visits(today: date | None = None) -> int:
 # --- Cover when someone drops out
 
 
+def cover_refusal(*, visit: Visit, volunteer: Volunteer, role: str) -> str | None:
+    """Why `volunteer` may not cover `visit` now: the booking gate, or a day they said they are away."""
+    refusal = booking_refusal(visit=visit, volunteer=volunteer, role=role)
+    if refusal:
+        return refusal
+    away = volunteer.unavailabilities.filter(starts_on__lte=visit.date, ends_on__gte=visit.date).first()
+    if away:
+        return f"{volunteer.name} cannot be booked: is away from {away.starts_on:%-d %B} to {away.ends_on:%-d %B %Y}."
+    return None
+
+
 def cover_candidates(visit: Visit, pool) -> list:
     """The volunteers best placed to cover the visit (the staffing panel's ranking), eligible only."""
     return [option for option in visit.staffing_options(pool) if option.eligible]
@@ -281,7 +293,7 @@ def send_cover_requests(*, visit: Visit, volunteers: Iterable[Volunteer], by) ->
         if visit.is_closed or not staffing.needs_cover:
             raise ValidationError("This visit does not need cover: it has its lead and volunteers.")
         role = Assignment.Role.LEAD if staffing.lead is None else Assignment.Role.SUPPORT
-        refusals = [r for v in volunteers if (r := booking_refusal(visit=visit, volunteer=v, role=role))]
+        refusals = [r for v in volunteers if (r := cover_refusal(visit=visit, volunteer=v, role=role))]
         if refusals:
             raise ValidationError(refusals)
         requests = []
@@ -333,10 +345,10 @@ def claim_cover(*, token: str, now: datetime | None = None) -> CoverAnswer:
         if visit.is_closed or not staffing.needs_cover:
             return _close(request, CoverRequest.Outcome.COVERED, "Already covered — thank you.")
         role = Assignment.Role.LEAD if staffing.lead is None else Assignment.Role.SUPPORT
-        refusal = booking_refusal(visit=visit, volunteer=volunteer, role=role)
+        refusal = cover_refusal(visit=visit, volunteer=volunteer, role=role)
         if refusal:
             return _close(
-                request, CoverRequest.Outcome.REFUSED, refusal.replace(f"{volunteer.name} cannot", "You cannot")
+                request, CoverRequest.Outcome.REFUSED, to_the_volunteer(refusal, volunteer.name)
             )
         assignment = _book(visit=visit, volunteer=volunteer, role=role, status=Assignment.Status.ACCEPTED)
         _close(request, CoverRequest.Outcome.BOOKED, "")
@@ -351,6 +363,12 @@ def claim_cover(*, token: str, now: datetime | None = None) -> CoverAnswer:
         f"You are booked as {as_role} for {visit.school.name} on {visit.date:%A %-d %B} at "
         f"{visit.starts_at:%H:%M}. Thank you.",
     )
+
+
+def to_the_volunteer(refusal: str, name: str) -> str:
+    """A refusal written for the coordinator ("Sam cannot be booked: has …; is …"), said to Sam."""
+    told = refusal.replace(f"{name} cannot be booked: ", "You cannot be booked for this visit: ")
+    return re.sub(r"(: |; )is ", r"\1you are ", re.sub(r"(: |; )has ", r"\1you have ", told))
 
 
 def _close(request: CoverRequest, outcome: str, note: str) -> CoverAnswer:

@@ -9,6 +9,7 @@ import re
 from datetime import time
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.tasks import task_backends
@@ -314,3 +315,22 @@ def media(settings, tmp_path):
                     "OPTIONS": {"location": str(tmp_path / "media")}},
     }
     return tmp_path / "media"
+
+
+@pytest.fixture
+def emails(django_capture_on_commit_callbacks):
+    """Run what the block does, commit, and return the emails its tasks sent."""
+
+    class Capture:
+        def __enter__(self):
+            self.ctx = django_capture_on_commit_callbacks(execute=True)
+            self.ctx.__enter__()
+            self.start = len(mail.outbox)
+            self.sent = []
+            return self.sent
+
+        def __exit__(self, *exc):
+            self.ctx.__exit__(*exc)
+            self.sent.extend(mail.outbox[self.start:])
+
+    return Capture()

@@ -17,5 +17,5 @@ urlpatterns = [
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
     path("calendar/<str:token>.ics", views.feed, name="feed"),
-    path("cover/<str:token>/", views.cover, name="cover"),
+    path("cover/<str:cover_token>/", views.cover, name="cover"),
 ]

@@ -408,8 +408,9 @@ COVER_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 @require_http_methods(["GET", "POST"])
 @never_cache
-def cover(request: HttpRequest, token: str) -> HttpResponse:
+def cover(request: HttpRequest, cover_token: str) -> HttpResponse:
     """A volunteer asked to cover a visit: what it is, and "I can" (a POST). An unknown token is 404."""
+    token = cover_token
     if not COVER_TOKEN.fullmatch(token):
         raise Http404("No such link.")
     ask = get_object_or_404(CoverRequest.objects.select_related("visit__school", "volunteer__user"), token=token)

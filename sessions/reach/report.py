@@ -158,6 +158,7 @@ class ReachReport:
     total: ReachLine
     years: list[AcademicYear]
     hidden_areas: int  # areas with no open school and no visit in either year, left out of `rows`
+    declines: list[tuple[str, int]] = field(default_factory=list)  # (reason, count) for visits in the year
 
     @property
     def running(self) -> bool:
@@ -181,6 +182,22 @@ class ReachReport:
         """Each session type with the total's lines this year and the year before."""
         now, before = self.total.now.sessions, self.total.before.sessions
         return [(t, now.get(t.pk, 0), before.get(t.pk, 0)) for t in self.session_types]
+
+
+def declines_by_reason(user, areas: list[Area], first: date, until: date) -> list[tuple[str, int]]:
+    """Invitations declined for visits dated in the period (any status), by the reason given, in one query."""
+    rows = (
+        Assignment.objects.filter(
+            status=Assignment.Status.DECLINED,
+            visit__in=visible_visits(user).in_areas(areas).filter(date__range=(first, until)),
+        )
+        .values("decline_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["decline_reason"]: row["n"] for row in rows}
+    labels = [(value, label) for value, label in Assignment.DeclineReason.choices] + [("", "No reason recorded")]
+    return [(label, counts[value]) for value, label in labels if counts.get(value)]
 
 
 def visits_in_scope(user, areas: list[Area]):
@@ -298,4 +315,5 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
         total=total,
         years=reach_years(user, areas, today),
         hidden_areas=sum(1 for area_line in lines if area_line.is_empty),
+        declines=declines_by_reason(user, areas, year.first_day, until),
     )

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
-from sessions.models import Visit
+from sessions.models import CoverRequest, Visit
 from stats.models import Area
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -119,8 +119,8 @@ def test_twenty_coordinators_booking_one_volunteer_for_overlapping_visits_make_e
 
 def test_twenty_conflicting_changes_to_one_visit_from_the_same_version_let_exactly_one_through(tmp_path, area, planned_visit, visit_data):
     visit = planned_visit(area, status=Visit.Status.PROPOSED)
-    for _ in range(2):
-        AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]), status="accepted")
+    for role in ("lead", "support"):
+        AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]), status="accepted", role=role)
     visit.refresh_from_db()
     seen = visit.version
     coordinators = [CoordinatorFactory(areas=[area]) for _ in range(PROCESSES)]
@@ -172,3 +172,35 @@ def test_bookings_through_the_admin_and_the_staffing_page_at_once_still_make_exa
     assert (len(booked), len(refused)) == (1, PROCESSES - 1)
     sql = "SELECT COUNT(*) FROM school_sessions_assignment WHERE volunteer_id = ?"
     assert shared_count(results, sql, (volunteer.pk,)) == 1
+
+
+def test_twenty_volunteers_answering_cover_links_at_the_same_moment_book_exactly_one(tmp_path, area, planned_visit):
+    visit = planned_visit(area)
+    AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]), role="support")  # the lead dropped out
+    asked = [CoverRequest.objects.create(visit=visit, volunteer=VolunteerFactory(areas=[area])) for _ in range(PROCESSES)]
+
+    results = run_at_once(tmp_path, [(a.volunteer.user_id, f"/cover/{a.token}/", {}) for a in asked])
+
+    got = responses(results)
+    assert [r for r in got if r["status"] != 200] == []
+    booked = [r for r in got if "You are booked as the lead" in r["body"]]
+    covered = [r for r in got if "Already covered — thank you." in r["body"]]
+    assert (len(booked), len(covered)) == (1, PROCESSES - 1)
+    sql = "SELECT COUNT(*) FROM school_sessions_assignment WHERE visit_id = ? AND role = 'lead'"
+    assert shared_count(results, sql, (visit.pk,)) == 1
+    sql = "SELECT COUNT(*) FROM school_sessions_coverrequest WHERE visit_id = ? AND outcome = ''"
+    assert shared_count(results, sql, (visit.pk,)) == 0
+
+
+def test_one_volunteer_clicking_their_cover_link_twice_at_once_is_booked_once(tmp_path, area, planned_visit):
+    visit = planned_visit(area)
+    AssignmentFactory(visit=visit, volunteer=VolunteerFactory(areas=[area]), role="lead")
+    asked = CoverRequest.objects.create(visit=visit, volunteer=VolunteerFactory(areas=[area]))
+
+    results = run_at_once(tmp_path, [(asked.volunteer.user_id, f"/cover/{asked.token}/", {})] * 2)
+
+    got = responses(results)
+    assert [r["status"] for r in got] == [200, 200]
+    assert all("You are booked" in r["body"] for r in got)
+    sql = "SELECT COUNT(*) FROM school_sessions_assignment WHERE volunteer_id = ?"
+    assert shared_count(results, sql, (asked.volunteer_id,)) == 1

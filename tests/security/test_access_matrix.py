@@ -73,6 +73,8 @@ GETS = {
     "planning:assign": None,
     "planning:unassign": None,
     "planning:change_status": None,
+    "planning:make_lead": None,
+    "planning:find_cover": AREA_PLANNERS,
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
@@ -94,6 +96,8 @@ GETS = {
     "portal:calendar_regenerate": None,
     # The feed's secret token is its credential (calendar apps cannot log in); a wrong token is 404, below.
     "portal:feed": EVERYONE,
+    # So is a cover link's: the volunteer it was emailed to may open it on any device; a wrong token is 404.
+    "portal:cover": EVERYONE,
     "stats:index": PLANNERS,
     "stats:areas_csv": PLANNERS,
     "stats:area": PLANNERS,
@@ -120,6 +124,8 @@ POSTS = {
     "planning:assign": AREA_PLANNERS_POST,
     "planning:unassign": AREA_PLANNERS_POST,
     "planning:change_status": AREA_PLANNERS_POST,
+    "planning:make_lead": AREA_PLANNERS_POST,
+    "planning:find_cover": AREA_PLANNERS_POST,
     "planning:request": ANYONE_POSTS,
     "packs:batch_new": PLANNERS_POST,
     "portal:accept": THE_VOLUNTEER_POSTS,
@@ -129,6 +135,7 @@ POSTS = {
     "portal:report": (LOGIN, FORBIDDEN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "portal:details": (LOGIN, DONE, DONE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "portal:calendar_regenerate": (LOGIN, DONE, DONE, DONE, DONE, NOT_FOUND, NOT_FOUND),
+    "portal:cover": ANYONE_POSTS,
 }
 
 # Which feed to give a new address: each role asks for its own.
@@ -233,3 +240,14 @@ def test_a_calendar_feed_with_a_wrong_or_old_token_is_not_found(client, world):
 
     assert client.get(reverse("portal:feed", kwargs={"token": old})).status_code == 404
     assert client.get(reverse("portal:feed", kwargs={"token": "x" * 43})).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["x" * 43, "short", "not a token at all"])
+def test_a_cover_link_with_a_wrong_token_is_not_found_and_books_nobody(client, world, token):
+    from sessions.models import Assignment
+
+    before = Assignment.objects.count()
+    assert client.get(f"/cover/{token}/").status_code == 404
+    assert client.post(f"/cover/{token}/").status_code == 404
+    assert Assignment.objects.count() == before

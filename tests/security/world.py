@@ -14,7 +14,7 @@ from sessions.factories import (
     UserFactory,
     VolunteerFactory,
 )
-from sessions.models import Assignment, PackBatch
+from sessions.models import Assignment, CoverRequest, PackBatch
 
 ROLES = ("anonymous", "volunteer", "other_volunteer", "other_coordinator", "coordinator", "staff", "superuser")
 
@@ -30,6 +30,7 @@ class World:
     unavailability: object
     batch: object
     area_code: str
+    cover: object
 
     def kwargs(self) -> dict:
         """Values for every URL keyword, all pointing at objects of the coordinator's area / the volunteer."""
@@ -42,6 +43,7 @@ class World:
             "unavailability_id": self.unavailability.pk,
             "batch_id": self.batch.pk,
             "token": self.volunteer.calendar_token,
+            "cover_token": self.cover.token,
             "code": self.area_code,
             "uidb64": "MQ",
             "token_reset": "set-password",
@@ -79,4 +81,6 @@ def build_world(area, other_area, planned_visit) -> World:
         unavailability=UnavailabilityFactory(volunteer=volunteer),
         batch=batch,
         area_code=area.code,
+        # The other volunteer is asked to cover the visit: the emailed token is the page's only key.
+        cover=CoverRequest.objects.create(visit=visit, volunteer=other_volunteer, sent_by=coordinator.user),
     )

@@ -3,19 +3,23 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandParser
 
 from sessions.notifications.scheduled import send_scheduled
+from sessions.services import recheck_confirmed_visits
 
 
 class Command(BaseCommand):
     help = (
-        "Send the emails due today: reminders two days before a visit, the nudge to file the report the "
-        "day after, and clearance-expiry warnings to coordinators. Run daily; running it again sends "
-        "nothing twice."
+        "The daily run: first unconfirm any confirmed visit with a volunteer whose clearance lapses before "
+        "its date (the coordinators are emailed), then send the emails due today: reminders two days before "
+        "a visit, the nudge to file the report the day after, and clearance-expiry warnings to coordinators. "
+        "Running it again sends nothing twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", type=date.fromisoformat, help="Act as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, date: date | None = None, **options) -> None:
+        unconfirmed = recheck_confirmed_visits(today=date)
+        self.stdout.write(f"Unconfirmed {unconfirmed} visit(s) whose volunteers' clearance lapses before the date.")
         sent = send_scheduled(today=date)
         self.stdout.write(
             f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s) and "

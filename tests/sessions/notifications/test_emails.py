@@ -25,25 +25,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2027, 2, 26)  # a Friday: A_SCHOOL_DAY (Tuesday 2 March 2027) is in four days
 
 
-@pytest.fixture
-def emails(django_capture_on_commit_callbacks):
-    """Run what the block does, commit, and return the emails its tasks sent."""
-
-    class Capture:
-        def __enter__(self):
-            self.ctx = django_capture_on_commit_callbacks(execute=True)
-            self.ctx.__enter__()
-            self.start = len(mail.outbox)
-            self.sent = []
-            return self.sent
-
-        def __exit__(self, *exc):
-            self.ctx.__exit__(*exc)
-            self.sent.extend(mail.outbox[self.start:])
-
-    return Capture()
-
-
 def html_of(message) -> str:
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
