@@ -3,7 +3,9 @@
 In Thames Valley, the demo coordinator's area, a few upcoming visits carry the problems a
 coordinator should see (a double booking, a DBS check or training that will have expired by the
 visit date, a bank holiday, too few volunteers, a session for the wrong ages, a volunteer who said
-they are away); `manage.py seed_demo` lists them with what `visit.problems()` says of each.
+they are away, and a confirmed visit whose lead dropped out this week, which went back to proposed by
+itself and needs cover, with one volunteer already asked); `manage.py seed_demo` lists them with what
+`visit.problems()` says of each.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
+from django.utils import timezone
+
 from schools.models import School
-from sessions.models import Assignment, Visit, Volunteer, bank_holiday_name
+from sessions.models import Assignment, CoverRequest, StatusChange, Visit, Volunteer, bank_holiday_name
 
 from .dates import next_days, school_days
 from .reference import THAMES_VALLEY
 from .visits import Line, Plan, VisitPlanner
 
-FEATURED_VISITS = 10  # the most build_featured_visits() builds: they count towards the visits asked for
-RESERVED_PRIMARIES = 9  # enough primary schools for every visit below that is not at the infant school
+FEATURED_VISITS = 11  # the most build_featured_visits() builds: they count towards the visits asked for
+RESERVED_PRIMARIES = 10  # enough primary schools for every visit below that is not at the infant school
 
 
 @dataclass
@@ -123,5 +127,30 @@ def build_featured_visits(planner: VisitPlanner, reserved: Reserved, me: Volunte
         visit("volunteer unavailable", primaries.pop(), day, S.PROPOSED, [me, *others(day, 1)],
               statuses=[A.INVITED, A.INVITED])
 
+    # Needs cover: confirmed, then the lead fell ill a few days before (the same as services.answer_invitation
+    # leaves it: back to proposed by itself, saying why, and marked as needing cover).
+    day = next(d for d in days[:4] if d - today <= timedelta(days=6))
+    team = others(day, 2)
+    dropped = visit("needs cover: the lead dropped out", primaries.pop(), day, S.CONFIRMED, team)
+
     planner.write([plan for _, plan in plans])
+    drop_out(dropped.visit, team, asked=others(day, 1, exclude=team), now=timezone.now())
     return [Featured(label, plan.visit) for label, plan in plans if label]
+
+
+def drop_out(visit: Visit, team: list[Volunteer], *, asked: list[Volunteer], now) -> None:
+    """The lead of a confirmed visit declines (ill): the visit is unconfirmed and needs cover; one asked."""
+    lead = visit.assignments.get(role=Assignment.Role.LEAD)
+    Assignment.objects.filter(pk=lead.pk).update(
+        status=Assignment.Status.DECLINED, decline_reason=Assignment.DeclineReason.ILL, responded_at=now
+    )
+    support = visit.assignments.filter(role=Assignment.Role.SUPPORT).count()
+    reason = f"automatic: {lead.volunteer.name} declined; no lead; {support} of 2 volunteers accepted"
+    Visit.objects.filter(pk=visit.pk).update(
+        status=Visit.Status.PROPOSED, unconfirmed_at=now, unconfirmed_reason=reason, cover_needed_since=now,
+        version=visit.version + 1,
+    )
+    StatusChange.objects.create(visit=visit, from_status=Visit.Status.CONFIRMED, to_status=Visit.Status.PROPOSED,
+                                by=None, at=now, reason=reason)
+    for volunteer in asked:
+        CoverRequest.objects.create(visit=visit, volunteer=volunteer, sent_by=visit.coordinator, sent_at=now)

@@ -107,6 +107,9 @@ def clearance_dates(demo: Demo, kind: str) -> dict[str, Any]:
         checked_days_ago = rng.randint(310, 360) if rng.random() < 0.2 else rng.randint(30, 300)
         dates.update(dbs_checked_on=today - timedelta(days=rng.randint(365, 9 * 365)), dbs_update_service=True,
                      dbs_status_checked_on=today - timedelta(days=checked_days_ago))
+    elif kind == "status_check_due":  # on the Update Service, its yearly status check due within 60 days
+        dates.update(dbs_checked_on=today - timedelta(days=rng.randint(4 * 365, 6 * 365)), dbs_update_service=True,
+                     dbs_status_checked_on=today - timedelta(days=rng.randint(310, 350)))
     elif kind == "expiring":
         soon = three_years_ago + timedelta(days=rng.randint(5, 59))  # expires in the next 60 days
         dates["training_on" if rng.random() < 0.3 else "dbs_checked_on"] = soon
@@ -137,10 +140,10 @@ def build_volunteers(demo: Demo, reference: Reference, count: int, demo_voluntee
     kinds = [kind for kind, share in VOLUNTEER_MIX.items() for _ in range(round(n * share / 100))]
     kinds = (kinds + ["cleared"] * n)[:n]
     rng.shuffle(kinds)
-    # Thames Valley always has someone expiring soon and someone already expired (the demo
-    # coordinator's clearance list and the troubled visits need them).
+    # Thames Valley always has someone expiring soon, someone already expired and someone whose Update
+    # Service status check is due (the demo coordinator's clearance list and the troubled visits need them).
     home = [i for i, code in enumerate(codes) if code == THAMES_VALLEY]
-    for i, kind in zip(home, ["expiring", "expired", "fresh", "fresh", "fresh", "fresh", "fresh", "fresh"]):
+    for i, kind in zip(home, ["expiring", "expired", "status_check_due", "fresh", "fresh", "fresh", "fresh", "fresh"]):
         kinds[i] = kind
     users, volunteers, areas = [], [], []
     for code, kind in zip(codes, kinds):

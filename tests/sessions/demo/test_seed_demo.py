@@ -98,7 +98,8 @@ def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
 
     upcoming = Visit.objects.filter(date__gte=timezone.localdate()).select_related("school")
     codes = Counter(problem.code for visit in upcoming for problem in visit.problems())
-    for code in ("double_booked", "not_cleared", "bank_holiday", "understaffed", "age_unsuitable", "unavailable"):
+    for code in ("double_booked", "not_cleared", "bank_holiday", "understaffed", "age_unsuitable", "unavailable",
+                 "no_lead", "not_accepted"):
         assert codes[code] >= 1, code
     assert "double booking (double_booked)" in output
     # The visits with problems are in the demo coordinator's area, where they will be seen.
@@ -106,6 +107,21 @@ def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
     assert set(coordinator.areas.values_list("code", flat=True)) == {"E23000029", "E23000032"}
     troubled = [v for v in upcoming if any(p.code == "double_booked" for p in v.problems())]
     assert all(v in access.visible_visits(coordinator.user) for v in troubled)
+
+
+def test_the_demo_shows_a_visit_needing_cover_and_an_update_service_status_check_due():
+    seed(*SMALL)
+    today = timezone.localdate()
+
+    [dropped] = Visit.objects.filter(cover_needed_since__isnull=False)
+    assert dropped.status == Visit.Status.PROPOSED and dropped.unconfirmed_reason.startswith("automatic: ")
+    assert 0 <= (dropped.date - today).days <= 7
+    assert dropped.assignments.filter(status="declined", decline_reason="ill").exists()
+    assert dropped.cover_requests.filter(outcome="").exists()
+    assert dropped.staffing().needs_cover
+    due = [v for v in Volunteer.objects.filter(areas__code="E23000029") if v.kept_by_status_check
+           and v.clearance_expires_within(60, today) and v.is_cleared_on(today)]
+    assert due and "Update Service status check due" in due[0].dbs_summary
 
 
 def test_the_demo_volunteer_has_invitations_and_accepted_visits_ahead():
