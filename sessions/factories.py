@@ -7,6 +7,7 @@ from schools.factories import SchoolFactory
 from sessions.models import (
     Assignment,
     Coordinator,
+    CoverRequest,
     SessionType,
     StatusChange,
     Unavailability,
@@ -113,6 +114,14 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(VolunteerFactory)
     role = Assignment.Role.SUPPORT
     status = Assignment.Status.ACCEPTED
+
+
+class CoverRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoverRequest
+
+    visit = factory.SubFactory(VisitFactory)
+    volunteer = factory.SubFactory(VolunteerFactory)
 
 
 class UnavailabilityFactory(factory.django.DjangoModelFactory):

@@ -489,7 +489,7 @@ def find_cover(request: HttpRequest, pk: int) -> HttpResponse:
     visit = get_visit(request, pk)
     pool = planning_volunteers(request.user, also_area=visit.school.police_force)
     candidates = services.cover_candidates(visit, pool)
-    form = CoverForm(request.POST or None, volunteers=pool)
+    form = CoverForm(request.POST if request.method == "POST" else None, volunteers=pool)
     if request.method == "POST" and form.is_valid():
         try:
             sent = services.send_cover_requests(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import (
     AssignmentFactory,
+    CoverRequestFactory,
     UnavailabilityFactory,
     UserFactory,
     VisitFactory,
@@ -101,16 +102,20 @@ def test_a_school_page_costs_the_same_for_10_or_200_visits_and_contacts(coordina
     assert_constant(coordinator_client, f"/plan/schools/{school.urn}/", add)
 
 
-@pytest.mark.parametrize("part", ["", "staffing/?all=1", "problems/"], ids=["visit page", "staffing", "problems"])
+@pytest.mark.parametrize("part", ["", "staffing/?all=1", "problems/", "cover/"],
+                         ids=["visit page", "staffing", "problems", "find cover"])
 def test_a_visit_costs_the_same_for_10_or_200_volunteers_in_the_area(coordinator_client, part):
     area = coordinator_client.area
     visit = VisitFactory(school=SchoolFactory(in_area=area), date=SOON)
     VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
     elsewhere = VisitFactory(school=SchoolFactory(in_area=area), date=SOON)
+    cover = CoverRequestFactory if part == "cover/" else None
 
     def add(n):
         for i in range(n):
             volunteer = VolunteerFactory(areas=[area])
+            if cover and i % 2 == 0:
+                cover(visit=visit, volunteer=volunteer)  # asked already: the "asked so far" list grows too
             if i % 3 == 0:
                 AssignmentFactory(visit=elsewhere, volunteer=volunteer)  # a clash to explain
             if i % 3 == 1:

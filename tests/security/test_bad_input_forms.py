@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, VolunteerFactory
-from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, VisitSession
+from sessions.models import Assignment, CoverRequest, PackBatch, Unavailability, Visit, VisitReport, VisitSession
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ NASTY = [
 text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=200)
 huge = st.builds(lambda c, n: c * n, st.sampled_from(["a", "é", "9", "<", "\n"]), st.integers(1_000, 20_000))
 anything = st.one_of(text, st.sampled_from(NASTY), huge, st.integers().map(str), st.dates().map(str))
-ERROR_SIGNS = ('class="errorlist', 'role="alert"', 'class="error', "class=\"form-errors")
+ERROR_SIGNS = ('class="errorlist', 'role="alert"', 'class="error', "class=\"form-errors", "message-error")
 
 
 def maybe(valid: str):
@@ -114,6 +114,40 @@ def test_the_volunteers_forms_take_any_input(volunteer_client, data, HTMX):
     assert added.status_code == 200 and saved.status_code == 200
     if Unavailability.objects.filter(volunteer=volunteer).count() == before:
         assert says_why(added) or "clash" in added.content.decode().lower()
+
+
+@given(data=st.data())
+def test_the_decline_form_takes_any_input_and_declines_only_with_a_listed_reason(volunteer_client, data, HTMX,
+                                                                                 thames_valley, planned_visit):
+    visit = planned_visit(thames_valley)
+    invitation = AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, status="invited")
+    posted = data.draw(st.fixed_dictionaries({"reason": maybe("transport"), "note": maybe("")}))
+
+    response = volunteer_client.post(f"/me/invitations/{invitation.pk}/decline/", posted, headers=HTMX)
+
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    if invitation.status == Assignment.Status.DECLINED:
+        assert invitation.decline_reason in Assignment.DeclineReason.values
+    else:
+        assert 'role="alert"' in response.content.decode()
+
+
+@given(data=st.data())
+def test_the_find_cover_form_takes_any_input_and_asks_nobody_it_should_not(coordinator_client, data, thames_valley,
+                                                                           planned_visit):
+    visit = planned_visit(thames_valley, volunteers=1)  # its lead only: one volunteer short, so it needs cover
+    other = VolunteerFactory(areas=[thames_valley])
+    posted = data.draw(st.fixed_dictionaries({"volunteers": st.lists(maybe(str(other.pk)), max_size=12)}))
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/cover/", posted)
+
+    asked = set(CoverRequest.objects.filter(visit=visit).values_list("volunteer_id", flat=True))
+    if response.status_code == 302:
+        assert asked == {other.pk}
+    else:
+        assert response.status_code == 200 and says_why(response) and asked == set()
+    CoverRequest.objects.filter(visit=visit).delete()
 
 
 @pytest.fixture
