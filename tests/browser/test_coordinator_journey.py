@@ -128,16 +128,21 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     expect(page.get_by_role("heading", name="Visit to Oak Tree Primary School")).to_be_visible()
     visit = Visit.objects.get(school=oak)
 
-    # Staff it: Priya is booked elsewhere and is refused; Tom and Sam are taken.
+    # Staff it: Priya is booked elsewhere, shown with the reason and no way to assign her; Tom and Sam are taken.
     staffing = page.locator("#staffing")
     expect(staffing.locator("tr", has_text="Priya Patel")).to_contain_text("is already at Cedar Junior School 09:00–10:30")
-    page.get_by_role("button", name="Assign Priya Patel as lead").click()
-    expect(staffing.get_by_role("alert")).to_contain_text("Priya Patel is already at Cedar Junior School")
+    expect(page.get_by_role("button", name="Assign Priya Patel as lead")).to_have_count(0)
     page.get_by_role("button", name="Assign Tom Jones as lead").click()
     expect(staffing).to_contain_text("Tom Jones is invited as lead.")
     expect(problems).to_contain_text("1 is assigned")
     page.get_by_role("button", name="Assign Sam Okafor as support").click()
     expect(staffing).to_contain_text("Sam Okafor is invited as support.")
+    # Invited is not yet accepted: the panel says so, and confirming would refuse it.
+    expect(problems).to_contain_text("Tom Jones (lead) has not answered the invitation")
+    expect(problems).to_contain_text("Sam Okafor (support) has not answered the invitation")
+    page.wait_for_load_state("networkidle")
+    visit.assignments.update(status="accepted", responded_at=timezone.now())  # both accept from their portal
+    page.reload()
     expect(problems).to_contain_text("No problems found.")
     page.screenshot(path=ARTIFACTS / "coordinator-3-staffed.png", full_page=True)
 

@@ -1,0 +1,106 @@
+"""A drop-out in a real browser: the lead of a confirmed visit declines from their portal, the visit goes
+back to proposed by itself and needs cover; the coordinator finds cover; a volunteer claims the visit from
+the link in their email; the coordinator confirms it again. Screenshots go to test-artifacts/.
+"""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from playwright.sync_api import expect, sync_playwright
+
+from schools.factories import SchoolFactory
+from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.models import Assignment, SessionType, Visit, Volunteer
+from stats.models import Area
+from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(live_server, monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, live_server, user=None, **size):
+    context = browser.new_context(viewport=size or {"width": 1024, "height": 800}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    if user is not None:
+        log_in(context, live_server, user)
+    return context.new_page()
+
+
+def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit_is_confirmed_again(
+    live_server, browser, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("load_reference_data", verbosity=0)
+    area = Area.objects.get(code="E23000029")
+    cleared = {"dbs_checked_on": date(2026, 1, 5), "training_on": date(2026, 1, 5)}
+    coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
+    day = date.today() + timedelta(days=4)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    visit = VisitFactory(school=SchoolFactory(in_area=area, name="St Mark's Primary School"), date=day,
+                         coordinator=coordinator.user)
+    VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
+    sam = VolunteerFactory(user__first_name="Sam", user__last_name="Okafor", areas=[area], **cleared)
+    tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[area], **cleared)
+    AssignmentFactory(visit=visit, volunteer=sam, role="lead")
+    AssignmentFactory(visit=visit, volunteer=tom, role="support")
+    ffion = VolunteerFactory(user__first_name="Ffion", user__last_name="Hughes", areas=[area], **cleared)
+    visit.change_status(Visit.Status.CONFIRMED, by=coordinator.user)
+
+    # Sam, the lead, falls ill and declines from their visits page, giving the reason.
+    page = new_page(browser, live_server, sam.user)
+    page.goto(f"{live_server.url}/me/")
+    page.get_by_text("I can no longer go").click()
+    page.get_by_label("Ill or unwell").check()
+    page.get_by_role("button", name=re.compile("Decline the visit")).click()
+    expect(page.get_by_text("You have declined. The coordinator has been told.")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "drop-out-1-declined.png", full_page=True)
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.PROPOSED and visit.cover_needed_since is not None
+
+    # The coordinator sees it at the top of the dashboard, and finds cover.
+    page = new_page(browser, live_server, coordinator.user)
+    page.goto(f"{live_server.url}/plan/")
+    cover = page.locator("section", has=page.get_by_role("heading", name=re.compile("Needs cover")))
+    expect(cover).to_contain_text("St Mark's Primary School")
+    expect(page.get_by_role("heading", name=re.compile("Was confirmed, now needs attention"))).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "drop-out-2-dashboard.png", full_page=True)
+    cover.get_by_role("link", name=re.compile("Find cover")).click()
+    expect(page.get_by_role("heading", name="Find cover for St Mark's Primary School")).to_be_visible()
+    expect(page.get_by_text("Missing: no lead; 1 of 2 volunteers accepted.")).to_be_visible()
+    page.get_by_label("Ffion Hughes").check()
+    mail.outbox.clear()
+    page.get_by_role("button", name="Ask them to cover").click()
+    expect(page.get_by_text("Asked 1 volunteer to cover: Ffion Hughes.")).to_be_visible()
+
+    # Ffion follows the link in her email, on her phone, and is booked as the lead.
+    [ask] = [m for m in mail.outbox if m.to == [ffion.user.email]]
+    link = re.search(r"http\S+/cover/\S+/", ask.body).group(0).replace("http://127.0.0.1:8000", live_server.url)
+    phone = new_page(browser, live_server, width=390, height=844)
+    phone.goto(link)
+    phone.get_by_role("button", name="I can cover this visit").click()
+    expect(phone.get_by_text(re.compile("You are booked as the lead for St Mark's Primary School"))).to_be_visible()
+    phone.screenshot(path=ARTIFACTS / "drop-out-3-covered-on-a-phone.png", full_page=True)
+    assert Assignment.objects.get(visit=visit, volunteer=ffion).role == "lead"
+
+    # The coordinator confirms the visit again.
+    page.goto(f"{live_server.url}/visits/{visit.pk}/")
+    expect(page.locator("#problems")).to_contain_text("No problems found.")
+    page.get_by_role("button", name="Confirm the visit").click()
+    expect(page.locator("#workflow")).to_contain_text("The visit is now confirmed.")
+    page.screenshot(path=ARTIFACTS / "drop-out-4-confirmed-again.png", full_page=True)
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CONFIRMED and visit.unconfirmed_at is None and not visit.cover_needed_since
+    assert Volunteer.objects.count() == 3
