@@ -380,10 +380,28 @@ def test_a_volunteer_cannot_take_an_email_address_another_account_uses(staff_cli
     assert not Volunteer.objects.filter(user__first_name="A").exists()
 
 
+def test_the_account_of_a_coordinator_who_volunteers_cannot_be_taken_over_from_the_volunteer_page(
+    staff_client, thames_valley
+):
+    coordinator = CoordinatorFactory(areas=[thames_valley], user__email="asha@example.org")
+    volunteer = VolunteerFactory(user=coordinator.user)
+    page = staff_client.get(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/").content.decode()
+    assert "This account can plan visits or use the admin" in page
+
+    staff_client.post(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/", {
+        "first_name": "X", "last_name": "Y", "email": "attacker@example.org", "active": "on", "phone": "1",
+        "dbs_level": "enhanced_barred", "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0",
+        "_save": "Save",
+    })
+
+    coordinator.user.refresh_from_db()
+    assert coordinator.user.email == "asha@example.org" and coordinator.user.first_name != "X"
+
+
 def test_the_account_of_a_staff_member_who_volunteers_is_not_changed_from_the_volunteer_page(staff_client):
     volunteer = VolunteerFactory(user__is_staff=True, user__email="boss@example.org")
     page = staff_client.get(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/").content.decode()
-    assert "This is a staff account" in page
+    assert "This account can plan visits or use the admin" in page
     staff_client.post(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/", {
         "first_name": "X", "last_name": "Y", "email": "attacker@example.org", "active": "on", "phone": "1", "dbs_level": "enhanced_barred",
         "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0", "_save": "Save",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from config.admin_history import HistoryAdmin
-from sessions import services
+from sessions import access, services
 from sessions.models import Coordinator, SessionType, Unavailability, Volunteer
 
 # --- Session types and coordinators ------------------------------------------------------------
@@ -125,10 +125,12 @@ class VolunteerForm(forms.ModelForm):
         if user is not None:
             for name in ("first_name", "last_name", "email"):
                 self.fields[name].initial = getattr(user, name)
-            if user.is_staff or user.is_superuser:
+            if guarded(user):
                 for name in ("first_name", "last_name", "email"):
                     self.fields[name].disabled = True
-                self.fields["email"].help_text = "This is a staff account: an administrator changes its details."
+                self.fields["email"].help_text = (
+                    "This account can plan visits or use the admin: an administrator changes its details."
+                )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -150,13 +152,19 @@ class VolunteerForm(forms.ModelForm):
         else:
             user = User(username=self.cleaned_data["email"])
             user.set_unusable_password()
-        if not (user.is_staff or user.is_superuser):
+        if not guarded(user):
             user.first_name = self.cleaned_data["first_name"].strip()
             user.last_name = self.cleaned_data["last_name"].strip()
             user.email = self.cleaned_data["email"]
             user.save()
         self.instance.user = user
         return super().save(commit)
+
+
+def guarded(user) -> bool:
+    """An account with planning or admin rights (staff, superuser, coordinator): its name and email are
+    never changed from a volunteer's record, or a data-entry clerk could take it over by its email."""
+    return user.is_superuser or access.is_planner(user)
 
 
 class UnavailabilityInline(admin.TabularInline):
