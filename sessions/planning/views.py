@@ -179,7 +179,10 @@ def visit_form_context(request: HttpRequest, visit: Visit | None) -> dict:
     nation = chosen.nation if chosen else School.Nation.ENGLAND
     if data is not None and "add_line" in data:
         data = data.copy()
-        data["sessions-TOTAL_FORMS"] = str(int(data.get("sessions-TOTAL_FORMS") or 0) + 1)
+        # A count that is not a small number is left as it is: the formset then says the form is damaged.
+        total = data.get("sessions-TOTAL_FORMS") or "0"
+        if total.isdigit() and len(total) < 4:
+            data["sessions-TOTAL_FORMS"] = str(int(total) + 1)
         form = VisitForm(data, instance=instance, schools=schools, initial=initial)
     formset = SessionLineFormSet(data, instance=instance, prefix="sessions", form_kwargs={"nation": nation})
     q = (data or request.GET).get("q", "").strip()[:100]

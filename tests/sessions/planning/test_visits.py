@@ -478,3 +478,16 @@ def test_a_change_made_from_an_older_version_of_the_visit_is_refused_not_overwri
     assert "Someone else changed this visit a moment ago. Reload it and try again." in stale.content.decode()
     visit.refresh_from_db()
     assert visit.date.isoformat() == "2027-03-03" and visit.version == seen + 1
+
+
+@pytest.mark.parametrize("count", ["abc", "", "9" * 40, "-1", "1.5", "\x00"])
+def test_adding_a_session_line_with_a_damaged_form_count_is_a_message_not_a_server_error(
+    coordinator_client, thames_valley, visit_data, count
+):
+    school = SchoolFactory(in_area=thames_valley)
+    data = {**visit_data(school), "sessions-TOTAL_FORMS": count, "add_line": "1"}
+
+    response = coordinator_client.post("/visits/new/", data)
+
+    assert response.status_code == 200
+    assert not Visit.objects.filter(school=school).exists()
