@@ -512,9 +512,10 @@ class Visit(models.Model):
                 current.cancel_reason = reason.strip()
             current.version += 1
             # The history row's reason
-            current._change_reason = f"Status changed to {self.Status(to).label.lower()}" + (
-                f" ({reason})" if reason and by is None else ""
-            )
+            # (The history's reason column holds 100 characters; the full reason is on the StatusChange.)
+            current._change_reason = (
+                f"Status changed to {self.Status(to).label.lower()}" + (f" ({reason})" if reason and by is None else "")
+            )[:100]
             current.save(update_fields=fields)
         self.status, self.cancel_reason, self.version = current.status, current.cancel_reason, current.version
         self.unconfirmed_at, self.unconfirmed_reason = current.unconfirmed_at, current.unconfirmed_reason

@@ -131,7 +131,7 @@ def test_the_databases_refusal_becomes_a_message_not_an_error(thames_valley, mon
     AssignmentFactory(visit=planned_visit(thames_valley), volunteer=volunteer)
     second = planned_visit(thames_valley, starts_at=time(10, 0), ends_at=time(11, 0))
     # As if another coordinator's booking landed between the check and the insert.
-    monkeypatch.setattr(Assignment.objects.__class__, "clashing", lambda self, **kwargs: Assignment.objects.none())
+    monkeypatch.setattr(Assignment.objects.__class__, "clashes_with", lambda self, *a, **k: Assignment.objects.none())
 
     with pytest.raises(ValidationError, match="Priya Patel was booked for another visit at this time a moment ago"):
         services.assign_volunteer(visit=second, volunteer=volunteer, role="lead", by=None)
