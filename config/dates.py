@@ -1,7 +1,7 @@
 """Date and time helpers shared by every app: plain calendar arithmetic, no domain rules.
 
 - `years_before` / `years_after`: the same calendar day some years away (29 February becomes 28 February).
-- `monday_of`: the Monday of a date's week.
+- `monday_of`: the Monday of a date's week; `month_of`: the first and last day of its month.
 - `parse_date`: an ISO date from a query string, or a default when it is missing or not a date.
 - `plus_minutes` / `minus_minutes`: a time of day moved by some minutes, kept within the same day
   (00:00 to 23:59), so a session that would run past midnight ends at 23:59 rather than wrapping.
@@ -9,17 +9,24 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, time, timedelta
 
 LAST_MINUTE = 23 * 60 + 59
 
 
 def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (29 February becomes 28 February)."""
+    """The same calendar day `years` earlier (29 February becomes 28 February), held within the
+    calendar Python can count (1 to 9999): a date near either end never makes a server error."""
+    year = day.year - years
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def years_after(day: date, years: int) -> date:
@@ -27,7 +34,12 @@ def years_after(day: date, years: int) -> date:
 
 
 def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
+    return max(day - timedelta(days=day.weekday()), date.min)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the day's month."""
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def parse_date(text: str | None, default: date) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from config.dates import plus_minutes
+from config.dates import month_of, plus_minutes
 from schools.models import School, cycle_start
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
@@ -309,8 +309,7 @@ class Visit(models.Model):
         # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
         # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
         elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
-        first = self.date.replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        first, last = month_of(self.date)
         that_month = dict(
             elsewhere.filter(visit__date__range=(first, last))
             .order_by()

@@ -10,7 +10,7 @@ from sessions.factories import (
     VisitSessionFactory,
     VolunteerFactory,
 )
-from sessions.models import Visit
+from sessions.models import Visit, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +83,17 @@ def test_fewer_volunteers_than_the_sessions_need_is_an_error_as_confirming_refus
     problem = next(p for p in visit.problems() if p.code == "understaffed")
 
     assert problem.level == "error"
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1, 12, 31), date(9999, 12, 31), date(9999, 1, 4)])
+def test_a_visit_on_a_date_at_either_end_of_the_calendar_gets_its_problems_not_a_server_error(day, thames_valley):
+    # Stored before the date window existed (the request form once took 0001-01-01 and 9999-12-31).
+    visit = VisitFactory(date=day, school__in_area=thames_valley)
+    VisitSessionFactory(visit=visit)
+    VolunteerFactory(areas=[thames_valley])
+
+    codes = {problem.code for problem in visit.problems()}
+    options = visit.staffing_options(Volunteer.objects.all())
+
+    assert "understaffed" in codes
+    assert options and not options[0].eligible  # nobody is cleared in year 1 or by 9999
