@@ -219,8 +219,10 @@ MAILERS = {
     )
 }
 del EMAIL_HOST  # MAILERS holds it; the old-style setting is deprecated
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Speak Out. Stay Safe. <speakout@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The display name is quoted: it has full stops, which an unquoted name may not hold, and Django's SMTP
+# backend refuses such an address (config/checks.py makes `manage.py check` say so for any sender).
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", '"Speak Out. Stay Safe." <speakout@localhost>')
+SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # --- The programme's rules (data the programme can change without a code change).
 # A school is due a visit when it has had no delivered visit within this many years.
