@@ -185,16 +185,11 @@ class Received:
 
 @dataclass
 class SmtpSink:
-    """What a local SMTP server (aiosmtpd) received: each connection's greeting and each message."""
+    """What a local SMTP server (aiosmtpd) received: how many connections, and each message."""
 
     port: int = 0
-    greetings: list[str] = field(default_factory=list)
+    connections: int = 0
     messages: list[Received] = field(default_factory=list)
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.greetings.append(hostname)
-        session.host_name = hostname
-        return responses
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -202,10 +197,17 @@ class SmtpSink:
         return "250 Message accepted for delivery"
 
 
+class CountingController(Controller):
+    def factory(self):
+        self.handler.connections += 1  # called once for each connection made to the server
+        return super().factory()
+
+
 def start_smtp_sink() -> tuple[SmtpSink, Controller]:
     sink = SmtpSink(port=free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller = CountingController(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
+    sink.connections = 0  # the controller's own connection, made to check the server started
     return sink, controller
 
 
