@@ -87,7 +87,7 @@ def test_the_production_server_serves_health_and_hashed_compressed_static_files_
     assert process.returncode == 0
     records = [json.loads(line) for line in output.splitlines() if line.strip()]
     requests = [r for r in records if r["logger"] == "speakout.request"]
-    assert {"method": "GET", "path": "/healthz", "status": 200} in [
-        {k: r[k] for k in ("method", "path", "status")} for r in requests]
+    assert {"method": "GET", "route": "healthz", "status": 200} in [
+        {k: r[k] for k in ("method", "route", "status")} for r in requests]
     assert all("duration_ms" in r and "user_id" in r for r in requests)
     assert any(r["logger"].startswith("gunicorn") for r in records)
