@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,9 @@ SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("SECRET_KEY"))
 # --- HTTPS (production: DEBUG off). Behind a proxy that terminates TLS, the proxy's
 # X-Forwarded-Proto header tells Django the request was secure, so the redirect does not loop.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", True)
+# The proxies whose X-Forwarded-For is believed (config/auth.py: client_address): the socket's peer must be
+# one of these addresses or networks. By default a proxy on this machine; empty to believe none.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1/8", "::1"])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
