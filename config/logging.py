@@ -94,10 +94,16 @@ def _secrets_of(request: HttpRequest) -> list[tuple[str, str]]:
     match = _resolved(request)
     credentials = [str(v) for k, v in (match.kwargs.items() if match else ()) if CREDENTIAL.search(k) and v]
     paths = {request.get_full_path(), request.path, request.path_info} - {"", "/"}
+    # Django escapes what it logs ("\x00" for a NUL), so each text is also looked for as Django writes it.
+    paths |= {_escaped(path) for path in paths}
     replacements = [(path, route_text(request)) for path in sorted(paths, key=len, reverse=True)]
-    replacements += [(value, REDACTED) for value in credentials]
+    replacements += [(value, REDACTED) for value in {*credentials, *map(_escaped, credentials)}]
     request._log_secrets = replacements
     return replacements
+
+
+def _escaped(text: str) -> str:
+    return text.encode("unicode_escape").decode("ascii")
 
 
 def _scrubbed(text: str, replacements: list[tuple[str, str]]) -> str:

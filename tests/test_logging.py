@@ -131,3 +131,11 @@ def test_no_log_line_holds_a_password_reset_token_or_the_accounts_id(every_log_r
     assert token not in lines
     assert re.search(rf"\b{re.escape(uid)}\b", lines) is None
     assert "password_reset_confirm token=[redacted] uidb64=[redacted]" in lines
+
+
+def test_a_path_django_escapes_as_it_logs_it_is_rewritten_too(client, every_log_record):
+    client.get("/calendar/s%C3%A9cret-%00-token.ics")  # Django writes "Not Found: /calendar/s\\xe9cret-\\x00-token.ics"
+
+    lines = written(every_log_record)
+    assert "cret-" not in lines
+    assert "Not Found: " in lines
