@@ -8,6 +8,7 @@ class ConfigConfig(AppConfig):
 
     def ready(self) -> None:
         # auth connects the staff session rule and checks registers the system checks: both on import.
-        from config import admin_widgets, auth, checks  # noqa: F401, PLC0415 — they need the app registry ready
+        from config import admin_widgets, auth, checks, converters  # noqa: F401, PLC0415 — need the apps ready
 
         admin_widgets.install()
+        converters.register()  # before any URLconf is read

@@ -16,5 +16,5 @@ urlpatterns = [
     path("me/details.csv", views.details_csv, name="details_csv"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
-    path("calendar/<str:token>.ics", views.feed, name="feed"),
+    path("calendar/<feed_token:token>.ics", views.feed, name="feed"),
 ]
