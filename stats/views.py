@@ -3,7 +3,6 @@ area's local picture with its sources. Never linked from, or shown on, anything 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 from django import forms
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from config import csv_export
 from config.query_forms import QueryForm
 from stats import coverage
 from stats.models import Area
@@ -134,7 +134,7 @@ def areas_csv(table: dict) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-{table['nation'].name.lower().replace(' ', '-')}" if table["nation"] else ""
     response["Content-Disposition"] = f'attachment; filename="police-force-areas{suffix}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow([
         "ONS code", "Police force area", "Nation", "Latest period", "Latest figure", "Previous available period",
         "Previous figure", "Change (%)", "Change", "Aged ten and under: period", "Aged ten and under",
