@@ -54,3 +54,19 @@ def env_networks(name: str, default: list[str]) -> list[str]:
                 f"{name}: {value!r} is not an IP address or network (such as 10.0.0.2 or 10.0.0.0/8)."
             ) from None
     return networks
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def env_log_level(name: str, default: str) -> str:
+    """A logging level name in any case ("info", "Warning"), as logging wants it: upper case."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    level = value.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ImproperlyConfigured(
+            f"{name} must be one of {', '.join(LOG_LEVELS[:-1])} or {LOG_LEVELS[-1]} (in any case), not {value!r}"
+        )
+    return level

@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_networks, env_str
+from config.env import env_bool, env_int, env_list, env_log_level, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -263,13 +263,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
                              "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # lockouts are warnings; every successful login is not news
         # Who opened sensitive data (ids only; config/access_log.py): keep these lines whatever LOG_LEVEL says.
         "speakout.access": {"level": "INFO"},
-        "speakout.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+        "speakout.request": {"level": env_log_level("REQUEST_LOG_LEVEL", "INFO")},
         # Our request line replaces Django's own warning for every 404.
         "django.request": {"level": "ERROR"},
     },

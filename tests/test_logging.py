@@ -3,7 +3,11 @@ and no log line anywhere — ours, Django's, at any level — carrying a calenda
 
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -17,6 +21,7 @@ from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parent.parent
 PLAIN = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")  # LOG_FORMAT=plain
 
 
@@ -139,3 +144,42 @@ def test_a_path_django_escapes_as_it_logs_it_is_rewritten_too(client, every_log_
     lines = written(every_log_record)
     assert "cret-" not in lines
     assert "Not Found: " in lines
+
+
+# --- LOG_LEVEL
+
+
+def manage_py_check(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("level", ["info", "Warning", " DEBUG ", "error"])
+def test_a_log_level_in_any_case_is_accepted(level):
+    for name in ("LOG_LEVEL", "REQUEST_LOG_LEVEL"):
+        result = manage_py_check(**{name: level})
+
+        assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_log_level_stops_the_app_with_the_levels_it_could_be():
+    result = manage_py_check(LOG_LEVEL="loud")
+
+    assert result.returncode != 0
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL (in any case), not 'loud'" in result.stderr
+
+
+def test_gunicorn_reads_the_log_level_by_the_same_rule():
+    code = "import runpy; print(runpy.run_path('config/gunicorn.py')['loglevel'])"
+    result = subprocess.run([sys.executable, "-c", code],
+                            cwd=ROOT, env={**os.environ, "LOG_LEVEL": "Warning"}, capture_output=True, text=True)
+
+    assert result.stdout.strip() == "warning", result.stderr
+
+
+def test_gunicorn_refuses_an_unknown_log_level_with_the_same_message():
+    result = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('config/gunicorn.py')"],
+                            cwd=ROOT, env={**os.environ, "LOG_LEVEL": "loud"}, capture_output=True, text=True)
+
+    assert result.returncode != 0
+    assert "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR or CRITICAL (in any case), not 'loud'" in result.stderr
