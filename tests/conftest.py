@@ -110,6 +110,18 @@ def plain_http(settings):
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Generated files (session packs) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    return tmp_path / "media"
+
+
+@pytest.fixture
 def thames_valley(db) -> Area:
     return Area.objects.get(code=THAMES_VALLEY)
 
