@@ -215,21 +215,22 @@ class CountingController(Controller):
         return super().factory()
 
 
-def start_smtp_sink() -> tuple[SmtpSink, Controller]:
+@pytest.fixture
+def smtp_sink() -> SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
     sink = SmtpSink(port=free_port())
     controller = CountingController(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
     sink.connections = 0  # the controller's own connection, made to check the server started
-    return sink, controller
+    yield sink
+    controller.stop()
 
 
 @pytest.fixture
-def smtp_server(settings) -> SmtpSink:
-    """A real SMTP server on 127.0.0.1 that keeps what it receives, with Django's SMTP backend sending to it."""
-    sink, controller = start_smtp_sink()
-    settings.MAILERS = smtp_mailer(sink.port)
-    yield sink
-    controller.stop()
+def smtp_server(settings, smtp_sink) -> SmtpSink:
+    """The SMTP sink, with Django's SMTP backend sending to it."""
+    settings.MAILERS = smtp_mailer(smtp_sink.port)
+    return smtp_sink
 
 
 @pytest.fixture
