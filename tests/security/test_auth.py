@@ -188,7 +188,8 @@ def test_behind_the_default_trusted_proxy_on_loopback_the_address_it_saw_counts(
                   HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
 
 
-@pytest.mark.parametrize("forwarded", ["not-an-ip", "203.0.113.5:4711", "999.1.1.1", "203.0.113.5\x00", " , ", "𝟏.𝟏.𝟏.𝟏"])
+@pytest.mark.parametrize("forwarded", [
+    "not-an-ip", "203.0.113.5:4711", "999.1.1.1", "203.0.113.5\x00", " , ", "𝟏.𝟏.𝟏.𝟏"])
 def test_a_malformed_forwarded_address_is_ignored_and_the_proxys_own_counts_so_login_still_works(
         client, forwarded):
     """On PostgreSQL, django-axes storing "not-an-ip" in its address column made every login a server error."""
