@@ -12,12 +12,13 @@ import logging
 from django.db import models
 from django.http import HttpRequest
 
+from config.logging import route_of
+
 logger = logging.getLogger("speakout.access")
 
 
 def log_access(request: HttpRequest, obj: models.Model, action: str) -> None:
-    match = getattr(request, "resolver_match", None)
-    route = match.view_name if match else request.path
+    route, _ = route_of(request)  # the route's name, never the path (which may hold a token)
     user_id = request.user.pk if request.user.is_authenticated else None
     logger.info(
         "user=%s action=%s object=%s:%s route=%s",

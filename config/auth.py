@@ -5,6 +5,9 @@ Login throttling is django-axes (settings: AXES_*); this module holds the two ru
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
@@ -16,14 +19,57 @@ STAFF_SESSION_SECONDS = 12 * 60 * 60
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address that sent the request. Behind our proxy, the last X-Forwarded-For entry is the one the
-    proxy itself added (the earlier ones come from the client and can be made up); otherwise the socket's."""
-    if settings.BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR")
+    """The address that sent the request: an IP address, or None when the socket gives none.
+
+    The socket's peer (REMOTE_ADDR), unless that is one of TRUSTED_PROXIES (and BEHIND_PROXY is on). Then
+    X-Forwarded-For is read from the right — each proxy appends the address it saw — past any further
+    trusted proxies, and the first address that is not one of them is the client's; the entries left of it
+    came from the client and may be made up. A malformed entry on the way (not an IP address) means the
+    header cannot be believed, and the socket's address counts.
+
+    Never anything but an IP address: django-axes keeps it in an address column, which PostgreSQL refuses
+    anything else for (a forwarded "not-an-ip" made every login a server error). Login throttling and the
+    request form's rate limit both ask this one function."""
+    peer = _ip(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
+    if not settings.BEHIND_PROXY or not _trusted(peer):
+        return str(peer)
+    address = peer
+    for entry in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        if not _trusted(address):
+            break
+        forwarded = _ip(entry)
+        if forwarded is None:
+            return str(peer)
+        address = forwarded
+    return str(address)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An IP address written alone (no port), normalised: IPv4 for an IPv4-mapped IPv6 address, no zone."""
+    text = text.strip()
+    if not text.isascii():  # ipaddress reads other scripts' digits as digits
+        return None
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.scope_id:
+            return ipaddress.IPv6Address(int(address))
+    return address
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return any(address in network for network in _networks(tuple(settings.TRUSTED_PROXIES)))
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(values: tuple[str, ...]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(value, strict=False) for value in values]
 
 
 @receiver(user_logged_in, dispatch_uid="staff_session_length")

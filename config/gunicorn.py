@@ -7,6 +7,7 @@ request line comes from the app (config/logging.py: it knows the user), so gunic
 
 import os
 
+from config.env import env_log_level
 from config.logging import JsonFormatter  # noqa: F401  (checked importable before workers start)
 
 wsgi_app = "config.wsgi:application"
@@ -21,7 +22,7 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = env_log_level("LOG_LEVEL", "INFO").lower()  # the app's rule: any case, a known level
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

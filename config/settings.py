@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.csp import CSP
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_log_level, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,9 @@ SECRET_KEY_FROM_ENVIRONMENT = bool(env_str("SECRET_KEY"))
 # --- HTTPS (production: DEBUG off). Behind a proxy that terminates TLS, the proxy's
 # X-Forwarded-Proto header tells Django the request was secure, so the redirect does not loop.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", True)
+# The proxies whose X-Forwarded-For is believed (config/auth.py: client_address): the socket's peer must be
+# one of these addresses or networks. By default a proxy on this machine; empty to believe none.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", ["127.0.0.1/8", "::1"])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store, private on every response to a signed-in person (config/cache_control.py).
+    "config.cache_control.NoStoreMiddleware",
     # Records who made each change in the history tables (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -219,8 +224,10 @@ MAILERS = {
     )
 }
 del EMAIL_HOST  # MAILERS holds it; the old-style setting is deprecated
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Speak Out. Stay Safe. <speakout@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The display name is quoted: it has full stops, which an unquoted name may not hold, and Django's SMTP
+# backend refuses such an address (config/checks.py makes `manage.py check` say so for any sender).
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", '"Speak Out. Stay Safe." <speakout@localhost>')
+SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # --- The programme's rules (data the programme can change without a code change).
 # A school is due a visit when it has had no delivered visit within this many years.
@@ -262,13 +269,13 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
                              "formatter": LOG_FORMAT}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},  # lockouts are warnings; every successful login is not news
         # Who opened sensitive data (ids only; config/access_log.py): keep these lines whatever LOG_LEVEL says.
         "speakout.access": {"level": "INFO"},
-        "speakout.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+        "speakout.request": {"level": env_log_level("REQUEST_LOG_LEVEL", "INFO")},
         # Our request line replaces Django's own warning for every 404.
         "django.request": {"level": "ERROR"},
     },

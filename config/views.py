@@ -6,10 +6,13 @@ from django.shortcuts import redirect, render
 from django.tasks import task_backends
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
+from config.password_reset import MAIL_SERVER_DOWN, ResetForm, mail_server_answers
+from config.tasks import send_password_reset
 from sessions import access
 
 
@@ -76,3 +79,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         response["HX-Refresh"] = "true"
         return response
     return render(request, "403_csrf.html", status=403)
+
+
+@require_http_methods(["GET", "POST"])
+@csrf_protect
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a one-time link by email: the same page, after the same work, for known and unknown addresses
+    (config/password_reset.py says how and why)."""
+    template_name = "registration/password_reset_form.html"
+    form = ResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not mail_server_answers():
+            form.add_error(None, MAIL_SERVER_DOWN)
+            return render(request, template_name, {"form": form}, status=503)
+        accounts = [user.pk for user in form.get_users(form.cleaned_data["email"])]
+        # Queued for every address, an empty list for an unknown one, so both cost the same. Enqueued at once
+        # rather than on commit: this request writes nothing the task needs to wait for.
+        send_password_reset.enqueue(accounts)
+        return redirect("password_reset_done")
+    return render(request, template_name, {"form": form})

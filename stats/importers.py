@@ -183,22 +183,46 @@ def decode(data: bytes) -> tuple[str | None, Problem | None]:
         )
 
 
+class UnreadableTable(Exception):
+    """The file is not CSV a reader can follow; `problem` names the row."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def read_table(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the data rows (numbered as in a spreadsheet), in whatever dialect the file uses."""
+    """The header and the data rows (numbered as in a spreadsheet), in whatever dialect the file uses.
+    Raises UnreadableTable naming the row where the file stops being CSV."""
     sample = text[:64 * 1024]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(text.splitlines(keepends=True), dialect)
-    header = [h.strip() for h in next(reader, [])]
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue  # blank lines, often at the end of a spreadsheet export
-        padded = values + [""] * (len(header) - len(values))
-        rows.append((number, {header[i]: padded[i].strip() for i in range(len(header))}))
+    row = 0  # the last row read (the header is row 1), to name the next if the reader gives up on it
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        row = 1
+        rows = []
+        for values in reader:
+            row += 1
+            if not any(v.strip() for v in values):
+                continue  # blank lines, often at the end of a spreadsheet export
+            padded = values + [""] * (len(header) - len(values))
+            rows.append((row, {header[i]: padded[i].strip() for i in range(len(header))}))
+    except csv.Error as exc:
+        raise UnreadableTable(Problem(row + 1, "", _unreadable_reason(exc))) from exc
     return header, rows
+
+
+def _unreadable_reason(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        # A quote opened and never closed takes the rest of the file into one value.
+        return (f"not valid CSV: a quoted value that is never closed, or a value longer than "
+                f"{csv.field_size_limit():,} characters, starts on this row. Check its quotes; the file may be "
+                "damaged or cut short.")
+    return f"not valid CSV ({exc}); the file may be damaged or cut short."
 
 
 def simplify(name: str) -> str:
@@ -256,7 +280,10 @@ def format_of(data: bytes) -> tuple[ImportFormat | None, list[Problem]]:
     text, problem = decode(data)
     if problem:
         return None, [problem]
-    header, _ = read_table(text)
+    try:
+        header, _ = read_table(text)
+    except UnreadableTable as unreadable:
+        return None, [unreadable.problem]
     found = detect_format(header)
     if found is None:
         return None, [
@@ -492,7 +519,10 @@ class HomeOfficeOptions:
 
 def home_office_offences(text: str) -> tuple[list[str], list[Problem]]:
     """The offence descriptions in the file, sorted, for a person to choose from."""
-    header, records = read_table(text)
+    try:
+        header, records = read_table(text)
+    except UnreadableTable as unreadable:
+        return [], [unreadable.problem]
     columns = find_columns(header, HOME_OFFICE_COLUMNS)
     problems = _home_office_missing(header, columns)
     if problems:
@@ -676,6 +706,13 @@ def plan_file(data: bytes, home_office: HomeOfficeOptions | None = None) -> Plan
         return Plan(errors=[problem])
     if not text.strip():
         return Plan(errors=[Problem(None, "", "the file is empty.")])
+    try:
+        return _plan_text(text, home_office)
+    except UnreadableTable as unreadable:
+        return Plan(errors=[unreadable.problem])
+
+
+def _plan_text(text: str, home_office: HomeOfficeOptions | None) -> Plan:
     header, _ = read_table(text)
     found = detect_format(header)
     if home_office is not None:

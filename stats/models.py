@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+
+from config.converters import ONS_CODE
 
 PERIOD_RE = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -41,7 +44,9 @@ class Area(models.Model):
         POLICE_FORCE = "police_force", "Police force area"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    code = models.CharField("ONS code", max_length=9, unique=True)
+    # The shape the /stats/<code>/ address accepts (config/converters.py), so every area has a page.
+    code = models.CharField("ONS code", max_length=9, unique=True, validators=[RegexValidator(
+        rf"\A{ONS_CODE}\Z", "An ONS code is a capital letter and eight digits, such as E23000029.")])
     name = models.CharField(max_length=100)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 

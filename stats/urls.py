@@ -7,5 +7,5 @@ app_name = "stats"
 urlpatterns: list = [
     path("", views.index, name="index"),
     path("areas.csv", views.index_csv, name="areas_csv"),
-    path("<str:code>/", views.area, name="area"),
+    path("<ons_code:code>/", views.area, name="area"),  # config/converters.py
 ]

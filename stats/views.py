@@ -3,16 +3,18 @@ area's local picture with its sources. Never linked from, or shown on, anything 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config import csv_export
 from config.htmx import HtmxHttpRequest
+from config.query_forms import QueryForm
 from stats import coverage
 from stats.models import Area
 from stats.picture import UK_CODE, AreaSummary, area_summaries, local_picture
@@ -67,10 +69,25 @@ def sorted_rows(rows: list[AreaRow], sort: str) -> tuple[list[AreaRow], str, boo
     return known + unknown, key, descending
 
 
+class AreaTableQuery(QueryForm):
+    """What the table's query string may say: a nation held and a column to sort by (a NUL, or anything else,
+    is refused with a message and the default used; config/query_forms.py)."""
+
+    nation = forms.ChoiceField(required=False, initial="")
+    sort = forms.ChoiceField(required=False, initial="area",
+                             choices=[(f"{order}{key}", key) for key in SORTS for order in ("", "-")])
+    format = forms.ChoiceField(required=False, initial="", choices=[("csv", "CSV")])
+
+    def __init__(self, query: QueryDict, *, nations: list[Area]) -> None:
+        super().__init__(query)
+        self.fields["nation"].choices = [("", "All nations"), *((n.code, n.name) for n in nations)]
+
+
 def area_table(request: HttpRequest) -> dict:
     """Every police force area's summary, filtered by nation and sorted as the query string says."""
     nations = list(Area.objects.nations())
-    nation = next((n for n in nations if n.code == request.GET.get("nation")), None)
+    query = AreaTableQuery(request.GET, nations=nations)
+    nation = next((n for n in nations if n.code == query.value("nation")), None)
     areas = Area.objects.police_forces().select_related("parent")
     if nation is not None:
         areas = areas.filter(parent=nation)
@@ -80,7 +97,7 @@ def area_table(request: HttpRequest) -> dict:
         AreaRow(summary, (due.get(summary.area.pk, 0) if due is not None else None))
         for summary in area_summaries(areas)
     ]
-    rows, sort, descending = sorted_rows(rows, request.GET.get("sort", "area"))
+    rows, sort, descending = sorted_rows(rows, query.value("sort"))
     columns = [
         {
             "key": key,
@@ -99,14 +116,21 @@ def area_table(request: HttpRequest) -> dict:
         "sort": f"-{sort}" if descending else sort,
         "columns": columns,
         "due_known": due is not None,
+        "query_problems": query.problems,
+        "wants_csv": query.value("format") == "csv",
     }
 
 
 def areas_csv(table: dict) -> HttpResponse:
+    if table["query_problems"]:
+        # A file is not read beside a message: a table other than the one asked for would pass unnoticed.
+        reasons = "\n".join(table["query_problems"])
+        return HttpResponseBadRequest(f"No CSV: the address asks for something this table cannot give.\n{reasons}\n",
+                                      content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-{table['nation'].name.lower().replace(' ', '-')}" if table["nation"] else ""
     response["Content-Disposition"] = f'attachment; filename="police-force-areas{suffix}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow([
         "ONS code", "Police force area", "Nation", "Latest period", "Latest figure", "Previous available period",
         "Previous figure", "Change (%)", "Change", "Aged ten and under: period", "Aged ten and under",
@@ -133,7 +157,7 @@ def areas_csv(table: dict) -> HttpResponse:
 def index(request: HtmxHttpRequest) -> HttpResponse:
     require_statistics_reader(request)
     table = area_table(request)
-    if request.GET.get("format") == "csv":
+    if table["wants_csv"]:
         return areas_csv(table)
     template_name = "stats/index.html"
     if request.htmx:

@@ -4,12 +4,20 @@ The test database holds the shipped reference data (areas, local authorities, fi
 types), loaded once per run, as the app has in production.
 """
 
+import email
+import email.policy
 import io
 import re
+import socket
+from dataclasses import dataclass, field
 from datetime import time
 
 import pytest
+from aiosmtpd.controller import Controller
+from asgiref.local import Local
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.tasks import task_backends
@@ -73,12 +81,23 @@ def reference_data_survives_transactional_tests(request, django_db_blocker):
 @pytest.fixture(autouse=True, scope="session")
 def immediate_tasks():
     """Tasks run at once in tests, so their effects (emails, packs) can be asserted."""
-    from asgiref.local import Local
+    use_task_backend("django.tasks.backends.immediate.ImmediateBackend")
+    yield
 
-    task_backends._settings = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+def use_task_backend(path: str) -> None:
+    task_backends._settings = {"default": {"BACKEND": path}}
     task_backends.__dict__.pop("settings", None)
     task_backends._connections = Local(task_backends.thread_critical)
-    yield
+
+
+@pytest.fixture
+def queued_tasks():
+    """Tasks wait in a queue instead of running, as with the task worker in production; the fixture is
+    that queue (a list of task results: `.task`, `.args`, `.kwargs`)."""
+    use_task_backend("django.tasks.backends.dummy.DummyBackend")
+    yield task_backends["default"].results
+    use_task_backend("django.tasks.backends.immediate.ImmediateBackend")
 
 
 @pytest.fixture(autouse=True)
@@ -91,8 +110,6 @@ def fast_password_hashing(settings):
 def development_static_files_and_cache(settings):
     """Tests render templates without running collectstatic, and each test starts with an empty cache
     (production: hashed static files through WhiteNoise, and the database cache)."""
-    from django.core.cache import cache
-
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -106,6 +123,18 @@ def plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Generated files (session packs) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": str(tmp_path / "media")}},
+    }
+    return tmp_path / "media"
 
 
 @pytest.fixture
@@ -145,8 +174,6 @@ def volunteer_client(client, volunteer):
 
 @pytest.fixture
 def staff_user(db):
-    from django.contrib.auth.models import Group
-
     user = UserFactory(is_staff=True)
     group, _ = Group.objects.get_or_create(name="Data entry")
     user.groups.add(group)
@@ -158,6 +185,74 @@ def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
 
+
+# --- A real mail server on this machine, for the SMTP path the console and memory backends hide.
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def smtp_mailer(port: int) -> dict:
+    """MAILERS pointing Django's SMTP backend at 127.0.0.1:port (plain SMTP, as to a local relay)."""
+    return {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                        "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 5}}}
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: email.message.EmailMessage
+
+    def text(self) -> str:
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+
+@dataclass
+class SmtpSink:
+    """What a local SMTP server (aiosmtpd) received: how many connections, and each message."""
+
+    port: int = 0
+    connections: int = 0
+    messages: list[Received] = field(default_factory=list)
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class CountingController(Controller):
+    def factory(self):
+        self.handler.connections += 1  # called once for each connection made to the server
+        return super().factory()
+
+
+@pytest.fixture
+def smtp_sink() -> SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    sink = SmtpSink(port=free_port())
+    controller = CountingController(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    sink.connections = 0  # the controller's own connection, made to check the server started
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings, smtp_sink) -> SmtpSink:
+    """The SMTP sink, with Django's SMTP backend sending to it."""
+    settings.MAILERS = smtp_mailer(smtp_sink.port)
+    return smtp_sink
+
+
+@pytest.fixture
+def mail_server_down(settings) -> None:
+    """Django's SMTP backend pointed at a port where nothing listens: the mail server is down."""
+    settings.MAILERS = smtp_mailer(free_port())
 
 
 # --- Builders and readers shared by every test folder, offered as fixtures (each returns the helper)
@@ -304,17 +399,6 @@ def htmx_fixture():
 @pytest.fixture(name="FIGURE_WITH_COMMA")
 def figure_with_comma_fixture():
     return _FIGURE_WITH_COMMA
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media")}},
-    }
-    return tmp_path / "media"
 
 
 @pytest.fixture

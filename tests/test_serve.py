@@ -1,9 +1,11 @@
 """`make serve`'s processes as a person would run them: gunicorn and the task worker from bin/serve, on a
 real port, serving /healthz and hashed, compressed static files with long cache headers, logging one
-JSON object per line, and stopping both processes on SIGTERM."""
+JSON object per line, sending email through a real SMTP server (a local one here), and stopping both
+processes on SIGTERM."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import re
@@ -12,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -34,7 +38,7 @@ def get(url: str, **headers) -> tuple[int, dict, bytes]:
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, smtp_sink):
     port = free_port()
     env = {
         **os.environ,
@@ -48,8 +52,14 @@ def served(tmp_path):
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "PY": sys.executable,
+        # A mail server on this machine, speaking plain SMTP; links in emails point at this server.
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_sink.port),
+        "EMAIL_USE_TLS": "false",
+        "SITE_URL": f"http://127.0.0.1:{port}",
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for name in ("DJANGO_SETTINGS_MODULE", "DEFAULT_FROM_EMAIL", "SERVER_EMAIL", "TRUSTED_PROXIES", "LOG_LEVEL"):
+        env.pop(name, None)
     for command in (["migrate", "--no-input"], ["createcachetable"], ["collectstatic", "--no-input", "-v0"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     process = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -64,13 +74,13 @@ def served(tmp_path):
             assert process.poll() is None, process.stdout.read()
             assert time.monotonic() < deadline, "gunicorn did not start within 60 s"
             time.sleep(0.2)
-    yield base, process
+    yield base, process, env
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
 def test_the_production_server_serves_health_and_hashed_compressed_static_files_and_stops_cleanly(served):
-    base, process = served
+    base, process, _ = served
 
     status, _, body = get(base + "/healthz")
     assert status == 200 and json.loads(body)["database"] == "ok"
@@ -87,7 +97,89 @@ def test_the_production_server_serves_health_and_hashed_compressed_static_files_
     assert process.returncode == 0
     records = [json.loads(line) for line in output.splitlines() if line.strip()]
     requests = [r for r in records if r["logger"] == "speakout.request"]
-    assert {"method": "GET", "path": "/healthz", "status": 200} in [
-        {k: r[k] for k in ("method", "path", "status")} for r in requests]
+    assert {"method": "GET", "route": "healthz", "status": 200} in [
+        {k: r[k] for k in ("method", "route", "status")} for r in requests]
     assert all("duration_ms" in r and "user_id" in r for r in requests)
     assert any(r["logger"].startswith("gunicorn") for r in records)
+
+
+# --- Email in production: the worker sends through a real SMTP server
+
+
+class Browser:
+    """Cookies kept between requests, redirects not followed (to see where each one points)."""
+
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), self._NoRedirect)
+
+    def request(self, path: str, form: dict | None = None) -> tuple[int, dict, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self.opener.open(self.base + path, data=data, timeout=20) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as answer:  # a redirect or an error status: still an answer
+            return answer.code, dict(answer.headers), answer.read().decode()
+
+    def post_form(self, path: str, form: dict) -> tuple[int, dict, str]:
+        _, _, page = self.request(path)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        return self.request(path, {"csrfmiddlewaretoken": token, **form})
+
+
+def wait_for(messages: list, count: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while len(messages) < count:
+        assert time.monotonic() < deadline, f"{len(messages)} of {count} emails arrived within {seconds} s"
+        time.sleep(0.2)
+
+
+CREATE_VOLUNTEER_AND_INVITE = """
+from sessions.factories import AssignmentFactory, VisitFactory, VolunteerFactory
+volunteer = VolunteerFactory(user__username="priya", user__email="priya@example.org")
+visit = VisitFactory(school__name="Hawthorn Primary")
+AssignmentFactory(visit=visit, volunteer=volunteer)  # invites the volunteer: the worker sends the email
+"""
+
+
+def test_in_production_the_worker_sends_an_invitation_and_a_password_reset_that_arrive_and_work(served, smtp_sink):
+    base, process, env = served
+    subprocess.run([sys.executable, "manage.py", "load_reference_data"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "manage.py", "shell", "-c", CREATE_VOLUNTEER_AND_INVITE], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+
+    wait_for(smtp_sink.messages, 1)
+    [invitation] = smtp_sink.messages
+    assert invitation.rcpt_tos == ["priya@example.org"]
+    assert invitation.message["From"] == '"Speak Out. Stay Safe." <speakout@localhost>'
+    assert "Hawthorn Primary" in invitation.message["Subject"]
+
+    browser = Browser(base)
+    status, headers, _ = browser.post_form("/accounts/password_reset/", {"email": "priya@example.org"})
+    assert (status, headers["Location"]) == (302, "/accounts/password_reset/done/")
+    wait_for(smtp_sink.messages, 2)
+    reset = smtp_sink.messages[1]
+    assert reset.rcpt_tos == ["priya@example.org"] and "Set a new password" in reset.message["Subject"]
+    link = re.search(rf"{re.escape(base)}(/accounts/reset/\S+/)", reset.text()).group(1)
+
+    status, headers, _ = browser.request(link)
+    assert status == 302 and headers["Location"].endswith("/set-password/")
+    new = "mill lane ferry kettle 2027"
+    status, headers, _ = browser.post_form(headers["Location"], {"new_password1": new, "new_password2": new})
+    assert (status, headers["Location"]) == (302, "/accounts/reset/done/")
+    status, headers, _ = browser.post_form("/accounts/login/", {"username": "priya", "password": new})
+    assert (status, headers["Location"]) == (302, "/")
+
+    os.killpg(process.pid, signal.SIGTERM)
+    output, _ = process.communicate(timeout=40)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in output  # item 3: the reset link never reaches the log
+    records = [json.loads(line) for line in output.splitlines() if line.strip()]
+    assert {"route": "password_reset_confirm", "params": {"uidb64": "[redacted]", "token": "[redacted]"},
+            "status": 302} in [{k: r.get(k) for k in ("route", "params", "status")} for r in records]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, datetime
 
 from django.utils import timezone
 
+from config import csv_export
 from sessions.models import Volunteer
 
 
@@ -82,7 +82,7 @@ def personal_data(volunteer: Volunteer) -> dict:
 def personal_data_csv(data: dict) -> str:
     """One row per value: section, item number (for lists), field, value."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(["section", "item", "field", "value"])
     for section, content in data.items():
         if isinstance(content, dict):

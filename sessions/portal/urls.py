@@ -16,6 +16,6 @@ urlpatterns = [
     path("me/details.csv", views.details_csv, name="details_csv"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/regenerate/", views.calendar_regenerate, name="calendar_regenerate"),
-    path("calendar/<str:token>.ics", views.feed, name="feed"),
-    path("cover/<str:cover_token>/", views.cover, name="cover"),
+    path("calendar/<feed_token:token>.ics", views.feed, name="feed"),
+    path("cover/<feed_token:cover_token>/", views.cover, name="cover"),
 ]

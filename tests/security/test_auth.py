@@ -1,18 +1,27 @@
 """Signing in: throttled after five wrong passwords, passwords reset by email, strong passwords, and
 staff sessions that end after twelve hours."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
+from django.test import RequestFactory
 from django.utils import timezone
 
+from config.auth import client_address
+from schools.factories import SchoolFactory
 from sessions.factories import UserFactory, VolunteerFactory
+from sessions.models import Visit
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 HOME = {"REMOTE_ADDR": "203.0.113.5"}
 
@@ -68,6 +77,7 @@ def test_the_lock_is_for_that_username_from_that_address_only(client):
 
 def test_behind_the_proxy_a_made_up_forwarded_address_does_not_escape_the_lock(client, settings):
     settings.BEHIND_PROXY = True
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
     UserFactory(username="priya")
     proxy_saw = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.5"}
     for _ in range(5):
@@ -152,3 +162,108 @@ def test_without_a_proxy_a_forwarded_address_is_ignored_and_the_socket_address_c
 
     assert log_in(client, "priya", PASSWORD, REMOTE_ADDR="203.0.113.5",
                   HTTP_X_FORWARDED_FOR="192.0.2.200").status_code == 429
+
+
+# --- Which address a request came from (config/auth.py: client_address)
+
+
+def test_a_client_that_reaches_the_server_directly_cannot_escape_the_lock_by_rotating_a_forwarded_address(client):
+    UserFactory(username="priya")
+    for n in range(5):
+        log_in(client, "priya", "wrong", REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    response = log_in(client, "priya", PASSWORD, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="192.0.2.200")
+
+    assert response.status_code == 429 and "Too many attempts to log in" in response.content.decode()
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+
+
+def test_behind_the_default_trusted_proxy_on_loopback_the_address_it_saw_counts(client):
+    UserFactory(username="priya")
+    for n in range(5):
+        log_in(client, "priya", "wrong", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.5")
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.5"}
+    assert log_in(client, "priya", PASSWORD, REMOTE_ADDR="::1",
+                  HTTP_X_FORWARDED_FOR="203.0.113.5").status_code == 429
+
+
+@pytest.mark.parametrize("forwarded", [
+    "not-an-ip", "203.0.113.5:4711", "999.1.1.1", "203.0.113.5\x00", " , ", "𝟏.𝟏.𝟏.𝟏"])
+def test_a_malformed_forwarded_address_is_ignored_and_the_proxys_own_counts_so_login_still_works(
+        client, forwarded):
+    """On PostgreSQL, django-axes storing "not-an-ip" in its address column made every login a server error."""
+    UserFactory(username="priya")
+
+    refused = log_in(client, "priya", "wrong", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert "Your username and password did not match" in refused.content.decode()
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["127.0.0.1"]
+    assert log_in(client, "priya", PASSWORD, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded).url == "/"
+
+
+@pytest.mark.parametrize("peer", ["", "not-an-ip", "unix:/run/gunicorn.sock"])
+def test_a_socket_address_that_is_not_an_address_never_reaches_the_lockout_records(client, peer):
+    UserFactory(username="priya")
+
+    refused = log_in(client, "priya", "wrong", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    assert "Your username and password did not match" in refused.content.decode()
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [None]
+
+
+def request_from(peer: str, forwarded: str | None = None):
+    meta = {"REMOTE_ADDR": peer} | ({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {})
+    return RequestFactory().get("/", **meta)
+
+
+@pytest.mark.parametrize(("trusted", "peer", "forwarded", "address"), [
+    (["127.0.0.1/8", "::1"], "127.0.0.5", "203.0.113.5", "203.0.113.5"),
+    (["127.0.0.1/8", "::1"], "::1", "2001:db8::7", "2001:db8::7"),
+    (["127.0.0.1/8", "::1"], "10.0.0.2", "203.0.113.5", "10.0.0.2"),
+    (["127.0.0.1/8", "::1"], "127.0.0.1", None, "127.0.0.1"),
+    (["127.0.0.1/8", "::1"], "127.0.0.1", "", "127.0.0.1"),
+    # A chain of trusted proxies: the nearest address that is not one of them.
+    (["127.0.0.1", "10.0.0.0/8"], "127.0.0.1", "198.51.100.1, 203.0.113.5, 10.1.2.3", "203.0.113.5"),
+    (["127.0.0.1", "10.0.0.0/8"], "127.0.0.1", "10.1.2.4, 10.1.2.3", "10.1.2.4"),
+    # A malformed entry where a proxy's should be: the socket's address, not a guess.
+    (["127.0.0.1", "10.0.0.0/8"], "127.0.0.1", "203.0.113.5, junk, 10.1.2.3", "127.0.0.1"),
+    ([], "127.0.0.1", "203.0.113.5", "127.0.0.1"),
+    (["127.0.0.1/8"], "::ffff:127.0.0.1", "203.0.113.5", "203.0.113.5"),
+    (["::1"], "::1", "2001:DB8::0:7", "2001:db8::7"),
+    (["::1"], "::1", "fe80::1%eth0", "fe80::1"),
+])
+def test_the_client_address_trusts_a_forwarded_address_only_from_a_trusted_proxy(
+        settings, trusted, peer, forwarded, address):
+    settings.TRUSTED_PROXIES = trusted
+
+    assert client_address(request_from(peer, forwarded)) == address
+
+
+def test_with_behind_proxy_off_no_forwarded_address_is_trusted_even_from_loopback(settings):
+    settings.BEHIND_PROXY = False
+
+    assert client_address(request_from("127.0.0.1", "203.0.113.5")) == "127.0.0.1"
+
+
+def test_a_trusted_proxies_value_that_is_not_an_address_or_network_stops_the_app_with_the_reason():
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "TRUSTED_PROXIES": "127.0.0.1, proxy.example.org"}, timeout=120)
+
+    assert result.returncode != 0
+    assert ("TRUSTED_PROXIES: 'proxy.example.org' is not an IP address or network (such as 10.0.0.2 or "
+            "10.0.0.0/8)") in result.stderr
+
+
+def test_the_request_forms_limit_cannot_be_escaped_by_rotating_a_forwarded_address(client, thames_valley):
+    school = SchoolFactory(in_area=thames_valley)
+    form = {"school": str(school.urn), "requester_name": "Mo Ahmed", "requester_email": "office@school.example",
+            "requester_phone": "01632 960123", "first_date": "2027-03-09", "preferred_dates": "Any Tuesday",
+            "pupils_5": "30", "notes": ""}
+    for n in range(5):
+        client.post("/request-a-visit/", form, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert Visit.objects.count() == 5
+
+    response = client.post("/request-a-visit/", form, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="192.0.2.99")
+
+    assert response.status_code == 429 and "Please wait an hour and try again" in response.content.decode()

@@ -113,6 +113,15 @@ def test_a_file_that_is_not_utf8_is_refused_at_upload(importer_client):
     assert SESSION_KEY not in importer_client.session
 
 
+def test_a_file_with_a_quote_never_closed_is_refused_at_upload_naming_the_row(importer_client):
+    text = GOOD + 'E23000032,,child-sexual-offences,2023/24,"2440,NSPCC\n' + "x" * 140_000
+
+    response = upload(importer_client, text)
+
+    assert "not valid CSV" in response.content.decode() and "never closed" in response.content.decode()
+    assert SESSION_KEY not in importer_client.session
+
+
 def test_a_file_in_neither_format_is_refused_at_upload_naming_the_columns_found(importer_client):
     html = upload(importer_client, "name,score\nAsha,3\n").content.decode()
     assert "this is neither a figures CSV" in html

@@ -186,6 +186,18 @@ def test_a_published_date_in_the_future_is_refused(tmp_path):
     assert "is in the future" in refused(write(tmp_path, f"E23000029,,child-sexual-offences,2023/24,1,{future}"))
 
 
+# A quote opened and never closed makes the rest of the file one field: past Python's csv field limit
+# (128 KB) the reader raised, a traceback from the command and a server error in the admin.
+UNCLOSED_QUOTE = f'E23000029,,child-sexual-offences,2023/24,"3004,{SOURCE}\r\n' + "x" * 140_000
+
+
+def test_a_quote_never_closed_is_refused_naming_the_row_where_it_opens(tmp_path):
+    message = refused(write(tmp_path, f"E23000032,,child-sexual-offences,2023/24,2440,{SOURCE}", UNCLOSED_QUOTE))
+
+    assert "Row 3: not valid CSV" in message
+    assert "a quoted value that is never closed" in message
+
+
 def test_an_unreadable_path_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Cannot read"):
         run(tmp_path / "missing.csv")

@@ -152,6 +152,35 @@ def test_the_csv_address_gives_the_same_file(staff_client):
         "/stats/?format=csv&nation=W92000004").content
 
 
+# --- What the query string may say (a form refuses the rest; NUL would break PostgreSQL)
+
+@pytest.mark.parametrize("query", ["nation=%00&sort=%00", "nation=W92000004%00&sort=-latest%00", "nation=Mars&sort=x"])
+def test_a_nul_or_unknown_value_in_the_query_string_shows_every_area_and_says_what_was_ignored(staff_client, query):
+    all_areas = staff_client.get("/stats/").content.decode().count('class="area-row"')
+
+    html = staff_client.get(f"/stats/?{query}").content.decode()
+
+    assert html.count('class="area-row"') == all_areas
+    assert "Ignored in the address:" in html
+    assert "Nation: " in html and "Sort: " in html
+    assert "\x00" not in html
+
+
+def test_the_table_fragment_says_what_was_ignored_too(staff_client):
+    html = staff_client.get("/stats/?nation=%00", headers=HTMX).content.decode()
+
+    assert "<html" not in html
+    assert "Nation: This contains a NUL character" in html
+
+
+def test_a_csv_asked_for_with_a_refused_value_is_refused_with_the_reason_not_a_different_table(staff_client):
+    for url in ("/stats/areas.csv?nation=%00", "/stats/?format=csv&sort=nonsense"):
+        response = staff_client.get(url)
+
+        assert response.status_code == 400 and response["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.content.decode().startswith("No CSV: the address asks for something this table cannot give.")
+
+
 @pytest.mark.parametrize("extra_areas", [1, 3])
 def test_the_page_costs_the_same_queries_whatever_the_number_of_areas(
         staff_client, django_assert_num_queries, extra_areas):

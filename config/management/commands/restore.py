@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.backups import restore
+from config.backups import NotABackup, check_backup, restore
 
 
 class Command(BaseCommand):
@@ -16,7 +16,11 @@ class Command(BaseCommand):
         source = Path(path)
         if not source.is_file():
             raise CommandError(f"No backup file at {source}")
-        if not no_input and input(f"Replace ALL data with {source}? Type 'yes': ").strip() != "yes":
-            raise CommandError("Restore cancelled; nothing changed.")
-        restore(source=source)
+        try:
+            check_backup(source)  # before asking: a file that cannot be restored is said so at once
+            if not no_input and input(f"Replace ALL data with {source}? Type 'yes': ").strip() != "yes":
+                raise CommandError("Restore cancelled; nothing changed.")
+            restore(source=source)
+        except NotABackup as refusal:
+            raise CommandError(str(refusal)) from refusal
         self.stdout.write(f"Restored the database from {source}")
