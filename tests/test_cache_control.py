@@ -7,7 +7,6 @@ import pytest
 
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory
-from tests.sessions.planning_helpers import HTMX, planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -16,14 +15,14 @@ def directives(response) -> set[str]:
     return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
 
 
-def test_a_volunteers_pages_and_fragments_are_not_stored(volunteer_client):
+def test_a_volunteers_pages_and_fragments_are_not_stored(volunteer_client, HTMX):
     for url, headers in [("/me/", {}), ("/me/unavailable/", {}), ("/me/unavailable/", HTMX), ("/calendar/", {})]:
         response = volunteer_client.get(url, headers=headers)
 
         assert {"no-store", "private"} <= directives(response), url
 
 
-def test_a_coordinators_pages_are_not_stored(coordinator_client):
+def test_a_coordinators_pages_are_not_stored(coordinator_client, planned_visit):
     visit = planned_visit(coordinator_client.area)
     for url in ("/plan/", "/plan/due/", f"/visits/{visit.pk}/", f"/visits/{visit.pk}/staffing/", "/stats/",
                 "/stats/areas.csv", "/reach/"):
@@ -54,7 +53,7 @@ def test_an_anonymous_page_without_personal_data_keeps_djangos_default(client):
     assert "Cache-Control" not in response
 
 
-def test_the_session_pack_keeps_its_own_caching_and_its_etag_still_saves_a_download(volunteer_client, media):
+def test_the_session_pack_keeps_its_own_caching_and_its_etag_still_saves_a_download(volunteer_client, media, planned_visit):
     visit = planned_visit(volunteer_client.volunteer.areas.get())
     AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, status="accepted")
     url = f"/visits/{visit.pk}/pack.pdf"

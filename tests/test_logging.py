@@ -17,7 +17,6 @@ from django.utils.http import urlsafe_base64_encode
 
 from config.logging import JsonFormatter
 from sessions.factories import VolunteerFactory
-from tests.sessions.planning_helpers import planned_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +63,7 @@ def request_lines(records: list[logging.LogRecord]) -> list[dict]:
 # --- the request line
 
 
-def test_the_request_line_names_the_route_and_its_ids_not_the_path(coordinator_client, every_log_record):
+def test_the_request_line_names_the_route_and_its_ids_not_the_path(coordinator_client, every_log_record, planned_visit):
     visit = planned_visit(coordinator_client.area)
 
     coordinator_client.get(f"/visits/{visit.pk}/?note=private")
@@ -112,7 +111,7 @@ def test_no_log_line_holds_a_calendar_feeds_token_whatever_the_answer(every_log_
     assert client.get(feed).status_code == 200
     assert client.get(f"/calendar/{token[:-1]}x.ics").status_code == 404  # an old or mistyped address
     assert client.get(feed, HTTP_HOST="attacker.example").status_code == 400  # logged by django.security
-    monkeypatch.setattr("sessions.portal_views.calendar_for_token", lambda token: 1 / 0)
+    monkeypatch.setattr("sessions.portal.views.calendar_for_token", lambda token: 1 / 0)
     assert client.get(feed).status_code == 500  # logged by django.request, with the traceback
 
     assert len(request_lines(every_log_record)) == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.forms import inlineformset_factory
 
+from config.query_forms import QueryForm
 from schools.models import School
 from sessions.models import (
     YEAR_GROUP_CHOICES,
@@ -122,6 +123,17 @@ class AssignForm(forms.Form):
     def __init__(self, *args, volunteers, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["volunteer"].queryset = volunteers
+
+
+class SchoolSearch(QueryForm):
+    """The search box of every school list and picker (?q=): at most 100 characters, never a NUL."""
+
+    q = forms.CharField(label="Search", required=False, strip=True, initial="")
+
+    @classmethod
+    def text(cls, query) -> str:
+        """What to search for: the box's text (its first 100 characters), or nothing if it holds a NUL."""
+        return cls(query).value("q")[:100]
 
 
 class CoverForm(forms.Form):

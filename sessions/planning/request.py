@@ -11,7 +11,7 @@ from config.auth import client_address
 from config.htmx import HtmxHttpRequest
 from schools.models import School
 from sessions import services
-from sessions.planning.forms import VisitRequestForm
+from sessions.planning.forms import SchoolSearch, VisitRequestForm
 
 # At most this many requests from one address an hour.
 REQUESTS_PER_HOUR = 5
@@ -34,7 +34,7 @@ def count_request(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def request_visit(request: HtmxHttpRequest) -> HttpResponse:
     """A school asks for a visit (no login). Shows only what the public register shows of a school."""
-    q = request.GET.get("q", "").strip()[:100]
+    q = SchoolSearch.text(request.GET)
     urn = (request.POST.get("school") or request.GET.get("school") or "").strip()
     school = School.objects.open().filter(urn=urn).first() if urn.isdigit() else None
     found = (

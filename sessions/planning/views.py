@@ -30,6 +30,7 @@ from sessions.planning.forms import (
     AssignForm,
     CoverForm,
     DueFilterForm,
+    SchoolSearch,
     SessionLineFormSet,
     StatusForm,
     VisitForm,
@@ -114,7 +115,7 @@ def due(request: HttpRequest) -> HttpResponse:
 @require_GET
 @planner_required
 def schools(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    q = SchoolSearch.text(request.GET)
     found = planning_schools(request.user).search(q).with_last_visit().select_related("local_authority")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     template_name = "sessions/planning/schools.html"
@@ -185,7 +186,7 @@ def visit_form_context(request: HttpRequest, visit: Visit | None) -> dict:
             data["sessions-TOTAL_FORMS"] = str(int(total) + 1)
         form = VisitForm(data, instance=instance, schools=schools, initial=initial)
     formset = SessionLineFormSet(data, instance=instance, prefix="sessions", form_kwargs={"nation": nation})
-    q = (data or request.GET).get("q", "").strip()[:100]
+    q = SchoolSearch.text(data or request.GET)
     return {
         "form": form,
         "formset": formset,
@@ -291,7 +292,7 @@ def visit_school_options(request: HttpRequest) -> HttpResponse:
     schools = planning_schools(request.user)
     chosen_urn = request.GET.get("school", "")
     chosen = schools.filter(urn=chosen_urn).first() if chosen_urn.isdigit() else None
-    q = request.GET.get("q", "").strip()[:100]
+    q = SchoolSearch.text(request.GET)
     context = {"school_choices": school_choices(request, chosen, q), "chosen_school": chosen, "q": q}
     if request.htmx:
         return render(request, "sessions/planning/visit_form.html#school_choices", context)

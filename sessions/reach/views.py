@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from config import csv_export
 from config.htmx import HtmxHttpRequest
 from sessions.access import is_planner, is_staff
 from sessions.reach.report import AcademicYear, ReachReport, reach_report
@@ -53,7 +52,7 @@ def reach_csv(request: HttpRequest) -> HttpResponse:
     if nation:
         name += f"-{nation.name.lower().replace(' ', '-')}"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     types = report.session_types
     writer.writerow([
         "Academic year", "Level", "ONS code", "Name", "Visits delivered", "Schools reached", "Children reached",

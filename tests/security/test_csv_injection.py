@@ -81,8 +81,6 @@ def test_the_admins_export_writes_a_formula_in_a_name_as_text(staff_client, tham
     assert "'" + FORMULA in cells(streamed(response))
 
 
-@pytest.mark.xfail(strict=True, reason="LATER (sessions side): sessions/reach_views.py reach_csv writes its own "
-                                       "csv.writer; it is to call config.csv_export.writer(response) instead")
 def test_the_reach_report_writes_a_formula_in_an_area_name_as_text(staff_client, thames_valley):
     thames_valley.name = FORMULA
     thames_valley.save()
@@ -92,9 +90,6 @@ def test_the_reach_report_writes_a_formula_in_an_area_name_as_text(staff_client,
     assert "'" + FORMULA in cells(content)
 
 
-# Modules still writing CSV with their own csv.writer, to be routed through config/csv_export.py by the
-# sessions side after its move (then this set is empty).
-LATER = {"sessions/reach_views.py"}
 
 
 def test_every_csv_the_project_writes_goes_through_the_one_escaping_writer():
@@ -105,4 +100,4 @@ def test_every_csv_the_project_writes_goes_through_the_one_escaping_writer():
         if re.search(r"csv\.(writer|DictWriter)\(", path.read_text()) and path != ROOT / "config" / "csv_export.py"
     }
 
-    assert own_writers == LATER, "route these through config.csv_export.writer (and update LATER)"
+    assert own_writers == set(), "route these through config.csv_export.writer"
