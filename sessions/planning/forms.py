@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
 
+from config.dates import date_window
 from schools.models import School
 from sessions.models import (
     YEAR_GROUP_CHOICES,
@@ -58,6 +62,17 @@ class VisitForm(forms.ModelForm):
         self.fields["school"].queryset = schools
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean_date(self) -> date:
+        """A date picker sends the year as it is typed (0002, 0020, 0202): say so rather than check year
+        2; and keep to the dates the app can plan (year 9999 would save a visit no page can show)."""
+        day = self.cleaned_data["date"]
+        if day.year < 1000:
+            raise forms.ValidationError("Finish typing the date: the year needs four digits.")
+        earliest, latest = date_window(timezone.localdate())
+        if not earliest <= day <= latest:
+            raise forms.ValidationError(f"Give a date between {earliest:%-d %B %Y} and {latest:%-d %B %Y}.")
+        return day
 
 
 class SessionLineForm(forms.ModelForm):
