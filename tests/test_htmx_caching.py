@@ -30,3 +30,15 @@ def test_the_volunteers_pages_vary_on_hx_request_too(volunteer_client, HTMX):
     for url in ["/me/", "/me/unavailable/", "/me/details/"]:
         response = volunteer_client.get(url, headers=HTMX)
         assert "HX-Request" in response.headers["Vary"] and "no-store" in response.headers["Cache-Control"]
+
+
+def test_a_history_restore_gets_the_whole_page_even_when_sent_as_an_htmx_request(coordinator_client, HTMX):
+    # htmx, going Back to an address it has no snapshot of, asks for it again; older htmx configs send
+    # HX-Request with it, which would swap a bare fragment in as the whole page.
+    response = coordinator_client.get(
+        "/plan/calendar/?week=2027-03-01", headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert "<html" in html and 'aria-label="Planning"' in html
+    assert "no-store" in response.headers["Cache-Control"]
