@@ -73,6 +73,7 @@ def coordinator_pages(world: dict) -> list[tuple[str, str, str | None]]:
         ("visit-form-after-failed-submit", "/visits/new/", "Save the visit"),
         ("visit-edit", f"/visits/{world['visit'].pk}/edit/", None),
         ("coordinator-feed", "/calendar/", None),
+        ("batch-packs", "/packs/batches/new/", None),
         ("reach", "/reach/", None),
         ("stats-index", "/stats/", None),
         ("stats-area", f"/stats/{world['area'].code}/", None),
