@@ -24,11 +24,16 @@ def _target(field: forms.BoundField, overrides: dict[str, str]) -> str:
 
 
 def _form_errors(form: forms.BaseForm, overrides: dict[str, str], prefix: str = "") -> list[dict]:
-    found = [{"message": f"{prefix}{message}", "target": overrides.get("nonfield", "")}
-             for message in form.non_field_errors()]
+    """The form's problems in page order: errors about the whole form go where their link points (the
+    `nonfield` keyword), or first."""
+    target = overrides.get("nonfield", "")
+    whole = [{"message": f"{prefix}{message}", "target": target} for message in form.non_field_errors()]
+    found: list[dict] = []
     for field in form:
+        if whole and target and _target(field, overrides) == target:
+            found, whole = found + whole, []
         found += [{"message": f"{prefix}{message}", "target": _target(field, overrides)} for message in field.errors]
-    return found
+    return whole + found
 
 
 @register.inclusion_tag("includes/error_summary.html")

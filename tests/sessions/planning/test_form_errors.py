@@ -71,3 +71,12 @@ def test_a_failed_request_form_lists_its_problems_at_the_top(client, thames_vall
     links = summary_links(html)
     assert ("id_requester_name", "Give your name.") in links or ("id_requester_name", "This field is required.") in links
     assert ("id_pupils_0", "Give the number of pupils in at least one year group.") in links
+
+
+def test_the_summary_lists_a_problem_with_the_whole_form_where_its_field_is_on_the_page(client, thames_valley):
+    school = SchoolFactory(in_area=thames_valley)
+
+    html = client.post("/request-a-visit/", {"school": school.urn}).content.decode()
+
+    messages = [message for _, message in summary_links(html)]
+    assert messages[-1] == "Give the number of pupils in at least one year group."
