@@ -76,6 +76,7 @@ def test_on_a_phone_dates_refused_in_place_focus_the_error_summary(live_server, 
 
     summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
     expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give the first day you cannot do visits.")
     assert page.evaluate("window.notReloaded") is True
     page.screenshot(path=ARTIFACTS / "form-errors-phone-unavailable.png", full_page=True)
     context.close()
