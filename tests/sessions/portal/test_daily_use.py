@@ -42,7 +42,8 @@ def test_a_declined_visit_leaves_a_short_trace_on_the_visits_page(volunteer_clie
 def test_declining_in_place_leaves_the_trace_where_the_card_was(volunteer_client, HTMX):
     assignment = upcoming_assignment(volunteer_client.volunteer, status=Assignment.Status.INVITED)
 
-    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", headers=HTMX)
+    # A reason, as the decline form may ask for one.
+    response = volunteer_client.post(f"/me/invitations/{assignment.pk}/decline/", {"reason": "ill"}, headers=HTMX)
 
     html = response.content.decode()
     assert html.strip().startswith(f'<li class="visit-card visit-card-declined" id="assignment-{assignment.pk}"')
