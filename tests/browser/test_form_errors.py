@@ -40,7 +40,7 @@ def test_a_failed_visit_form_focuses_the_error_summary_and_its_links_lead_to_the
 
     # The session type's message is under its select, in its own column, not a column of its own.
     select = page.get_by_label("Session type").bounding_box()
-    message = page.locator(".session-line").get_by_text("Choose the session type.").bounding_box()
+    message = page.get_by_role("group", name="Session 1").get_by_text("Choose the session type.").bounding_box()
     assert select["x"] <= message["x"] < select["x"] + select["width"]
     assert message["y"] >= select["y"] + select["height"]
 
