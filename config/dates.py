@@ -3,6 +3,8 @@
 - `years_before` / `years_after`: the same calendar day some years away (29 February becomes 28 February).
 - `monday_of`: the Monday of a date's week; `month_of`: the first and last day of its month.
 - `parse_date`: an ISO date from a query string, or a default when it is missing or not a date.
+- `date_window`: the dates the app plans and shows (2000 to ten years ahead), so that a half-typed or
+  far-off year is a message, not arithmetic that runs off the calendar (year 0 or 10000).
 - `plus_minutes` / `minus_minutes`: a time of day moved by some minutes, kept within the same day
   (00:00 to 23:59), so a session that would run past midnight ends at 23:59 rather than wrapping.
 """
@@ -13,6 +15,8 @@ import calendar
 from datetime import date, time, timedelta
 
 LAST_MINUTE = 23 * 60 + 59
+EARLIEST_DATE = date(2000, 1, 1)
+YEARS_AHEAD = 10
 
 
 def years_before(day: date, years: int) -> date:
@@ -47,6 +51,11 @@ def parse_date(text: str | None, default: date) -> date:
         return date.fromisoformat(text) if text else default
     except ValueError:
         return default
+
+
+def date_window(today: date) -> tuple[date, date]:
+    """The first and last date a visit may have or the calendar may show."""
+    return EARLIEST_DATE, date(today.year + YEARS_AHEAD, 12, 31)
 
 
 def plus_minutes(moment: time, minutes: int) -> time:

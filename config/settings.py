@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with hashed names, compressed, cached for a year (production: `make serve`).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Vary: HX-Request on every answer, and fragments never cached (config/htmx.py).
+    "config.htmx.VaryOnHtmxMiddleware",
     # One structured line per request (config/logging.py).
     "config.logging.RequestLogMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

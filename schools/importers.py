@@ -487,6 +487,7 @@ class _Importer:
                         closing.append((school, pending))
                     for name in changed:
                         setattr(school, name, values[name])
+                    school.search_text = school.make_search_text()
                     school.updated_at = now
                     to_update.append(school)
                 else:
@@ -495,7 +496,7 @@ class _Importer:
                 heads.append((school, pending.head))
         School.objects.bulk_create(to_create)
         if to_update:
-            _update_each(School, to_update, [*self.fields, "updated_at"])
+            _update_each(School, to_update, [*self.fields, "search_text", "updated_at"])
         _record_history(to_create, to_update, now)
         report.created += len(to_create)
         report.updated += len(to_update)

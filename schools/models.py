@@ -11,6 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from config.dates import years_before
+from config.text import search_key
 from stats.models import Area, LocalAuthority
 
 
@@ -31,14 +32,26 @@ class SchoolQuerySet(models.QuerySet["School"]):
         return self.filter(local_authority__in=LocalAuthority.objects.filter(police_force__in=areas))
 
     def search(self, text: str) -> SchoolQuerySet:
-        """Name, town or postcode contains the text, or the URN is it."""
+        """Name, town or postcode contains the text, or the URN is it; accents, capitals, spaces and
+        punctuation are ignored on both sides (`search_text`)."""
         text = text.strip()
         if not text:
             return self
-        match = Q(name__icontains=text) | Q(town__icontains=text) | Q(postcode__icontains=text)
+        key = search_key(text)
+        if not key:
+            return self.none()
+        match = Q(search_text__contains=key)
         if text.isdigit():
             match |= Q(urn=int(text))
         return self.filter(match)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """As Django's, with each school's search column filled (the importer and the demo create in bulk,
+        which skips save())."""
+        objs = list(objs)
+        for school in objs:
+            school.search_text = school.make_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
 
     def _visits(self) -> models.QuerySet:
         # Visits live in the sessions app, which depends on this one: reach them through the
@@ -104,6 +117,9 @@ class School(models.Model):
     northing = models.PositiveIntegerField(null=True, blank=True)
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The name, town and postcode as a search compares them (config.text.search_key), kept by save(),
+    # bulk_create() and the importer; "|" between them, so a search never matches across two of them.
+    search_text = models.CharField(max_length=320, blank=True, editable=False)
 
     objects = SchoolQuerySet.as_manager()
     # Every change, by hand or by a GIAS import, is kept (django-simple-history; the admin's "History").
@@ -119,6 +135,18 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.town})" if self.town else self.name
+
+    SEARCHED_FIELDS = ("name", "town", "postcode")
+
+    def make_search_text(self) -> str:
+        return "|".join(search_key(getattr(self, name) or "") for name in self.SEARCHED_FIELDS)
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = self.make_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def police_force(self) -> Area | None:

@@ -12,23 +12,40 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from config.dates import monday_of, parse_date
+from config.dates import date_window, monday_of
 from config.htmx import HtmxHttpRequest
 from sessions.access import planner_required, planning_areas, planning_visits, planning_volunteers
 from sessions.models import Visit
 from sessions.planning.forms import CalendarFilterForm
 
 
+def requested_day(text: str, *, today: date, is_month: bool) -> tuple[date, str]:
+    """The day a ?week= or ?month= asks for, or today with a note saying why not: a malformed value, or
+    one outside the calendar's window (whose arithmetic would run off the ends of the calendar)."""
+    kind = "month" if is_month else "week"
+    try:
+        day = date.fromisoformat(f"{text}-01" if is_month else text)
+    except ValueError:
+        return today, f"“{text[:20]}” is not a date the calendar can show: showing this {kind} instead."
+    earliest, latest = date_window(today)
+    # A week or month is shown whole, with links to the one before and after: keep a week clear of the ends.
+    if not earliest + timedelta(days=7) <= day <= latest - timedelta(days=7):
+        return today, (
+            f"{text[:20]} is outside the calendar ({earliest.year} to {latest.year}): "
+            f"showing this {kind} instead."
+        )
+    return day, ""
+
+
 @require_GET
 @planner_required
 def calendar(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    note = ""
     if "month" in request.GET:
         mode = "month"
-        try:
-            first = date.fromisoformat(request.GET["month"] + "-01")
-        except ValueError:
-            first = today.replace(day=1)
+        first, note = requested_day(request.GET["month"], today=today, is_month=True)
+        first = first.replace(day=1)
         start = monday_of(first)
         next_month = (first + timedelta(days=32)).replace(day=1)
         end = monday_of(next_month - timedelta(days=1)) + timedelta(days=6)
@@ -42,14 +59,19 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
         title = f"{first:%B %Y}"
     else:
         mode = "week"
-        start = monday_of(parse_date(request.GET.get("week"), today))
+        day = today
+        if request.GET.get("week"):
+            day, note = requested_day(request.GET["week"], today=today, is_month=False)
+        start = monday_of(day)
         end = start + timedelta(days=6)
-        first = start
+        # A week belongs to the month its Thursday is in (as ISO 8601 numbers weeks): the month that
+        # holds most of its days, and the one "Month view" opens.
+        first = (start + timedelta(days=3)).replace(day=1)
         nav = {
             "previous": f"week={start - timedelta(days=7):%Y-%m-%d}",
             "next": f"week={start + timedelta(days=7):%Y-%m-%d}",
             "today": f"week={monday_of(today):%Y-%m-%d}",
-            "other": f"month={start:%Y-%m}",
+            "other": f"month={first:%Y-%m}",
         }
         title = f"Week of {start:%-d %B %Y}"
     areas = planning_areas(request.user)
@@ -83,6 +105,8 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
         "filters": filters,
         "today": today,
         "count": sum(len(v) for v in by_day.values()),
+        "note": note,
+        "month_name": f"{first:%B}",
     }
     template_name = "sessions/planning/calendar.html"
     if request.htmx and not request.htmx.boosted:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
-from django.forms import inlineformset_factory
+from datetime import date
 
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+
+from config.dates import date_window
 from config.query_forms import QueryForm
 from schools.models import School
 from sessions.models import (
@@ -60,6 +64,17 @@ class VisitForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    def clean_date(self) -> date:
+        """A date picker sends the year as it is typed (0002, 0020, 0202): say so rather than check year
+        2; and keep to the dates the app can plan (year 9999 would save a visit no page can show)."""
+        day = self.cleaned_data["date"]
+        if day.year < 1000:
+            raise forms.ValidationError("Finish typing the date: the year needs four digits.")
+        earliest, latest = date_window(timezone.localdate())
+        if not earliest <= day <= latest:
+            raise forms.ValidationError(f"Give a date between {earliest:%-d %B %Y} and {latest:%-d %B %Y}.")
+        return day
+
 
 def year_groups_field() -> forms.TypedMultipleChoiceField:
     """Year groups as ticked boxes (the session line form and the admin's)."""
@@ -76,7 +91,8 @@ class SessionLineForm(forms.ModelForm):
 
     class Meta:
         model = VisitSession
-        fields = ["session_type", "starts_at", "year_groups", "pupils", "send_adapted", "welsh_language"]
+        # In the order the page shows them, so the error summary lists problems top to bottom.
+        fields = ["session_type", "starts_at", "pupils", "year_groups", "send_adapted", "welsh_language"]
         widgets = {"starts_at": TIME_INPUT, "pupils": forms.NumberInput(attrs={"min": 0, "max": 2000})}
         labels = {"pupils": "Number of pupils"}
         error_messages = {
@@ -85,6 +101,7 @@ class SessionLineForm(forms.ModelForm):
                 "required": "Give the time this session starts.",
                 "invalid": "Give the time as hours and minutes.",
             },
+            "pupils": {"required": "Give the number of pupils.", "invalid": "Give the number of pupils as a number."},
         }
 
     def __init__(self, *args, nation: str = School.Nation.ENGLAND, **kwargs) -> None:
@@ -93,6 +110,9 @@ class SessionLineForm(forms.ModelForm):
         # Left empty, a session starts when the visit does (filled in by the view).
         self.fields["starts_at"].required = False
         self.fields["year_groups"].choices = year_group_choices(nation)
+        if not self.instance.pk:
+            # The model's default of 0 is for rows saved before pupils were counted; a new line asks.
+            self.initial["pupils"] = None
 
     def clean_pupils(self) -> int:
         pupils = self.cleaned_data["pupils"]
@@ -101,10 +121,17 @@ class SessionLineForm(forms.ModelForm):
         return pupils
 
 
+class BaseSessionLineFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_few_forms": "Add at least one session: its type, year groups and number of pupils.",
+    }
+
+
 SessionLineFormSet = inlineformset_factory(
     Visit,
     VisitSession,
     form=SessionLineForm,
+    formset=BaseSessionLineFormSet,
     extra=0,
     min_num=1,
     validate_min=True,
@@ -228,13 +255,22 @@ class VisitRequestForm(forms.Form):
         widget=forms.HiddenInput,
         error_messages={"required": "Find your school first.", "invalid_choice": "Find your school first."},
     )
-    requester_name = forms.CharField(label="Your name", max_length=200)
-    requester_email = forms.EmailField(label="Your email address", max_length=254)
-    requester_phone = forms.CharField(label="Your phone number", max_length=30)
+    requester_name = forms.CharField(label="Your name", max_length=200, error_messages={"required": "Give your name."})
+    requester_email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        error_messages={"required": "Give your email address."},
+    )
+    requester_phone = forms.CharField(
+        label="Your phone number", max_length=30, error_messages={"required": "Give a phone number we can call."}
+    )
     first_date = forms.DateField(
         label="Your first choice of date",
         widget=DATE_INPUT,
-        error_messages={"invalid": "Give the date as day, month and year."},
+        error_messages={
+            "required": "Give the date you would like most.",
+            "invalid": "Give the date as day, month and year.",
+        },
     )
     preferred_dates = forms.CharField(
         label="Other dates or weeks that suit you",

@@ -6,6 +6,10 @@ downloads the feed again updates the event instead of adding another; a cancelle
 the feed as STATUS:CANCELLED with a higher SEQUENCE, so calendars strike it out rather than keep a
 stale booking. No pupil data goes into a feed: the school, its address, the sessions with their
 year groups, the team and whom to contact.
+
+The time zone is written in its usual yearly-rule form (`london_time_zone`): icalendar's own
+VTIMEZONE lists every change from 1970 to 2038 as dates, which at least one widely used parser
+(vobject) misreads, putting winter visits an hour out.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from sessions.models import Assignment, Coordinator, Visit, Volunteer, contact_card, year_groups_label
 
@@ -94,6 +98,27 @@ def contact_line(visit: Visit) -> str:
     return ", ".join(part for part in contact_card(user).values() if part)
 
 
+LONDON = "Europe/London"
+
+
+def london_time_zone() -> Timezone:
+    """Europe/London as calendar apps write it: British Summer Time (+01:00) from 01:00 GMT on the last
+    Sunday of March to 02:00 BST on the last Sunday of October, the rule since 1996."""
+    zone = Timezone()
+    zone.add("tzid", LONDON)
+    for part, name, starts, before, after, month in [
+        (TimezoneDaylight(), "BST", datetime(1996, 3, 31, 1, 0), timedelta(0), timedelta(hours=1), 3),
+        (TimezoneStandard(), "GMT", datetime(1996, 10, 27, 2, 0), timedelta(hours=1), timedelta(0), 10),
+    ]:
+        part.add("tzname", name)
+        part.add("dtstart", starts)
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        part.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+        zone.add_component(part)
+    return zone
+
+
 def build_calendar(name: str, visits) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -104,8 +129,11 @@ def build_calendar(name: str, visits) -> Calendar:
     # Ask subscribing calendars to check again every few hours.
     calendar.add("refresh-interval", timedelta(hours=4), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT4H")
+    if settings.TIME_ZONE == LONDON:
+        calendar.add_component(london_time_zone())
     for visit in visits:
         calendar.add_component(visit_event(visit, contact=contact_line(visit)))
+    # Any other zone (a deployment elsewhere): icalendar's own description of it.
     calendar.add_missing_timezones()
     return calendar
 

@@ -29,6 +29,17 @@ class UnavailabilityForm(forms.ModelForm):
         labels = {"starts_on": "First day", "ends_on": "Last day", "reason": "Reason (optional)"}
         help_texts = {"reason": "Only coordinators see this, e.g. “On holiday”."}
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        # Said in the error summary too, away from the field: each message names its date.
+        error_messages = {
+            "starts_on": {
+                "required": "Give the first day you cannot do visits.",
+                "invalid": "Give the first day as day, month and year.",
+            },
+            "ends_on": {
+                "required": "Give the last day you cannot do visits (the first day again for one day).",
+                "invalid": "Give the last day as day, month and year.",
+            },
+        }
 
     def __init__(self, *args, today: date | None = None, **kwargs):
         self.today = today or timezone.localdate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -95,14 +96,36 @@ def personal_data_csv(data: dict) -> str:
     return out.getvalue()
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def readable_value(value) -> str:
+    """A value as the page shows it: dates and times in words (the downloads keep ISO 8601)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return f"{date.fromisoformat(value):%-d %B %Y}"
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        return f"{datetime.fromisoformat(value):%-d %B %Y at %H:%M}"
+    return str(value)
+
+
+def for_display(data: dict) -> dict:
+    """`personal_data` with every value readable, for the page."""
+    return {
+        section: {name: readable_value(value) for name, value in content.items()}
+        if isinstance(content, dict)
+        else [{name: readable_value(value) for name, value in item.items()} for item in content]
+        for section, content in data.items()
+    }
+
+
 def readable(section: dict) -> list[tuple[str, str]]:
     """A section's fields as (label, text) pairs for the page."""
-    rows = []
-    for name, value in section.items():
-        label = name.replace("_", " ").capitalize().replace("Dbs", "DBS").replace(" dbs ", " DBS ")
-        if isinstance(value, bool):
-            text = "yes" if value else "no"
-        else:
-            text = str(value) if value not in (None, "") else "—"
-        rows.append((label, text))
-    return rows
+    return [
+        (name.replace("_", " ").capitalize().replace("Dbs", "DBS").replace(" dbs ", " DBS "), readable_value(value))
+        for name, value in section.items()
+    ]

@@ -32,17 +32,17 @@ from sessions.access import is_coordinator, is_volunteer, volunteer_of
 from sessions.models import Assignment, Coordinator, CoverRequest, DeclineReason, Unavailability, Volunteer
 from sessions.portal.feeds import calendar_for_token
 from sessions.portal.forms import DeclineForm, EmailPreferencesForm, UnavailabilityForm, VisitReportForm
-from sessions.portal.personal_data import personal_data, personal_data_csv, readable
+from sessions.portal.personal_data import for_display, personal_data, personal_data_csv, readable
 
 PAST_PER_PAGE = 10
 
 
 
 def assignments_with_details(volunteer: Volunteer) -> QuerySet[Assignment]:
-    """The volunteer's assignments (not declined) with everything a visit card shows, in a fixed
+    """The volunteer's assignments (declined ones too) with everything a visit card shows, in a fixed
     number of queries whatever the number of visits."""
     return (
-        volunteer.assignments.exclude(status=Assignment.Status.DECLINED)
+        volunteer.assignments.all()
         .select_related("visit__school", "visit__report", "visit__coordinator")
         .prefetch_related(
             "visit__sessions__session_type",
@@ -84,8 +84,14 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     volunteer = volunteer_of(request.user)
     today = timezone.localdate()
     mine = assignments_with_details(volunteer)
+    # A visit declined still shows, as one line ("You declined …"), until its day: it does not vanish.
     upcoming = [card(a, today) for a in mine.filter(visit__date__gte=today).order_by("visit__date", "visit__starts_at")]
-    past = Paginator(mine.filter(visit__date__lt=today).order_by("-visit__date", "-visit__starts_at"), PAST_PER_PAGE)
+    past = Paginator(
+        mine.filter(visit__date__lt=today).exclude(status=Assignment.Status.DECLINED).order_by(
+            "-visit__date", "-visit__starts_at"
+        ),
+        PAST_PER_PAGE,
+    )
     past_page = past.get_page(request.GET.get("page"))
     context = {
         "volunteer": volunteer,
@@ -300,7 +306,7 @@ def details(request: HtmxHttpRequest) -> HttpResponse:
     if not request.htmx:
         data = personal_data(volunteer)
         context |= {
-            "data": data,
+            "data": for_display(data),
             "account_rows": readable(data["account"]),
             "volunteer_rows": readable(data["volunteer"]),
         }
@@ -355,9 +361,12 @@ def _feed_urls(request: HttpRequest, holders: dict) -> list[dict]:
         {
             "role": role,
             "label": labels[role],
-            "url": request.build_absolute_uri(reverse("portal:feed", args=[holder.calendar_token])),
+            "url": url,
+            # webcal:// opens the phone's or computer's calendar app at its "subscribe" step.
+            "webcal": "webcal://" + url.split("://", 1)[1],
         }
         for role, holder in holders.items()
+        for url in [request.build_absolute_uri(reverse("portal:feed", args=[holder.calendar_token]))]
     ]
 
 

@@ -1,6 +1,32 @@
 """Fixtures of the browser tests."""
 
+from pathlib import Path
+
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test import Client
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class OneRequestAtATime(WSGIServer):
+    """With SQLite the test database lives in memory, on one connection the server shares. htmx
+    refreshes several regions at once; served in parallel, those requests would use that one connection
+    at the same moment. Served one after another, as here, they cannot."""
+
+    def __init__(self, *args, connections_override=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
 
 
 @pytest.fixture
@@ -8,8 +34,44 @@ def live_server(transactional_db, plain_http):
     """A live server of this test's own. pytest-django's is started once per run, before the
     per-test settings (tests/conftest.py plain_http) apply, so it would redirect to HTTPS; this one
     starts after them and speaks plain HTTP like the test client."""
-    from pytest_django.live_server_helper import LiveServer
+    from pytest_django.live_server_helper import LiveServer  # noqa: PLC0415 — only browser tests start one
 
-    server = LiveServer("localhost")
+    server = LiveServer("localhost", start=False)
+    server.thread.server_class = OneRequestAtATime
+    server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def chromium(live_server, monkeypatch):
+    """Headless Debian Chromium (Playwright cannot download its own here); each test opens its contexts."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only browser tests need Playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        # Back and Forward must load pages as a browser without the back-forward cache does (that
+        # cache hides what the HTTP cache would serve).
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--disable-features=BackForwardCache"]
+        )
+        yield browser
+        browser.close()
+
+
+def open_as(browser, live_server, user, viewport=DESKTOP):
+    """A new browser context (a window of its own) logged in as `user`, or anonymous with None."""
+    options = {"viewport": viewport, "locale": "en-GB", "timezone_id": "Europe/London"}
+    if viewport == PHONE:
+        options |= {"is_mobile": True, "has_touch": True}
+    context = browser.new_context(**options)
+    context.set_default_timeout(10_000)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
+    return context

@@ -4,10 +4,11 @@ the scripts they rely on (autocomplete, "add another" inline rows) run, and noth
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from schools.factories import SchoolContactFactory, SchoolFactory
-from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory
+from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from stats.models import Area
 from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
 
@@ -32,8 +33,6 @@ def desk(live_server, monkeypatch):
 
 def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_server, desk):
     call_command("load_reference_data", verbosity=0)
-    from django.contrib.auth.models import Group
-
     ARTIFACTS.mkdir(exist_ok=True)
     area = Area.objects.get(code="E23000029")
     school = SchoolFactory(name="Riverside Primary School", in_area=area)
@@ -80,8 +79,6 @@ def test_a_superuser_uses_the_admins_filters_date_picker_import_and_history_with
     school.name = "Riverside Church of England Primary School"
     school.save()  # a second history row
     user = UserFactory(is_staff=True, is_superuser=True)
-    from sessions.factories import VolunteerFactory
-
     volunteer = VolunteerFactory(areas=[area], user__first_name="Priya", user__last_name="Patel")
     log_in(desk, live_server, user)
     page = desk.new_page()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.servers.basehttp import WSGIServer
 from django.utils import timezone
 
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
@@ -43,26 +42,8 @@ PASSWORD = "correct horse battery staple"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-
-class OneRequestAtATime(WSGIServer):
-    """With SQLite the test database lives in memory, on one connection the server shares. htmx
-    refreshes two regions at once after a change; served in parallel, both requests would use that one
-    connection at the same moment. Served one after another, as here, they cannot."""
-
-    def __init__(self, *args, connections_override=None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-
-
-@pytest.fixture
-def live_server(transactional_db, plain_http):
-    """A live server started after the per-test settings (plain HTTP), like the test client."""
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("localhost", start=False)
-    server.thread.server_class = OneRequestAtATime
-    server.start()
-    yield server
-    server.stop()
+# The live server (tests/browser/conftest.py) serves one request at a time: with SQLite the test database
+# lives in memory on one connection, and htmx refreshes two regions at once after a change.
 
 
 @pytest.fixture

@@ -46,9 +46,10 @@ def test_every_page_of_ours_has_a_strict_policy_and_no_inline_script(client, wor
     kind = response["Content-Type"].split(";")[0]
     if kind != "text/html":
         # Files, not pages: a browser downloads them or hands them to another app, never runs them.
-        assert kind in {"text/calendar", "text/csv", "application/json", "application/pdf", "application/zip"}, url
+        assert kind in {"text/calendar", "text/csv", "application/json", "application/pdf", "application/zip",
+                        "image/x-icon"}, url
         assert response.get("Content-Disposition", "").startswith("attachment") or name in {
-            "healthz", "portal:feed", "packs:pack"}, url
+            "healthz", "portal:feed", "packs:pack", "favicon"}, url
         return
     assert_strict(response, url)
 
