@@ -15,7 +15,7 @@ from datetime import time
 import pytest
 from aiosmtpd.controller import Controller
 from asgiref.local import Local
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
@@ -123,6 +123,17 @@ def plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def importer_client(client):
+    """Signed in as staff allowed to import figures (the admin's upload, by hand and fuzzed)."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(
+        content_type__app_label="stats", codename__in=["add_figure", "change_figure", "add_source", "change_source",
+                                                      "view_figure"]))
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

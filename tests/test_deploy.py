@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,8 +51,6 @@ def test_health_reports_the_database_and_task_queue_without_secrets(client):
 
 @pytest.mark.django_db
 def test_health_says_stalled_when_queued_tasks_wait_too_long(client, monkeypatch):
-    from django_tasks_db import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     # As in production: the database queue, with no worker taking its tasks.
     monkeypatch.setattr("config.views.task_backends", {"default": DatabaseBackend("default", {})})

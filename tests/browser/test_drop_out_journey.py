@@ -12,7 +12,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
 from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, SessionType, Visit, Volunteer
 from stats.models import Area
 from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in

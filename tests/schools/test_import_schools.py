@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -310,7 +311,6 @@ def test_a_byte_that_is_not_cp1252_is_refused_naming_the_row(tmp_path):
 
 
 def test_a_zip_archive_is_refused_with_what_to_do(tmp_path):
-    import zipfile
 
     path = tmp_path / "edubase.zip"
     with zipfile.ZipFile(path, "w") as archive:

@@ -6,6 +6,7 @@ import pytest
 
 from schools.factories import SchoolContactFactory
 from sessions.factories import UserFactory
+from tests.security.test_access_matrix import url_for
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,6 @@ def access_lines(caplog) -> list[str]:
 ])
 def test_opening_sensitive_data_logs_who_what_and_where_but_no_personal_value(client, caplog, world, role, url,
                                                                                expected):
-    from tests.security.test_access_matrix import url_for
 
     user = world.users[role]
     client.force_login(user)
@@ -76,7 +76,6 @@ def test_opening_a_volunteer_school_or_contact_in_the_admin_is_logged_without_pe
 
 
 def test_a_refused_request_logs_no_access(client, caplog, world):
-    from tests.security.test_access_matrix import url_for
 
     client.force_login(world.users["other_volunteer"])
     with caplog.at_level(logging.INFO, logger="speakout.access"):

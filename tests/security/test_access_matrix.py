@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, Volunteer
 from tests.security.world import ROLES
 
 
@@ -167,7 +168,6 @@ def post_outcome(response) -> str:
 
 def state(world) -> tuple:
     """What a refused POST must leave exactly as it was."""
-    from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, Volunteer
 
     return (
         list(Visit.objects.order_by("pk").values_list("pk", "status", "date", "starts_at", "ends_at")),
@@ -246,7 +246,6 @@ def test_a_calendar_feed_with_a_wrong_or_old_token_is_not_found(client, world):
 @pytest.mark.django_db
 @pytest.mark.parametrize("token", ["x" * 43, "short", "not a token at all"])
 def test_a_cover_link_with_a_wrong_token_is_not_found_and_books_nobody(client, world, token):
-    from sessions.models import Assignment
 
     before = Assignment.objects.count()
     assert client.get(f"/cover/{token}/").status_code == 404

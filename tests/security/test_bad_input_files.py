@@ -17,7 +17,7 @@ from schools.importers import GiasImportError, import_gias
 from schools.models import School, SchoolContact
 from stats.models import Figure, Source
 from tests.schools.test_import_schools import FORMAT
-from tests.stats.test_import_admin import GOOD, importer_client, upload  # noqa: F401  (fixture)
+from tests.stats.test_import_admin import GOOD, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -4,6 +4,8 @@ any), never a half-made change, and a refusal always comes with a message on the
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.cache import cache
 from hypothesis import given
@@ -152,7 +154,6 @@ def test_the_find_cover_form_takes_any_input_and_asks_nobody_it_should_not(coord
 
 @pytest.fixture
 def reported_visit(volunteer_client, thames_valley, planned_visit):
-    from datetime import date
 
     visit = planned_visit(thames_valley, date=date(2026, 11, 3), status=Visit.Status.CONFIRMED)
     AssignmentFactory(visit=visit, volunteer=volunteer_client.volunteer, role="lead", status="accepted")

@@ -43,7 +43,6 @@ def every_text_value() -> str:
     values = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            description = connection.introspection.get_table_description(cursor, table)
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             values += [str(v) for row in cursor.fetchall() for v in row if isinstance(v, str)]
     return "\n".join(values)

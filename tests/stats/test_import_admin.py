@@ -3,12 +3,12 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sessions.factories import UserFactory
 from stats.admin_import import MAX_UPLOAD_BYTES, SESSION_KEY
-from stats.models import Figure, Source
+from stats.factories import SourceFactory
+from stats.models import Area, Figure, Indicator, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,6 @@ CONFIRM = "/admin/stats/figure/import/confirm/"
 HEADER = "area_code,area_name,indicator,period,value,source_title,source_publisher,source_url,published"
 SOURCE = "Child sexual offences 2023/24,NSPCC,https://example.org/nspcc/2024,2024-11-20"
 GOOD = f"{HEADER}\nE23000029,,child-sexual-offences,2023/24,3100,{SOURCE}\nE23000032,,child-sexual-offences,2016/17,2202,{SOURCE}\n"
-
-
-@pytest.fixture
-def importer_client(client):
-    user = UserFactory(is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="stats", codename__in=["add_figure", "change_figure", "add_source", "change_source",
-                                                      "view_figure"]))
-    client.force_login(user)
-    return client
 
 
 def csv_file(text: str, name: str = "figures.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -138,8 +128,6 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(importer_client):
 def test_a_stale_preview_is_not_applied(importer_client):
     upload(importer_client, GOOD)
     seen = fingerprint(importer_client.get(PREVIEW).content.decode())
-    from stats.factories import SourceFactory
-    from stats.models import Area, Indicator
     source = SourceFactory(url="https://example.org/nspcc/2024", published="2024-11-20")
     Figure.objects.create(area=Area.objects.get(code="E23000029"), period="2023/24", value=1, source=source,
                           indicator=Indicator.objects.get(slug="child-sexual-offences"))

@@ -10,6 +10,7 @@ from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
     SessionTypeFactory,
+    UnavailabilityFactory,
     UserFactory,
     VisitFactory,
     VisitReportFactory,
@@ -117,7 +118,6 @@ def test_a_volunteer_whose_check_expires_the_day_after_the_visit_is_cleared():
 
 
 def test_unavailability_ending_the_day_before_the_visit_is_no_problem():
-    from sessions.factories import UnavailabilityFactory
 
     visit = staffed_visit()
     volunteer = visit.assignments.first().volunteer

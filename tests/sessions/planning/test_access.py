@@ -1,6 +1,7 @@
 """Who may reach the coordinators' workspace: coordinators their areas, staff everything, nobody else."""
 
 import pytest
+from django.test import Client
 
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
@@ -118,7 +119,6 @@ def test_the_visit_form_cannot_set_the_status_or_the_coordinator(coordinator_cli
 
 
 def test_every_planning_post_refuses_a_request_without_the_csrf_token(thames_valley, visit, coordinator, visit_data):
-    from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(coordinator.user)

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import VisitFactory, VolunteerFactory
@@ -243,7 +244,6 @@ def test_a_school_outside_the_coordinators_areas_is_not_found(coordinator_client
 
 
 def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_client, planned_visit):
-    from django.utils import timezone
 
     soon = timezone.localdate() + timedelta(days=21)
     while soon.weekday() > 4:

@@ -249,10 +249,10 @@ def test_volunteers_are_ranked_eligible_first_then_fewest_visits_that_month_each
     visit = planned_visit(thames_valley)
     busy = VolunteerFactory(user__first_name="Busy", user__last_name="Bee", areas=[thames_valley])
     AssignmentFactory(visit=planned_visit(thames_valley, date=date(2027, 3, 10)), volunteer=busy)
-    free = VolunteerFactory(user__first_name="Free", user__last_name="Agent", areas=[thames_valley])
+    VolunteerFactory(user__first_name="Free", user__last_name="Agent", areas=[thames_valley])
     away = VolunteerFactory(user__first_name="Away", user__last_name="Day", areas=[thames_valley])
     UnavailabilityFactory(volunteer=away)
-    lapsed = VolunteerFactory(user__first_name="Lapsed", user__last_name="Check", areas=[thames_valley],
+    VolunteerFactory(user__first_name="Lapsed", user__last_name="Check", areas=[thames_valley],
                               training_on=date(2020, 1, 1))
     booked = VolunteerFactory(user__first_name="Booked", user__last_name="Elsewhere", areas=[thames_valley, kent])
     elsewhere = planned_visit(kent, starts_at=time(10, 0), ends_at=time(11, 0))

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from config.dates import years_after
 from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
@@ -241,7 +242,6 @@ def test_the_clearance_section_shows_each_date_and_when_it_expires(client):
 
 @pytest.mark.parametrize(("days_left", "warned"), [(61, False), (60, True), (1, True)])
 def test_a_clear_warning_shows_from_sixty_days_before_clearance_expires(client, days_left, warned):
-    from config.dates import years_after
 
     expires = today() + timedelta(days=days_left)
     volunteer = VolunteerFactory(dbs_checked_on=years_after(expires, -3), training_on=today() - timedelta(days=10))
