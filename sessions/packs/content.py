@@ -43,6 +43,11 @@ class Step:
     detail: str
     starts_after: int = 0  # minutes into the session
 
+    @property
+    def heading(self) -> str:
+        """The title as the start of a sentence: a full stop only where it has no mark of its own."""
+        return self.title if self.title[-1:] in "?!.:" else f"{self.title}."
+
 
 @dataclass(frozen=True)
 class Question:

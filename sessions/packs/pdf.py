@@ -34,6 +34,7 @@ from config.dates import minus_minutes, plus_minutes
 from schools.models import School, SchoolContact
 from sessions.models import (
     Assignment,
+    Problem,
     SessionType,
     StoredPack,
     Visit,
@@ -53,6 +54,7 @@ from stats.picture import LocalPicture, local_picture
 ASSET_BASE = "https://pack-assets.invalid/static/"
 ASSET_PREFIX = "pack/"
 TEMPLATE = "sessions/packs/pack.html"
+HANDOUTS_TEMPLATE = "sessions/packs/handouts.html"
 STYLESHEET = "pack/print.css"
 ARRIVE_MINUTES_BEFORE = 15
 CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
@@ -167,7 +169,24 @@ class Line:
     send_adapted: bool
     welsh_language: bool
     content: SessionContent
+    suits_school: bool = True
+    age_range: str = ""
+    year_numbers: list[int] = field(default_factory=list)
     clock: list[tuple[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Handout:
+    """One pupil handout: one per session type that suits the school (and per language and SEND need)."""
+
+    line: Line
+    for_label: str
+    send: bool = False
+    language: str = "en"
+
+    @property
+    def anchor(self) -> str:
+        return f"pupil-{self.line.slug}-{self.language}{'-send' if self.send else ''}"
 
 
 @dataclass
@@ -176,7 +195,7 @@ class PackData:
     school: School
     police_force: Any
     lines: list[Line]
-    handouts: list[Line]
+    handouts: list[Handout]
     dsl: SchoolContact | None
     deputies: list[SchoolContact]
     other_contacts: list[SchoolContact]
@@ -186,8 +205,23 @@ class PackData:
     pupils_by_year: list[tuple[str, int]]
     shared: dict[str, list[str]]
     picture: LocalPicture
+    errors: list[Problem] = field(default_factory=list)
     key: str = ""
     preview: bool = False
+
+    @property
+    def handouts_key(self) -> str:
+        """The handouts PDF's storage key: the pack's, made distinct."""
+        return hashlib.sha256(f"handouts:{self.key}".encode()).hexdigest()
+
+    @property
+    def draft_reasons(self) -> list[str]:
+        """Why the pack is not ready for use: every error `visit.problems()` reports."""
+        return [problem.message for problem in self.errors]
+
+    @property
+    def unsuitable_lines(self) -> list[Line]:
+        return [line for line in self.lines if not line.suits_school]
 
     @property
     def date_label(self) -> str:
@@ -220,6 +254,8 @@ def gather(visit: Visit | int) -> PackData:
         shared=shared,
         picture=local_picture(police_force),
     )
+    # The one answer to "is anything wrong with this visit?": an error makes the pack a draft.
+    data.errors = [problem for problem in visit.problems(sessions) if problem.is_error]
     data.key = pack_key(data, contacts, sessions, content_versions)
     return data
 
@@ -253,15 +289,14 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
                 send_adapted=line.send_adapted,
                 welsh_language=line.welsh_language,
                 content=parsed,
+                # The same rule as the `age_unsuitable` error: a session that does not suit gets no handout.
+                suits_school=st.suits(school),
+                age_range=st.age_range,
+                year_numbers=sorted(line.year_groups or []),
                 clock=clock,
             )
         )
-    # One pupil handout per age band, from the first session line in that band.
-    handouts, bands = [], set()
-    for line in lines:
-        if line.key_stage not in bands and line.content.handout:
-            bands.add(line.key_stage)
-            handouts.append(line)
+    handouts = handouts_for(lines, nation)
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
     arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
@@ -286,6 +321,37 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
         picture=picture,
     )
     return data
+
+
+def handouts_for(lines: list[Line], nation: str) -> list[Handout]:
+    """One handout per session type in the visit, in the order the sessions run, for each session
+    type that suits the school; its year groups are those of every line of that type."""
+    handouts: dict[str, Handout] = {}
+    years: dict[str, set[int]] = {}
+    for line in lines:
+        if not line.suits_school or not line.content.handout:
+            continue
+        years.setdefault(line.slug, set()).update(line.year_numbers)
+        if line.slug not in handouts:
+            handouts[line.slug] = Handout(line=line, for_label="")
+    for slug, handout in handouts.items():
+        handout.for_label = years_phrase(years[slug], nation) or handout.line.key_stage_label
+    return list(handouts.values())
+
+
+def years_phrase(numbers, nation: str) -> str:
+    """Year groups as a sentence says them: "Years 1 and 2", "Reception and Year 1", "P2, P3 and P4"."""
+    labels = [year_group_label(number, nation) for number in sorted(set(numbers))]
+    if not labels:
+        return ""
+    if len(labels) > 1 and all(label.startswith("Year ") for label in labels):
+        numbers_only = [label.removeprefix("Year ") for label in labels]
+        return "Years " + listed(numbers_only)
+    return listed(labels)
+
+
+def listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
 def sample_pack(session_type: SessionType | None) -> PackData:
@@ -348,6 +414,7 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
             for a in data.volunteers
         ],
         "coordinator": data.coordinator,
+        "errors": data.draft_reasons,
         "figures": data.picture.fingerprint(),
         "content": content_versions,
     }
@@ -357,9 +424,10 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
 
 # --- Rendering
 
-def pack_html(data: PackData) -> str:
+def pack_html(data: PackData, *, handouts_only: bool = False) -> str:
+    """The pack's HTML; with `handouts_only`, the pupil pages alone (safe to photocopy)."""
     return render_to_string(
-        TEMPLATE,
+        HANDOUTS_TEMPLATE if handouts_only else TEMPLATE,
         {
             "pack": data,
             "visit": data.visit,
@@ -372,34 +440,36 @@ def pack_html(data: PackData) -> str:
     )
 
 
-def render_pack(visit: Visit | int) -> bytes:
-    """Render the visit's pack now, whatever is stored."""
-    return html_to_pdf(pack_html(gather(visit)))
+def render_pack(visit: Visit | int, *, handouts_only: bool = False) -> bytes:
+    """Render the visit's pack (or its handouts alone) now, whatever is stored."""
+    return html_to_pdf(pack_html(gather(visit), handouts_only=handouts_only))
 
 
-def storage_name(visit_pk: int, key: str) -> str:
-    return f"packs/{visit_pk}/{key}.pdf"
+def storage_name(visit_pk: int, key: str, *, handouts_only: bool = False) -> str:
+    return f"packs/{visit_pk}/{'handouts-' if handouts_only else ''}{key}.pdf"
 
 
-def pack_for(visit: Visit | int, data: PackData | None = None) -> StoredPack:
-    """The stored pack for the visit's current inputs, rendering and storing it if there is none."""
+def pack_for(visit: Visit | int, data: PackData | None = None, *, handouts_only: bool = False) -> StoredPack:
+    """The stored pack (or handouts PDF) for the visit's current inputs, rendering and storing it if
+    there is none. The pack and its handouts are stored side by side under keys from the same inputs."""
     data = data or gather(visit)
-    stored = StoredPack.objects.filter(key=data.key).first()
+    key = data.handouts_key if handouts_only else data.key
+    stored = StoredPack.objects.filter(key=key).first()
     if stored and default_storage.exists(stored.file.name):
         return stored
-    pdf, pages = render_html(pack_html(data))
-    name = storage_name(data.visit.pk, data.key)
+    pdf, pages = render_html(pack_html(data, handouts_only=handouts_only))
+    name = storage_name(data.visit.pk, key, handouts_only=handouts_only)
     if default_storage.exists(name):
         default_storage.delete(name)
     saved = default_storage.save(name, ContentFile(pdf))
     details = {"visit": data.visit, "file": saved, "pages": pages, "size": len(pdf), "created_at": timezone.now()}
     try:
         with transaction.atomic():
-            stored, _ = StoredPack.objects.update_or_create(key=data.key, defaults=details)
+            stored, _ = StoredPack.objects.update_or_create(key=key, defaults=details)
     except IntegrityError:  # the same pack was stored by a concurrent request a moment ago
-        stored = StoredPack.objects.get(key=data.key)
+        stored = StoredPack.objects.get(key=key)
     # Superseded packs of this visit describe it as it was: remove them and their files.
-    for old in StoredPack.objects.filter(visit=data.visit).exclude(key=data.key):
+    for old in StoredPack.objects.filter(visit=data.visit).exclude(key__in=[data.key, data.handouts_key]):
         if old.file.name != stored.file.name and default_storage.exists(old.file.name):
             default_storage.delete(old.file.name)
         old.delete()
@@ -411,5 +481,6 @@ def read_pack(stored: StoredPack) -> bytes:
         return handle.read()
 
 
-def pack_filename(visit: Visit) -> str:
-    return f"pack-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"
+def pack_filename(visit: Visit, *, handouts_only: bool = False) -> str:
+    kind = "handouts" if handouts_only else "pack"
+    return f"{kind}-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"

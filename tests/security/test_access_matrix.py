@@ -76,6 +76,7 @@ GETS = {
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
+    "packs:handouts": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),  # the pack's rule, exactly
     "packs:batch_new": PLANNERS,
     # A batch is its requester's (and staff's): another coordinator, even of the same area, finds nothing.
     "packs:batch": AREA_PLANNERS,

@@ -42,11 +42,15 @@ def test_the_visit_page_gives_the_safeguarding_lead_and_deputy_by_name_and_phone
     assert "Year 1 28" in visit_page and "Year 5 31" in visit_page
 
 
-def test_every_page_has_the_school_or_a_page_number_of_the_total(thames_valley_pack):
+def test_every_adult_page_has_the_school_and_a_page_number_of_the_total_and_pupil_pages_no_count(
+        thames_valley_pack, pupil_pages):
     _, pages = thames_valley_pack
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of {len(pages)}" in page
         assert "Riverside Primary School" in page
+        if page in pupil_pages(pages):
+            assert " of " + str(len(pages)) not in page
+        else:
+            assert f"Page {number} of {len(pages)}" in page
 
 
 def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thames_valley_pack, adult_pages, pupil_pages):
@@ -70,13 +74,62 @@ def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band
         assert "Childline" in page and "0800 1111" in page
 
 
-def test_one_pupil_handout_per_age_band(thames_valley, make_visit, pages_text, pupil_pages):
+HANDOUT_PROMPTS = {
+    "assembly-ks1": "My helping hand",
+    "workshop-year-2": "My helping hand",
+    "assembly-ks2": "My trusted adults",
+    "workshop-years-5-6": "Online: don't share personal details or photos",
+}
+
+
+def test_one_pupil_handout_per_session_type_in_the_order_the_sessions_run(thames_valley, make_visit, pages_text, pupil_pages):
     visit = make_visit(thames_valley, slugs=ALL_TYPES)
-    pages = pages_text(render_pack(visit))
-    pupils = pupil_pages(pages)
+    pupils = pupil_pages(pages_text(render_pack(visit)))
+    assert len(pupils) == 4
+    for page, slug in zip(pupils, ALL_TYPES):
+        assert HANDOUT_PROMPTS[slug] in page, slug
+
+
+def test_the_years_5_and_6_handout_is_made_when_a_key_stage_2_assembly_comes_first(thames_valley, make_visit, pages_text, pupil_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks2", "workshop-years-5-6"))
+    pupils = pupil_pages(pages_text(render_pack(visit)))
     assert len(pupils) == 2
-    assert "My helping hand" in pupils[0]  # Key Stage 1 first
-    assert "My trusted adults" in pupils[1]
+    assert "My trusted adults" in pupils[0] and "Online" not in pupils[0]
+    assert "Online: don't share personal details or photos" in pupils[1]
+
+
+def test_a_pack_for_a_visit_with_no_error_carries_no_draft_band(thames_valley_pack):
+    visit, pages = thames_valley_pack
+    assert not [problem for problem in visit.problems() if problem.is_error]
+    assert not any("Draft" in page for page in pages)
+
+
+def test_a_session_that_does_not_suit_the_school_makes_every_page_a_draft_and_gets_no_handout(
+        thames_valley, make_visit, pages_text, pupil_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks1", "workshop-years-5-6"), low_age=4, high_age=7,
+                       school_name="Brook Infant School")
+    pages = pages_text(render_pack(visit))
+    band = "Draft — not for use: Workshop for Years 5 and 6 is for ages 9–11; Brook Infant School takes ages 4–7."
+    assert len(pages) > 4
+    assert all(band in page for page in pages)
+    pupils = pupil_pages(pages)
+    assert len(pupils) == 1 and "My helping hand" in pupils[0]  # the KS1 assembly's only
+    assert "No handout is made for the workshop for years 5 and 6" in pages[0]
+    handouts = pages_text(render_pack(visit, handouts_only=True))
+    assert len(handouts) == 1 and "Online" not in handouts[0]
+
+
+@pytest.mark.parametrize("slug", ALL_TYPES)
+def test_the_handouts_pdf_carries_the_pupil_pages_alone(thames_valley, slug, make_visit, pages_text, FIGURE_WITH_COMMA):
+    visit = make_visit(thames_valley, slugs=(slug,))
+    pages = pages_text(render_pack(visit, handouts_only=True))
+    assert len(pages) == 1
+    page = pages[0]
+    assert "For pupils" in page and HANDOUT_PROMPTS[slug] in page
+    for adult_word in ("Confidential", "safeguarding", "Helen Ward", "01235", "Priya Patel", "Asha Khan",
+                       "Thames Valley", "offences", "Page 1"):
+        assert adult_word not in page
+    assert not FIGURE_WITH_COMMA.search(page)
 
 
 def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack, adult_pages):

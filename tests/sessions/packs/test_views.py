@@ -1,6 +1,7 @@
 """Who may download a pack, the download log, the stored pack and its ETag, the renderer's fetcher."""
 
 import pytest
+from django.core.management import call_command
 
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
@@ -183,7 +184,43 @@ def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volu
         AssignmentFactory(visit=visit)
         SchoolContactFactory(school=visit.school, role="office")
     # visit (+school, area, coordinator), sessions (+types), contacts, assignments (+volunteers),
-    # content, figures in use (+sources)
-    with django_assert_num_queries(6):
+    # content, figures in use (+sources); visit.problems(): booked volunteers, clashes, unavailability,
+    # the previous visit in the cycle
+    with django_assert_num_queries(10):
         data = gather(visit)
     assert len(data.lines) == n and len(data.volunteers) == n
+
+
+def handouts_url(visit) -> str:
+    return f"/visits/{visit.pk}/handouts.pdf"
+
+
+def test_the_handouts_download_is_a_pdf_of_pupil_pages_named_as_handouts(staff_client, visit, pages_text):
+    response = staff_client.get(handouts_url(visit))
+    pages = pages_text(b"".join(response.streaming_content))
+    assert 'filename="handouts-2027-03-02-riverside-primary-school.pdf"' in response["Content-Disposition"]
+    assert len(pages) == 2 and all("For pupils" in page for page in pages)
+    assert not any("Confidential" in page or "Helen Ward" in page for page in pages)
+
+
+def test_the_handouts_follow_the_packs_access_rule(client, visit, kent):
+    client.force_login(CoordinatorFactory(areas=[kent]).user)
+    assert client.get(handouts_url(visit)).status_code == 404
+    volunteer = VolunteerFactory()
+    AssignmentFactory(visit=visit, volunteer=volunteer, status=Assignment.Status.DECLINED)
+    client.force_login(volunteer.user)
+    assert client.get(handouts_url(visit)).status_code == 404
+
+
+def test_the_pack_and_its_handouts_are_stored_side_by_side(staff_client, visit):
+    b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    b"".join(staff_client.get(handouts_url(visit)).streaming_content)
+    b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    assert StoredPack.objects.count() == 2
+
+
+def test_render_pack_writes_the_handouts_alone_with_handouts(visit, media, tmp_path, pages_text):
+    out = tmp_path / "handouts.pdf"
+    call_command("render_pack", str(visit.pk), "-o", str(out), "--handouts")
+    pages = pages_text(out.read_bytes())
+    assert pages and all("For pupils" in page for page in pages)
