@@ -43,9 +43,9 @@ from sessions.models import (
     contact_card,
     person_name,
     year_group_label,
-    year_groups_label,
 )
-from sessions.packs.content import SessionContent, content_for
+from sessions.packs.content import Contents, Language, SessionContent, content_for, fill, filled
+from sessions.packs.nations import Terms, session_name, stage_label, terms_for
 from stats.models import Area, LocalAuthority
 from stats.picture import LocalPicture, local_picture
 
@@ -143,7 +143,8 @@ def design_version() -> str:
     template_dir = Path(settings.BASE_DIR) / "templates" / "sessions" / "packs"
     static_dir = Path(settings.BASE_DIR) / "static" / "pack"
     templates = [path for path in template_dir.rglob("*.html") if not path.name.startswith("batch")]
-    for path in sorted([*templates, *static_dir.rglob("*.css"), *static_dir.rglob("*.woff")]):
+    assets = [*static_dir.rglob("*.css"), *static_dir.rglob("*.woff"), *static_dir.rglob("*.svg")]
+    for path in sorted([*templates, *assets]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -169,10 +170,35 @@ class Line:
     send_adapted: bool
     welsh_language: bool
     content: SessionContent
+    content_cy: SessionContent | None = None
     suits_school: bool = True
     age_range: str = ""
     year_numbers: list[int] = field(default_factory=list)
     clock: list[tuple[str, Any]] = field(default_factory=list)
+
+    def _pairs(self, name: str) -> list[tuple[str, str]]:
+        """English with the Welsh beside it (line by line) for what is read aloud in a Welsh session."""
+        english = getattr(self.content, name)
+        welsh = getattr(self.content_cy, name) if self.content_cy else []
+        if welsh == english:
+            welsh = []  # no Welsh written yet: the English alone
+        return [(text, welsh[index] if index < len(welsh) else "") for index, text in enumerate(english)]
+
+    @property
+    def key_messages_said(self) -> list[tuple[str, str]]:
+        return self._pairs("key_messages")
+
+    @property
+    def ground_rules_said(self) -> list[tuple[str, str]]:
+        return self._pairs("ground_rules")
+
+    @property
+    def interrupting_said(self) -> list[tuple[str, str]]:
+        return self._pairs("interrupting")
+
+    @property
+    def bilingual(self) -> bool:
+        return bool(self.content_cy) and any(cy for _, cy in self.key_messages_said)
 
 
 @dataclass
@@ -187,6 +213,14 @@ class Handout:
     @property
     def anchor(self) -> str:
         return f"pupil-{self.line.slug}-{self.language}{'-send' if self.send else ''}"
+
+    @property
+    def content(self) -> SessionContent:
+        return self.line.content_cy if self.language == Language.WELSH and self.line.content_cy else self.line.content
+
+    @property
+    def html_lang(self) -> str:
+        return "cy" if self.language == Language.WELSH else "en-GB"
 
 
 @dataclass
@@ -205,6 +239,8 @@ class PackData:
     pupils_by_year: list[tuple[str, int]]
     shared: dict[str, list[str]]
     picture: LocalPicture
+    terms: Terms | None = None
+    authority: LocalAuthority | None = None
     errors: list[Problem] = field(default_factory=list)
     key: str = ""
     preview: bool = False
@@ -218,6 +254,20 @@ class PackData:
     def draft_reasons(self) -> list[str]:
         """Why the pack is not ready for use: every error `visit.problems()` reports."""
         return [problem.message for problem in self.errors]
+
+    @property
+    def uses_feelings_faces(self) -> bool:
+        """A plan that tells volunteers to show the feelings faces gets them printed in the pack."""
+        return any("feelings faces" in step.detail.lower() for line in self.lines for step in line.content.outline)
+
+    @property
+    def equipment(self) -> list[str]:
+        """What to bring, for every session of the visit, each item once."""
+        return list(dict.fromkeys(item for line in self.lines for item in line.content.equipment))
+
+    @property
+    def unreviewed_welsh(self) -> bool:
+        return any(handout.language == Language.WELSH for handout in self.handouts)
 
     @property
     def unsuitable_lines(self) -> list[Line]:
@@ -243,32 +293,63 @@ def gather(visit: Visit | int) -> PackData:
         .order_by("role", "volunteer__user__last_name", "pk")
     )
     types = {line.session_type.pk: line.session_type for line in sessions}
-    content, shared, content_versions = content_for(types.values())
+    contents = content_for(types.values())
     police_force = school.police_force
     data = assemble(
         visit,
         sessions=sessions,
         contacts=contacts,
         assignments=assignments,
-        content=content,
-        shared=shared,
+        contents=contents,
         picture=local_picture(police_force),
     )
     # The one answer to "is anything wrong with this visit?": an error makes the pack a draft.
     data.errors = [problem for problem in visit.problems(sessions) if problem.is_error]
-    data.key = pack_key(data, contacts, sessions, content_versions)
+    data.key = pack_key(data, contacts, sessions, contents.versions)
     return data
 
 
-def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, picture) -> PackData:
+def placeholder_words(school: School, dsl: SchoolContact | None, language: str = "en") -> dict[str, str]:
+    """What the content's placeholders say for this school (`sessions.packs.content.PLACEHOLDERS`)."""
+    terms = terms_for(school.nation)
+    authority = school.local_authority
+    if authority and authority.childrens_services_phone:
+        contact = f"{authority.name} children's services"
+        if authority.childrens_services_name:
+            contact += f" ({authority.childrens_services_name})"
+        contact += f" on {authority.childrens_services_phone}"
+        if authority.out_of_hours_phone:
+            contact += f", or out of hours on {authority.out_of_hours_phone}"
+    else:
+        contact = (f"the local authority's children's services (the number is not recorded: ask the school's "
+                   f"{terms.lead_role} for it before the visit)")
+    return {
+        "{lead}": f"{dsl.name}, the {terms.lead_role}" if dsl else f"the school's {terms.lead_role}",
+        "{lead_role}": terms.lead_role,
+        "{head}": terms.head,
+        "{designated_officer}": terms.designated_officer,
+        "{childrens_services}": contact,
+    }
+
+
+def delivered_in_welsh(visit: Visit, line: VisitSession) -> bool:
+    """Welsh handouts and bilingual read-aloud words: a Welsh-medium school, a visit asked for in Welsh,
+    or a session marked as delivered in Welsh."""
+    return bool(line.welsh_language or visit.school.welsh_medium or visit.needs_welsh)
+
+
+def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Contents, picture) -> PackData:
     """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
     school = visit.school
     nation = school.nation
     police_force = school.police_force
+    dsl = next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
+    words = placeholder_words(school, dsl)
     lines = []
     for index, line in enumerate(sessions, start=1):
         st: SessionType = line.session_type
-        parsed = content[st.pk]
+        parsed = filled(contents.per_type[st.pk][Language.ENGLISH], words)
+        welsh = delivered_in_welsh(visit, line)
         ends_at = plus_minutes(line.starts_at, st.duration_minutes)
         clock = [
             (f"{plus_minutes(line.starts_at, step.starts_after):%H:%M}", step) for step in parsed.outline
@@ -276,19 +357,20 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
         lines.append(
             Line(
                 pk=line.pk or index,
-                name=st.name,
+                name=session_name(st, nation),
                 slug=st.slug,
                 key_stage=st.key_stage,
-                key_stage_label=st.get_key_stage_display(),
+                key_stage_label=stage_label(st, nation),
                 format=st.get_format_display(),
                 starts_at=line.starts_at,
                 ends_at=ends_at,
                 duration_minutes=st.duration_minutes,
-                year_groups=year_groups_label(line.year_groups, nation),
+                year_groups=years_phrase(line.year_groups or [], nation),
                 pupils=line.pupils,
                 send_adapted=line.send_adapted,
-                welsh_language=line.welsh_language,
+                welsh_language=welsh,
                 content=parsed,
+                content_cy=filled(contents.per_type[st.pk][Language.WELSH], words) if welsh else None,
                 # The same rule as the `age_unsuitable` error: a session that does not suit gets no handout.
                 suits_school=st.suits(school),
                 age_range=st.age_range,
@@ -310,48 +392,64 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
         police_force=police_force,
         lines=lines,
         handouts=handouts,
-        dsl=next((c for c in contacts if c.role == SchoolContact.Role.DSL), None),
+        dsl=dsl,
         deputies=[c for c in contacts if c.role == SchoolContact.Role.DEPUTY_DSL],
         other_contacts=[c for c in contacts if c.role not in (SchoolContact.Role.DSL, SchoolContact.Role.DEPUTY_DSL)],
         volunteers=assignments,
         coordinator=coordinator,
         arrive_at=arrive_at,
         pupils_by_year=[(year_group_label(year, nation), count) for year, count in pupils_by_year],
-        shared=shared,
+        shared={key: [fill(item, words) if isinstance(item, str) else item for item in value]
+                for key, value in contents.shared[Language.ENGLISH].items()},
         picture=picture,
+        terms=terms_for(nation),
+        authority=school.local_authority,
     )
     return data
 
 
 def handouts_for(lines: list[Line], nation: str) -> list[Handout]:
     """One handout per session type in the visit, in the order the sessions run, for each session
-    type that suits the school; its year groups are those of every line of that type."""
-    handouts: dict[str, Handout] = {}
-    years: dict[str, set[int]] = {}
+    type that suits the school: in Welsh where the session is delivered in Welsh, and followed by its
+    SEND-adapted version where a session is marked SEND. Its year groups are those of every line of
+    that type and language."""
+    handouts: dict[tuple[str, str, bool], Handout] = {}
+    years: dict[tuple[str, str, bool], set[int]] = {}
     for line in lines:
         if not line.suits_school or not line.content.handout:
             continue
-        years.setdefault(line.slug, set()).update(line.year_numbers)
-        if line.slug not in handouts:
-            handouts[line.slug] = Handout(line=line, for_label="")
-    for slug, handout in handouts.items():
-        handout.for_label = years_phrase(years[slug], nation) or handout.line.key_stage_label
+        language = Language.WELSH if line.welsh_language else Language.ENGLISH
+        versions = [False, True] if line.send_adapted and line.content.send_handout else [False]
+        for send in versions:
+            key = (line.slug, language, send)
+            years.setdefault(key, set()).update(line.year_numbers)
+            if key not in handouts:
+                handouts[key] = Handout(line=line, for_label="", send=send, language=language)
+    for key, handout in handouts.items():
+        handout.for_label = years_phrase(years[key], nation, handout.language) or handout.line.key_stage_label
     return list(handouts.values())
 
 
-def years_phrase(numbers, nation: str) -> str:
-    """Year groups as a sentence says them: "Years 1 and 2", "Reception and Year 1", "P2, P3 and P4"."""
-    labels = [year_group_label(number, nation) for number in sorted(set(numbers))]
-    if not labels:
+def years_phrase(numbers, nation: str, language: str = "en") -> str:
+    """Year groups as a sentence says them: "Years 1 and 2", "Reception and Year 1", "P2, P3 and P4";
+    in Welsh "Blynyddoedd 1 a 2", "Derbyn a Blwyddyn 1"."""
+    numbers = sorted(set(numbers))
+    if not numbers:
         return ""
+    if language == Language.WELSH:
+        labels = ["Derbyn" if n == 0 else f"Blwyddyn {n}" for n in numbers]
+        if len(numbers) > 1 and 0 not in numbers:
+            return "Blynyddoedd " + listed([str(n) for n in numbers], "a")
+        return listed(labels, "a")
+    labels = [year_group_label(number, nation) for number in numbers]
     if len(labels) > 1 and all(label.startswith("Year ") for label in labels):
         numbers_only = [label.removeprefix("Year ") for label in labels]
         return "Years " + listed(numbers_only)
     return listed(labels)
 
 
-def listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+def listed(items: list[str], conjunction: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"
 
 
 def sample_pack(session_type: SessionType | None) -> PackData:
@@ -384,9 +482,8 @@ def sample_pack(session_type: SessionType | None) -> PackData:
     user = get_user_model()(first_name="Jo", last_name="Volunteer")
     assignments = [Assignment(visit=visit, volunteer=Volunteer(user=user, phone="07700 900000"),
                               role=Assignment.Role.LEAD, status=Assignment.Status.ACCEPTED)]
-    content, shared, _ = content_for(types)
-    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments, content=content,
-                    shared=shared, picture=local_picture(force))
+    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments,
+                    contents=content_for(types), picture=local_picture(force))
     data.key = "preview"
     data.preview = True
     return data

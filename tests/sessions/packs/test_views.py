@@ -124,7 +124,7 @@ def test_any_input_change_gives_a_new_pack_key(visit, change):
     elif change == "new_volunteer":
         AssignmentFactory(visit=visit, volunteer=VolunteerFactory(), status=Assignment.Status.INVITED)
     elif change == "content_edit":
-        section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing")
+        section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing", language="en")
         section.body += "\n\nThank the caretaker too."
         section.save()
     assert gather(visit).key != before
