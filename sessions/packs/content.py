@@ -304,6 +304,7 @@ class Contents:
     per_type: dict[int, dict[str, SessionContent]]
     shared: dict[str, dict[str, list]]
     versions: list[tuple]
+    welsh_unreviewed: bool = False
 
 
 def content_for(session_types) -> Contents:
@@ -318,8 +319,10 @@ def content_for(session_types) -> Contents:
     per_type: dict[int, dict[str, dict[str, str]]] = {pk: {code: {} for code in languages} for pk in ids}
     shared: dict[str, dict[str, str]] = {code: {} for code in languages}
     versions = []
+    welsh_unreviewed = False
     for row in rows.order_by("pk"):
-        versions.append((row.pk, row.session_type_id, row.section, row.language, row.body))
+        versions.append((row.pk, row.session_type_id, row.section, row.language, row.body, str(row.reviewed_on)))
+        welsh_unreviewed |= row.language == Language.WELSH and not row.is_reviewed
         target = per_type[row.session_type_id] if row.session_type_id else shared
         target[row.language][row.section] = row.body
 
@@ -341,7 +344,7 @@ def content_for(session_types) -> Contents:
             Section.FEELINGS: parse_cards(texts.get(Section.FEELINGS, "")),
             Section.LOCAL_PICTURE: paragraphs(texts.get(Section.LOCAL_PICTURE, "")),
         }
-    return Contents(parsed, shared_parsed, versions)
+    return Contents(parsed, shared_parsed, versions, welsh_unreviewed)
 
 
 def read_defaults(path: Path = DEFAULTS_FILE) -> dict[str, dict[str, str]]:

@@ -34,6 +34,7 @@ from config.dates import minus_minutes, plus_minutes
 from schools.models import School, SchoolContact
 from sessions.models import (
     Assignment,
+    PackContent,
     Problem,
     SessionType,
     StoredPack,
@@ -241,6 +242,8 @@ class PackData:
     picture: LocalPicture
     terms: Terms | None = None
     authority: LocalAuthority | None = None
+    welsh_unreviewed: bool = False
+    shared_cy: dict[str, list] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     key: str = ""
     preview: bool = False
@@ -266,8 +269,14 @@ class PackData:
         return list(dict.fromkeys(item for line in self.lines for item in line.content.equipment))
 
     @property
-    def unreviewed_welsh(self) -> bool:
-        return any(handout.language == Language.WELSH for handout in self.handouts)
+    def feelings(self) -> list[tuple[str, str, str]]:
+        """(picture, English word, Welsh word where the visit is in Welsh) for the feelings faces."""
+        welsh = {card.picture: card.words for card in self.shared_cy.get(Language.WELSH, [])} if self.uses_welsh else {}
+        return [(card.picture, card.words, welsh.get(card.picture, "")) for card in self.shared["feelings"]]
+
+    @property
+    def uses_welsh(self) -> bool:
+        return any(line.welsh_language for line in self.lines)
 
     @property
     def unsuitable_lines(self) -> list[Line]:
@@ -404,6 +413,8 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Content
         picture=picture,
         terms=terms_for(nation),
         authority=school.local_authority,
+        welsh_unreviewed=contents.welsh_unreviewed,
+        shared_cy={Language.WELSH: contents.shared[Language.WELSH][PackContent.Section.FEELINGS]},
     )
     return data
 

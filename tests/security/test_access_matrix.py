@@ -57,6 +57,8 @@ GETS = {
     "password_reset_done": EVERYONE,
     "password_reset_confirm": EVERYONE,  # an invalid link says so, to anyone
     "password_reset_complete": EVERYONE,
+    # The language switch: a GET changes nothing and goes home; a POST sets the language, for anyone.
+    "set_language": ("/",) * 7,
     "planning:dashboard": PLANNERS,
     "planning:calendar": PLANNERS,
     "planning:due": PLANNERS,
@@ -114,6 +116,7 @@ POSTS = {
     "password_change": (LOGIN,) + (DONE,) * 6,
     "password_reset": ANYONE_POSTS,
     "password_reset_confirm": ANYONE_POSTS,
+    "set_language": ANYONE_POSTS,
     "planning:visit_create": PLANNERS_POST,
     "planning:visit_validate_new": PLANNERS_POST,
     "planning:visit_edit": AREA_PLANNERS_POST,

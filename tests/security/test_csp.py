@@ -48,7 +48,7 @@ def test_every_page_of_ours_has_a_strict_policy_and_no_inline_script(client, wor
         # Files, not pages: a browser downloads them or hands them to another app, never runs them.
         assert kind in {"text/calendar", "text/csv", "application/json", "application/pdf", "application/zip"}, url
         assert response.get("Content-Disposition", "").startswith("attachment") or name in {
-            "healthz", "portal:feed", "packs:pack"}, url
+            "healthz", "portal:feed", "packs:pack", "packs:handouts"}, url
         return
     assert_strict(response, url)
 
