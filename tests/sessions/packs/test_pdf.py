@@ -114,9 +114,12 @@ def test_a_session_that_does_not_suit_the_school_makes_every_page_a_draft_and_ge
     assert all(band in page for page in pages)
     pupils = pupil_pages(pages)
     assert len(pupils) == 1 and "My helping hand" in pupils[0]  # the KS1 assembly's only
-    assert "No handout is made for the workshop for years 5 and 6" in pages[0]
+    assert "No handout is made for “Workshop for Years 5 and 6”: it is for ages 9–11" in pages[0]
     handouts = pages_text(render_pack(visit, handouts_only=True))
     assert len(handouts) == 1 and "Online" not in handouts[0]
+    # The photocopiable handouts say they are a draft, but not why: the reasons can name adults.
+    assert "Draft — not for use: this visit has a problem to resolve first." in handouts[0]
+    assert "ages 9–11" not in handouts[0]
 
 
 @pytest.mark.parametrize("slug", ALL_TYPES)
