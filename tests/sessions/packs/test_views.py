@@ -224,3 +224,9 @@ def test_render_pack_writes_the_handouts_alone_with_handouts(visit, media, tmp_p
     call_command("render_pack", str(visit.pk), "-o", str(out), "--handouts")
     pages = pages_text(out.read_bytes())
     assert pages and all("For pupils" in page for page in pages)
+
+
+def test_the_visit_page_links_the_pack_and_the_handouts(coordinator_client, visit):
+    html = coordinator_client.get(f"/visits/{visit.pk}/").content.decode()
+    assert f'href="/visits/{visit.pk}/pack.pdf"' in html
+    assert f'href="/visits/{visit.pk}/handouts.pdf">Pupil handouts to photocopy</a>' in html
