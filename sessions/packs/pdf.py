@@ -198,6 +198,17 @@ class Line:
         return self._pairs("interrupting")
 
     @property
+    def cards_shown(self) -> list[tuple[str, str, str]]:
+        """(picture, words, English beneath) for each card: in Welsh, with the English small, where the
+        session is in Welsh and the cards are written in Welsh; else in English."""
+        english = self.content.cards
+        welsh = self.content_cy.cards if self.content_cy else []
+        if not welsh or welsh == english:
+            return [(card.picture, card.words, "") for card in english]
+        return [(card.picture, card.words, english[index].words if index < len(english) else "")
+                for index, card in enumerate(welsh)]
+
+    @property
     def bilingual(self) -> bool:
         return bool(self.content_cy) and any(cy for _, cy in self.key_messages_said)
 

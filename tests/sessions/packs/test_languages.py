@@ -80,3 +80,10 @@ def test_the_site_offers_english_and_welsh_and_names_the_language_on_the_page(cl
     client.post("/i18n/setlang/", {"language": "cy", "next": "/accounts/login/"})
     page = client.get("/accounts/login/").content.decode()
     assert '<html lang="cy">' in page and "Iaith:" in page
+
+
+def test_a_welsh_sessions_picture_cards_are_in_welsh_with_the_english_beneath(south_wales, make_visit, pages_text,
+                                                                              materials_pages):
+    visit = make_visit(south_wales, slugs=("assembly-ks1",), nation="wales", welsh_medium=True)
+    cards = " ".join(materials_pages(pages_text(render_pack(visit))))
+    assert "Mae dy ffrind yn rhannu tegan gyda ti. Your friend shares a toy with you." in cards
