@@ -526,6 +526,8 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
         "visit": visit_fields,
         "school": school_fields,
         "police_force": data.police_force.pk if data.police_force else None,
+        # The children's services numbers the safeguarding page prints
+        "authority": _fields(data.authority) if data.authority else None,
         "contacts": [_fields(c) for c in contacts],
         "sessions": [(_fields(s), _fields(s.session_type)) for s in sessions],
         "volunteers": [

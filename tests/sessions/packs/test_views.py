@@ -6,6 +6,7 @@ from django.core.management import call_command
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, PackDownload, StoredPack
+from stats.models import Source
 from sessions.packs.pdf import RefusedURL, url_fetcher
 
 
@@ -108,7 +109,8 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_
 
 @pytest.mark.parametrize(
     "change",
-    ["visit_notes", "new_contact", "new_volunteer", "content_edit"],
+    ["visit_notes", "new_contact", "new_volunteer", "content_edit", "source_publisher", "area_name",
+     "childrens_services", "welsh_reviewed"],
 )
 def test_any_input_change_gives_a_new_pack_key(visit, change):
     from sessions.models import PackContent
@@ -127,6 +129,20 @@ def test_any_input_change_gives_a_new_pack_key(visit, change):
         section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing", language="en")
         section.body += "\n\nThank the caretaker too."
         section.save()
+    elif change == "source_publisher":  # issue 15: a pack was served stale after these changed
+        source = Source.objects.get(publisher="Bucks Herald")
+        source.publisher = "The Bucks Herald"
+        source.save()
+    elif change == "area_name":
+        area = visit.school.police_force
+        area.name = "Thames Valley Police area"
+        area.save()
+    elif change == "childrens_services":
+        authority = visit.school.local_authority
+        authority.childrens_services_phone = "0118 000 1234"
+        authority.save()
+    elif change == "welsh_reviewed":
+        PackContent.objects.filter(language="cy").update(reviewed_by="Siân Jones", reviewed_on="2026-11-30")
     assert gather(visit).key != before
 
 
