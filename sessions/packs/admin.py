@@ -101,7 +101,7 @@ class PackContentAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         content = get_object_or_404(PackContent.objects.select_related("session_type"), pk=pk)
-        pdf = html_to_pdf(pack_html(sample_pack(content.session_type)))
+        pdf = html_to_pdf(pack_html(sample_pack(content.session_type, content.language)))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="pack-preview.pdf"'
         response["Cache-Control"] = "no-store"

@@ -474,17 +474,20 @@ def listed(items: list[str], conjunction: str = "and") -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"
 
 
-def sample_pack(session_type: SessionType | None) -> PackData:
+def sample_pack(session_type: SessionType | None, language: str = "en") -> PackData:
     """A pack for a made-up visit, to preview the editable content in the admin (nothing is saved).
 
     Shows the session type's plan and pupil page (for a shared section, a Key Stage 1 and a Key
-    Stage 2 assembly) with the real local picture for Thames Valley.
+    Stage 2 assembly) with the real local picture for Thames Valley; for Welsh text, a made-up
+    Welsh-medium school in South Wales, so the Welsh shows where it is used.
     """
-    force = Area.objects.filter(code="E23000029").first()
+    welsh = language == Language.WELSH
+    force = Area.objects.filter(code="W15000003" if welsh else "E23000029").first()
     authority = LocalAuthority(name="Sample district", police_force=force) if force else None
     school = School(
         urn=0, name="Sample Primary School", street="1 Example Road", town="Reading", postcode="RG1 1AA",
         low_age=4, high_age=11, local_authority=authority, telephone="0118 000 0000",
+        nation=School.Nation.WALES if welsh else School.Nation.ENGLAND, welsh_medium=welsh,
     )
     visit = Visit(school=school, date=timezone.localdate() + timedelta(days=14), starts_at=time(9, 0),
                   ends_at=time(11, 0), status=Visit.Status.CONFIRMED, pupils_by_year={"2": 30, "5": 30},

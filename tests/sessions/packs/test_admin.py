@@ -106,3 +106,10 @@ def test_the_local_authority_admin_edits_the_childrens_services_numbers(admin_cl
         assert label in page
     missing = admin_client.get("/admin/stats/localauthority/?childrens_services=missing").content.decode()
     assert authority.name in missing
+
+
+def test_previewing_welsh_text_shows_it_in_a_welsh_medium_sample_pack(admin_client, pages_text):
+    handout = PackContent.objects.get(session_type__slug="assembly-ks1", section="pupil_handout", language="cy")
+    response = admin_client.get(f"/admin/school_sessions/packcontent/{handout.pk}/preview.pdf")
+    text = " ".join(pages_text(response.content))
+    assert "Siarad allan. Cadw'n ddiogel." in text and "Fy llaw helpu" in text
