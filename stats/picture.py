@@ -114,6 +114,7 @@ class Row:
     under_11: Figure | None
     conflict: Conflict | None
     share_total: Figure | None = None  # the total from the same source as `under_11`, to divide by
+    geography_note: str = ""  # where the cited source's headline names another geography than the area
 
     @property
     def share(self) -> str:
@@ -271,8 +272,16 @@ class LocalPicture(HeadlineMixin):
                 under_11=under_11,
                 conflict=self.headline.conflict_for(figure.period),
                 share_total=self.headline.from_source(figure.period, under_11.source_id) if under_11 else None,
+                geography_note=self._geography_note(figure),
             ))
         return rows
+
+    def _geography_note(self, figure: Figure) -> str:
+        """For a UK or national figure, what its cited headline says where it names another geography."""
+        if not self.area or self.area.kind == Area.Kind.POLICE_FORCE:
+            return ""
+        named = wording.geography(self.area.name, figure.source.title)
+        return named.removeprefix(self.area.name).strip(" ()") if named != self.area.name else ""
 
     def chart(self, chart_id: str = "picture-chart") -> SafeString | str:
         if not self.has_figures:

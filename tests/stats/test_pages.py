@@ -232,7 +232,7 @@ def test_the_uk_page_shows_2016_17_as_64667_and_the_revised_2015_16_total(staff_
 
     assert '<th scope="row">2016/17</th>' in html
     row = html[html.index('<th scope="row">2016/17</th>'):]
-    assert ">64,667<" in row[: row.index("</tr>")]
+    assert ">64,667 <span" in row[: row.index("</tr>")]  # with what its cited headline says (England and Wales)
     section = html[html.index("Where sources disagree"):]
     assert "56,324" in section and "55,507" in section
 
@@ -281,3 +281,10 @@ def test_the_fragment_updates_the_filter_forms_sort_so_a_later_nation_change_kee
     html = staff_client.get("/stats/?sort=-share", headers=HTMX).content.decode()
 
     assert '<input type="hidden" id="sort-field" name="sort" value="-share" hx-swap-oob="true">' in html
+
+
+def test_the_uk_page_says_where_a_figures_cited_headline_names_england_and_wales(staff_client):
+    html = staff_client.get("/stats/K02000001/").content.decode()
+    row = html[html.index(">2016/17</th>"):]
+    row = row[:row.index("</tr>")]
+    assert "64,667" in row and "the cited article&#x27;s headline says England and Wales" in row
