@@ -2,7 +2,7 @@
 
 import pytest
 
-from stats.wording import change, number, one_every, per_day, share
+from stats.wording import change, change_in_points, number, one_every, per_day, share
 
 
 @pytest.mark.parametrize(
@@ -117,8 +117,6 @@ def test_a_share_gives_both_numbers_and_the_percentage():
 
 
 def test_a_change_between_percentages_is_in_percentage_points():
-    from stats.wording import change_in_points
-
     assert change_in_points(40, "2024/25", 45, "2025/26") == "up 5 percentage points on 2024/25 (from 40% to 45%)"
     assert change_in_points(45, "2024/25", 44, "2025/26") == "down 1 percentage point on 2024/25 (from 45% to 44%)"
     assert change_in_points(45, "2024/25", 45, "2025/26") == "no change on 2024/25 (from 45% to 45%)"

@@ -2,9 +2,11 @@
 
 import pytest
 
-from sessions.models import Assignment, SessionType
-from sessions.packs.content import load_pack_content
+from sessions.factories import AssignmentFactory, VisitFactory
+from sessions.models import Assignment, PackContent, SessionType
+from sessions.packs.content import content_for, load_pack_content
 from sessions.packs.pdf import render_pack
+from stats.models import Area
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
 
@@ -161,8 +163,6 @@ def test_the_safeguarding_page_names_the_lead_and_the_helpline_and_the_report_fl
 
 
 def test_year_groups_are_named_by_the_schools_nation(db, make_visit, pages_text):
-    from stats.models import Area
-
     scotland = Area.objects.get(code="S23000009")
     visit = make_visit(scotland, school_name="Burnside Primary", nation="scotland")
     cover = pages_text(render_pack(visit))[0]
@@ -171,16 +171,12 @@ def test_year_groups_are_named_by_the_schools_nation(db, make_visit, pages_text)
 
 def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley, make_visit, pages_text):
     visit = make_visit(thames_valley)
-    from sessions.factories import AssignmentFactory
-
     AssignmentFactory(visit=visit, volunteer__user__first_name="Declan", volunteer__user__last_name="Moore",
                       status=Assignment.Status.DECLINED)
     assert "Declan Moore" not in pages_text(render_pack(visit))[0]
 
 
 def test_every_session_types_default_outline_adds_up_to_its_duration(db):
-    from sessions.packs.content import content_for
-
     types = list(SessionType.objects.all())
     parsed = {pk: by_language["en"] for pk, by_language in content_for(types).per_type.items()}
     assert len(types) == 4
@@ -190,8 +186,6 @@ def test_every_session_types_default_outline_adds_up_to_its_duration(db):
 
 
 def test_loading_the_defaults_again_keeps_staff_edits(db):
-    from sessions.models import PackContent
-
     section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing", language="en")
     section.body = "Our own closing words."
     section.save()
@@ -201,8 +195,6 @@ def test_loading_the_defaults_again_keeps_staff_edits(db):
 
 
 def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_valley, pages_text, pupil_pages):
-    from sessions.factories import VisitFactory
-
     visit = VisitFactory(school__in_area=thames_valley, status="proposed")
     pages = pages_text(render_pack(visit))
     assert "No sessions have been added to this visit yet." in pages[0]
@@ -211,7 +203,5 @@ def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_val
 
 
 def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley, pages_text):
-    from sessions.factories import VisitFactory
-
     visit = VisitFactory(school__in_area=thames_valley, status="cancelled")
     assert "This visit has been cancelled. Do not travel." in pages_text(render_pack(visit))[0]

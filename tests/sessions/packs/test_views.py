@@ -1,13 +1,17 @@
 """Who may download a pack, the download log, the stored pack and its ETag, the renderer's fetcher."""
 
+import urllib.request
+
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 
+import sessions.packs.pdf
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
-from sessions.models import Assignment, PackDownload, StoredPack
+from sessions.models import Assignment, PackContent, PackDownload, StoredPack
+from sessions.packs.pdf import RefusedURL, gather, html_to_pdf, url_fetcher
 from stats.models import Source
-from sessions.packs.pdf import RefusedURL, url_fetcher
 
 
 @pytest.fixture
@@ -78,8 +82,6 @@ def test_each_download_is_logged_with_who_which_visit_and_when_and_no_personal_d
 
 def test_a_second_download_is_served_from_storage_without_rendering_again(staff_client, visit, monkeypatch):
     first = b"".join(staff_client.get(pack_url(visit)).streaming_content)
-    import sessions.packs.pdf
-
     def no_rendering(html):
         raise AssertionError("the pack was rendered again")
 
@@ -91,8 +93,6 @@ def test_a_second_download_is_served_from_storage_without_rendering_again(staff_
 
 
 def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_old_one(staff_client, visit, pages_text):
-    from django.core.files.storage import default_storage
-
     first = staff_client.get(pack_url(visit))
     b"".join(first.streaming_content)
     old_file = StoredPack.objects.get().file.name
@@ -113,9 +113,6 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_
      "childrens_services", "welsh_reviewed"],
 )
 def test_any_input_change_gives_a_new_pack_key(visit, change):
-    from sessions.models import PackContent
-    from sessions.packs.pdf import gather
-
     before = gather(visit).key
     assert gather(visit).key == before  # nothing changed, same key
     if change == "visit_notes":
@@ -178,10 +175,6 @@ def test_the_renderer_refuses_http_and_file_urls_and_serves_data_and_our_static_
 
 
 def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
-    import urllib.request
-
-    from sessions.packs.pdf import html_to_pdf
-
     def no_network(*args, **kwargs):
         raise AssertionError("the renderer tried to reach the network")
 
@@ -193,8 +186,6 @@ def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
 @pytest.mark.parametrize("n", [1, 3])
 def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volunteers_and_contacts(
         thames_valley, django_assert_num_queries, n, make_visit):
-    from sessions.packs.pdf import gather
-
     visit = make_visit(thames_valley, slugs=("assembly-ks1", "assembly-ks2", "workshop-years-5-6")[:n])
     for _ in range(n - 1):
         AssignmentFactory(visit=visit)
