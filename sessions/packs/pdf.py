@@ -453,11 +453,17 @@ def handouts_for(lines: list[Line], nation: str) -> list[Handout]:
 
 
 def years_phrase(numbers, nation: str, language: str = "en") -> str:
-    """Year groups as a sentence says them: "Years 1 and 2", "Reception and Year 1", "P2, P3 and P4";
-    in Welsh "Blynyddoedd 1 a 2", "Derbyn a Blwyddyn 1"."""
+    """Year groups as a sentence says them: "Years 1 and 2", "Years 3 to 6", "Reception and Year 1",
+    "P2, P3 and P4"; in Welsh "Blynyddoedd 1 a 2", "Derbyn a Blwyddyn 1"."""
     numbers = sorted(set(numbers))
     if not numbers:
         return ""
+    # A run of three or more year groups reads as a range: "Years 3 to 6".
+    consecutive = len(numbers) >= 3 and 0 not in numbers and numbers[-1] - numbers[0] == len(numbers) - 1
+    if consecutive and nation in (School.Nation.ENGLAND, School.Nation.WALES):
+        if language == Language.WELSH:
+            return f"Blynyddoedd {numbers[0]} i {numbers[-1]}"
+        return f"Years {numbers[0]} to {numbers[-1]}"
     if language == Language.WELSH:
         labels = ["Derbyn" if n == 0 else f"Blwyddyn {n}" for n in numbers]
         if len(numbers) > 1 and 0 not in numbers:

@@ -205,3 +205,18 @@ def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_val
 def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley, pages_text):
     visit = VisitFactory(school__in_area=thames_valley, status="cancelled")
     assert "This visit has been cancelled. Do not travel." in pages_text(render_pack(visit))[0]
+
+
+@pytest.mark.parametrize("numbers, nation, language, said", [
+    ([1, 2], "england", "en", "Years 1 and 2"),
+    ([3, 4, 5, 6], "england", "en", "Years 3 to 6"),
+    ([0, 1], "england", "en", "Reception and Year 1"),
+    ([5], "england", "en", "Year 5"),
+    ([1, 2], "scotland", "en", "P2 and P3"),
+    ([1, 2], "wales", "cy", "Blynyddoedd 1 a 2"),
+    ([3, 4, 5, 6], "wales", "cy", "Blynyddoedd 3 i 6"),
+])
+def test_year_groups_are_said_as_a_sentence_says_them(numbers, nation, language, said):
+    from sessions.packs.pdf import years_phrase  # noqa: PLC0415 — this test alone needs it
+
+    assert years_phrase(numbers, nation, language) == said
