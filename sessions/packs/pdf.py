@@ -198,6 +198,10 @@ class Line:
         return self._pairs("interrupting")
 
     @property
+    def words_to_use_said(self) -> list[tuple[str, str]]:
+        return self._pairs("words_to_use")
+
+    @property
     def cards_shown(self) -> list[tuple[str, str, str]]:
         """(picture, words, English beneath) for each card: in Welsh, with the English small, where the
         session is in Welsh and the cards are written in Welsh; else in English."""

@@ -46,6 +46,7 @@ def test_the_volunteers_read_aloud_words_are_bilingual_and_the_unreviewed_welsh_
     assert "Key messages · Negeseuon allweddol" in text
     assert "Your body belongs to you. Mae dy gorff yn perthyn i ti." in text
     assert "Diolch am fod eisiau dweud wrtha i." in text  # the words to stop a disclosure
+    assert "Words to use · Geiriau i'w defnyddio" in text and "mae dy gorff yn perthyn i ti" in text
     assert "awaiting review by a Welsh speaker" in text
 
 
