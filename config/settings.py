@@ -152,9 +152,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Language and time: British English, UK time.
+# --- Language and time: British English (and Welsh for schools in Wales), UK time. The compiled
+# translations are committed (locale/cy/LC_MESSAGES/django.mo): no gettext is needed at run time.
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/password_reset/", views.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # The language switch (English / Cymraeg): Django's set_language, a POST with the CSRF token
+    path("i18n/", include("django.conf.urls.i18n")),
     # Coordinators' workspace (/plan/, /visits/, /request-a-visit/)
     path("", include("sessions.planning.urls")),
     # Session packs (/visits/<id>/pack.pdf, batches)

@@ -21,10 +21,36 @@ class AreaAdmin(admin.ModelAdmin):
     actions = [export_as_csv]
 
 
+class ChildrensServicesFilter(admin.SimpleListFilter):
+    title = "children's services number"
+    parameter_name = "childrens_services"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "Not recorded"), ("recorded", "Recorded")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(childrens_services_phone="")
+        if self.value() == "recorded":
+            return queryset.exclude(childrens_services_phone="")
+        return queryset
+
+
 @admin.register(LocalAuthority)
 class LocalAuthorityAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "dfe_code", "police_force"]
-    list_filter = [("police_force", admin.RelatedOnlyFieldListFilter)]
+    """The session pack prints the children's services numbers for volunteers to call when a school's
+    safeguarding lead cannot be reached."""
+
+    list_display = ["name", "code", "dfe_code", "police_force", "childrens_services_phone", "out_of_hours_phone",
+                    "contacts_checked_on"]
+    list_filter = [ChildrensServicesFilter, ("police_force", admin.RelatedOnlyFieldListFilter)]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "dfe_code", "police_force"]}),
+        ("Children's services (printed in session packs)", {"fields": [
+            "childrens_services_name", "childrens_services_phone", "out_of_hours_phone", "designated_officer_phone",
+            "contacts_checked_on",
+        ]}),
+    ]
     list_select_related = ["police_force"]
     search_fields = ["name", "code", "dfe_code"]
     autocomplete_fields = ["police_force"]

@@ -77,6 +77,24 @@ class LocalAuthority(models.Model):
         related_name="local_authorities",
         limit_choices_to={"kind": Area.Kind.POLICE_FORCE},
     )
+    # Who to call about a child when the school's safeguarding lead cannot be reached (the session
+    # pack prints these; where they are blank it tells volunteers to ask the school's lead first).
+    childrens_services_name = models.CharField(
+        "children's services contact", max_length=200, blank=True,
+        help_text='The team to call about a worry for a child, as the authority names it (e.g. "Children\'s '
+        'Services Front Door", "MASH").',
+    )
+    childrens_services_phone = models.CharField("children's services phone", max_length=30, blank=True)
+    out_of_hours_phone = models.CharField(
+        "out-of-hours phone", max_length=30, blank=True, help_text="The emergency duty team, evenings and weekends."
+    )
+    designated_officer_phone = models.CharField(
+        "designated officer phone", max_length=30, blank=True,
+        help_text="For a concern about someone who works with children (in England the LADO).",
+    )
+    contacts_checked_on = models.DateField(
+        "contacts checked on", null=True, blank=True, help_text="When the numbers above were last checked."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +102,10 @@ class LocalAuthority(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_childrens_services_number(self) -> bool:
+        return bool(self.childrens_services_phone)
 
 
 class Source(models.Model):

@@ -3,16 +3,20 @@
 The one local picture: the statistics pages and the session packs both show it. Everything here is
 read in a fixed number of queries whatever the number of periods or areas; which figure is in use
 where sources disagree is decided by `Figure.objects.in_use()`, nowhere else. Every figure shown
-carries `source_no`, its place in `sources` (the pack's footnotes); `fingerprint()` names everything
-the picture shows, so a cached pack is rebuilt when any of it changes.
+carries `source_no`, its place in `sources` (the pack's footnotes), and only sources a shown figure
+cites are listed; `fingerprint()` names everything the picture shows, so a cached pack is rebuilt when
+any of it changes. The truth rules (changes and shares within one source, geography as the source
+gives it, the age of old figures) are worded in `stats/wording.py`; here they pick the figures.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from stats import wording
@@ -60,16 +64,29 @@ class Series:
         return self.figures[-1] if self.figures else None
 
     @property
+    def all_figures(self) -> list[Figure]:
+        """Every figure of the series, in use or not (where sources disagree)."""
+        others = [figure for conflict in self.conflicts for figure in conflict.others]
+        return self.figures + others
+
+    @property
     def previous(self) -> Figure | None:
-        """The previous period with a figure (not necessarily the year before)."""
-        return self.figures[-2] if len(self.figures) > 1 else None
+        """The latest earlier period that the latest figure's own source gives (not necessarily the year
+        before): a change is only ever stated within one source."""
+        latest = self.latest
+        if latest is None:
+            return None
+        earlier = [f for f in self.all_figures if f.source_id == latest.source_id and f.period < latest.period]
+        return max(earlier, key=lambda f: f.period) if earlier else None
 
     @property
     def change(self) -> str:
         latest, previous = self.latest, self.previous
         if latest is None:
             return ""
-        return wording.change(previous and previous.value, previous and previous.period, latest.value, latest.period)
+        if previous is None:
+            return wording.no_comparable(latest.period)
+        return wording.change(previous.value, previous.period, latest.value, latest.period)
 
     @property
     def change_percent(self) -> int | None:
@@ -79,6 +96,10 @@ class Series:
 
     def get(self, period: str) -> Figure | None:
         return next((figure for figure in self.figures if figure.period == period), None)
+
+    def from_source(self, period: str, source_id: int) -> Figure | None:
+        """The figure a given source gives for the period, in use or not."""
+        return next((f for f in self.all_figures if f.period == period and f.source_id == source_id), None)
 
     def conflict_for(self, period: str) -> Conflict | None:
         return next((conflict for conflict in self.conflicts if conflict.period == period), None)
@@ -92,14 +113,20 @@ class Row:
     figure: Figure
     under_11: Figure | None
     conflict: Conflict | None
+    share_total: Figure | None = None  # the total from the same source as `under_11`, to divide by
+    geography_note: str = ""  # where the cited source's headline names another geography than the area
 
     @property
     def share(self) -> str:
-        return wording.share(self.under_11.value, self.figure.value) if self.under_11 else ""
+        if not (self.under_11 and self.share_total):
+            return ""
+        return wording.share(self.under_11.value, self.share_total.value)
 
     @property
     def share_percent(self) -> int | None:
-        return wording.share_percent(self.under_11.value, self.figure.value) if self.under_11 else None
+        if not (self.under_11 and self.share_total):
+            return None
+        return wording.share_percent(self.under_11.value, self.share_total.value)
 
 
 class HeadlineMixin:
@@ -128,7 +155,23 @@ class LocalPicture(HeadlineMixin):
     indicators: list[Series]
     uk: Series | None
     sources: list[Source]
+    today: date | None = None
 
+    @property
+    def age(self) -> str:
+        """ "2016/17 ended more than nine years ago" where the latest figure is old; "" where it is recent."""
+        return wording.age(self.latest_period, self.today or timezone.localdate())
+
+    @property
+    def uk_geography(self) -> str:
+        """The UK figure's geography as its cited source gives it."""
+        uk = self.uk_shown
+        return wording.geography("the UK", uk.source.title) if uk else "the UK"
+
+    @property
+    def uk_conflict(self) -> Conflict | None:
+        uk = self.uk_shown
+        return self.uk.conflict_for(uk.period) if uk and self.uk else None
     @property
     def has_figures(self) -> bool:
         return bool(self.headline and self.headline.figures)
@@ -158,12 +201,15 @@ class LocalPicture(HeadlineMixin):
 
     @property
     def latest_known_share(self) -> Row | None:
-        """The latest period with both figures (may be earlier than the latest period)."""
-        return next((row for row in reversed(self.rows) if row.under_11), None)
+        """The latest period with a figure aged ten and under and a total from the same source (may be
+        earlier than the latest period)."""
+        return next((row for row in reversed(self.rows) if row.under_11 and row.share_total), None)
 
     @property
     def share(self) -> str:
-        return wording.share(self.under_11.value, self.latest.value) if self.under_11 else ""
+        """The latest period's share, where its source gives both numbers."""
+        row = self.rows[-1] if self.rows else None
+        return row.share if row and row.period == self.latest_period else ""
 
     @property
     def uk_same_period(self) -> Figure | None:
@@ -184,14 +230,18 @@ class LocalPicture(HeadlineMixin):
         return wording.one_every(uk.value, uk.period) if uk else ""
 
     def fingerprint(self) -> list:
-        """Everything the picture shows: the area's name, each figure and each source's every field."""
+        """Everything the picture shows: the area's name, each figure and each source's every field, and
+        the age of the figures (which grows with time)."""
         figures = [
             f for series in self.indicators for f in series.figures + [x for c in series.conflicts for x in c.figures]
         ]
         if self.uk_shown:
             figures.append(self.uk_shown)
+        if self.uk_conflict:
+            figures.extend(self.uk_conflict.figures)
         return [
             (self.area.code, self.area.name) if self.area else None,
+            self.age,
             sorted(
                 (f.pk, f.area_id, f.indicator_id, f.indicator.name, f.indicator.unit, f.period, f.value, f.source_id)
                 for f in figures
@@ -213,15 +263,25 @@ class LocalPicture(HeadlineMixin):
     def rows(self) -> list[Row]:
         if not self.headline:
             return []
-        return [
-            Row(
+        rows = []
+        for figure in self.headline.figures:
+            under_11 = self.under_11_series.get(figure.period) if self.under_11_series else None
+            rows.append(Row(
                 period=figure.period,
                 figure=figure,
-                under_11=self.under_11_series.get(figure.period) if self.under_11_series else None,
+                under_11=under_11,
                 conflict=self.headline.conflict_for(figure.period),
-            )
-            for figure in self.headline.figures
-        ]
+                share_total=self.headline.from_source(figure.period, under_11.source_id) if under_11 else None,
+                geography_note=self._geography_note(figure),
+            ))
+        return rows
+
+    def _geography_note(self, figure: Figure) -> str:
+        """For a UK or national figure, what its cited headline says where it names another geography."""
+        if not self.area or self.area.kind == Area.Kind.POLICE_FORCE:
+            return ""
+        named = wording.geography(self.area.name, figure.source.title)
+        return named.removeprefix(self.area.name).strip(" ()") if named != self.area.name else ""
 
     def chart(self, chart_id: str = "picture-chart") -> SafeString | str:
         if not self.has_figures:
@@ -249,7 +309,7 @@ def _series(figures: list[Figure], indicator: Indicator) -> Series:
     return Series(indicator, in_use, conflicts)
 
 
-def local_picture(area: Area | None) -> LocalPicture:
+def local_picture(area: Area | None, today: date | None = None) -> LocalPicture:
     """Every figure for the area (and the UK's headline series), in one query whatever the periods."""
     where = Q(area__code=UK_CODE, indicator__slug=OFFENCES)
     if area is not None:
@@ -281,11 +341,17 @@ def local_picture(area: Area | None) -> LocalPicture:
         indicators=all_series,
         uk=uk,
         sources=[],
+        today=today,
     )
-    # The sources of every figure the picture shows (the UK's only where it is shown), numbered.
-    shown = [f for series in all_series for f in series.figures + [x for c in series.conflicts for x in c.figures]]
+    # The sources of every figure the picture shows, numbered: the headline series and its companion (with
+    # every figure where sources disagree), and the UK's where it is shown. A source no shown figure cites
+    # is not listed.
+    shown_series = [series for series in (picture.headline, picture.under_11_series) if series]
+    shown = [f for series in shown_series for f in series.figures + [x for c in series.conflicts for x in c.figures]]
     if picture.uk_shown:
         shown.append(picture.uk_shown)
+        if picture.uk_conflict:
+            shown.extend(f for f in picture.uk_conflict.figures if f is not picture.uk_shown)
     sources: dict[int, Source] = {}
     for figure in shown:
         sources.setdefault(figure.source_id, figure.source)
@@ -315,12 +381,12 @@ class AreaSummary(HeadlineMixin):
 
     @property
     def share_row(self) -> tuple[Figure, Figure] | None:
-        """The latest period with a figure for all ages and one aged ten and under."""
+        """The latest period with a figure aged ten and under and a total from the same source."""
         if not self.headline or not self.under_11_series:
             return None
         for figure in reversed(self.headline.figures):
             under_11 = self.under_11_series.get(figure.period)
-            if under_11:
+            if under_11 and under_11.source_id == figure.source_id:
                 return figure, under_11
         return None
 

@@ -13,13 +13,24 @@ The rules, so that every page and pack words a number the same way:
 - **Change** always names the period compared with and both values; a period with no figure between
   the two is named ("figures for 2015/16 are not available"), never silently skipped. Percentages are
   rounded to the nearest whole per cent; a change that rounds to 0% is "less than 1%".
-- **Share** gives both numbers and the rounded percentage.
+- **Share** gives both numbers and the rounded percentage, and divides only figures from one source:
+  a part from one release is never divided by a total from another (`stats.picture.Row.share_total`).
+- **Change** likewise compares only figures from one source (`stats.picture.Series.previous`): releases
+  revise earlier years and recording practice changes, so a figure from one release set against a
+  figure from another would state a change neither source reports.
+- **Geography and year** are the source's own: a figure is named by the area and financial year it is
+  for, and where the cited source's own headline names another geography, that is said beside it
+  (`geography`).
+- **Age**: figures for a period that ended `OLD_AFTER_YEARS` or more years ago say so plainly
+  ("2015/16 ended more than ten years ago"), so an old figure is never read as today's (`age`).
 """
 
 from __future__ import annotations
 
+import re
 from calendar import isleap
 from collections.abc import Sequence
+from datetime import date
 
 from stats.models import period_for_start_year, period_start_year
 
@@ -31,6 +42,11 @@ TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eight
 
 # The interval is stated without "about" when rounding moves it by less than this share.
 PLAIN_ROUNDING = 0.025
+# Figures for a period that ended this many years ago or more have their age said.
+OLD_AFTER_YEARS = 3
+# Geographies a source's headline may name, longest first (so "England and Wales" is not read as "Wales").
+GEOGRAPHIES = ("England and Wales", "United Kingdom", "UK", "England", "Wales", "Scotland", "Northern Ireland")
+UK_NAMES = {"uk", "united kingdom", "the uk"}
 
 
 def number(n: int) -> str:
@@ -153,13 +169,50 @@ def share_percent(part: int, whole: int) -> int | None:
     return round(part * 100 / whole) if whole > 0 else None
 
 
+def no_comparable(period: str) -> str:
+    """What a change says when the source of the latest figure gives no earlier one."""
+    return (f"no earlier figure from the same source to compare {period} with (figures from different "
+            "releases are not compared: later releases revise earlier years)")
+
+
+def years_since(period: str, today: date) -> int:
+    """Whole years between the end of a financial year (31 March) and `today`."""
+    end_year = period_start_year(period) + 1
+    years = today.year - end_year
+    if (today.month, today.day) < (3, 31):
+        years -= 1
+    return max(years, 0)
+
+
+def age(period: str | None, today: date) -> str:
+    """ "2015/16 ended more than ten years ago" for an old period; "" for a recent one."""
+    if not period:
+        return ""
+    years = years_since(period, today)
+    if years < OLD_AFTER_YEARS:
+        return ""
+    return f"{period} ended more than {number(years)} years ago"
+
+
+def geography(area_name: str, source_title: str) -> str:
+    """The area's name, and the geography the cited source's own headline gives where that differs:
+    "the UK (the cited article's headline says England and Wales)"."""
+    named = next((place for place in GEOGRAPHIES if re.search(rf"\b{place}\b", source_title, re.IGNORECASE)), None)
+    if named is None:
+        return area_name
+    if named.lower() in UK_NAMES and area_name.lower() in UK_NAMES:
+        return area_name
+    if named.lower() in area_name.lower():
+        return area_name
+    return f"{area_name} (the cited article's headline says {named})"
+
+
 def sentence(text: str) -> str:
     """The same words starting a sentence."""
     return text[:1].upper() + text[1:]
 
 
 __all__ = [
-    "change", "change_in_points", "days_in", "missing_periods", "number", "one_every", "per_day", "percent_change",
-    "sentence",
-    "share", "share_percent",
+    "age", "change", "change_in_points", "days_in", "geography", "missing_periods", "no_comparable", "number",
+    "one_every", "per_day", "percent_change", "sentence", "share", "share_percent", "years_since",
 ]

@@ -333,8 +333,13 @@ def _pupil_pages(pages: list[str]) -> list[str]:
     return [page for page in pages if "For pupils" in page]
 
 
+def _materials_pages(pages: list[str]) -> list[str]:
+    """Cards and feelings faces: printed from the pack to show children in the session."""
+    return [page for page in pages if "Session materials, to show children" in page]
+
+
 def _adult_pages(pages: list[str]) -> list[str]:
-    return [page for page in pages if "For pupils" not in page]
+    return [page for page in pages if "For pupils" not in page and "Session materials, to show children" not in page]
 
 
 def _make_visit(area, *, slugs=("assembly-ks1", "assembly-ks2"), school_name="Riverside Primary School", **school) -> Visit:
@@ -390,6 +395,11 @@ def pages_text_fixture():
 @pytest.fixture(name="pupil_pages")
 def pupil_pages_fixture():
     return _pupil_pages
+
+
+@pytest.fixture(name="materials_pages")
+def materials_pages_fixture():
+    return _materials_pages
 
 
 @pytest.fixture(name="adult_pages")

@@ -12,30 +12,69 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from sessions.models import PackBatch, PackContent, PackDownload
-from sessions.packs.content import SECTION_HELP
+from sessions.models import PackBatch, PackContent, PackDownload, person_name
+from sessions.packs.content import PLACEHOLDER_HELP, SECTION_HELP
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting review"), ("reviewed", "Reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting":
+            return queryset.filter(reviewed_on__isnull=True)
+        if self.value() == "reviewed":
+            return queryset.filter(reviewed_on__isnull=False)
+        return queryset
 
 
 @admin.register(PackContent)
 class PackContentAdmin(admin.ModelAdmin):
-    list_display = ["section_name", "session_type", "updated_at", "preview_link"]
-    list_filter = ["session_type", "section"]
+    """Every section says who wrote it and whether, by whom and when it was reviewed; Welsh text is
+    "awaiting review by a Welsh speaker" until staff mark it reviewed (an edit clears the review)."""
+
+    list_display = ["section_name", "session_type", "language", "author", "review", "updated_at", "preview_link"]
+    list_filter = ["language", ReviewFilter, "session_type", "section"]
     list_select_related = ["session_type"]
-    search_fields = ["body"]
-    fields = ["session_type", "section", "format_help", "body", "preview_link", "updated_at"]
-    readonly_fields = ["format_help", "preview_link", "updated_at"]
+    search_fields = ["body", "author", "reviewed_by"]
+    fields = [
+        "session_type", "section", "language", "format_help", "body", "author", "source_note",
+        "review", "reviewed_by", "reviewed_on", "preview_link", "updated_at",
+    ]
+    readonly_fields = ["format_help", "review", "preview_link", "updated_at"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 22, "cols": 110})}}
+    actions = ["mark_reviewed"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "source_note" in form.base_fields:
+            form.base_fields["source_note"].widget = forms.Textarea(attrs={"rows": 3, "cols": 110})
+        return form
 
     @admin.display(description="section", ordering="section")
     def section_name(self, obj: PackContent) -> str:
         return obj.get_section_display()
 
+    @admin.display(description="review", ordering="reviewed_on")
+    def review(self, obj: PackContent) -> str:
+        return obj.review_status
+
+    @admin.action(description="Mark the selected text as reviewed by me today")
+    def mark_reviewed(self, request: HttpRequest, queryset) -> None:
+        reviewer = person_name(request.user) or request.user.get_username()
+        count = queryset.update(reviewed_by=reviewer, reviewed_on=timezone.localdate())
+        self.message_user(request, f"{count} section{'s' if count != 1 else ''} marked as reviewed by {reviewer}.")
+
     @admin.display(description="how to write it")
     def format_help(self, obj: PackContent) -> str:
         if obj.pk:
-            return SECTION_HELP.get(obj.section, "")
+            return f"{SECTION_HELP.get(obj.section, '')} {PLACEHOLDER_HELP}"
         return " ".join(f"{PackContent.Section(key).label}: {text}" for key, text in SECTION_HELP.items())
 
     @admin.display(description="preview")
@@ -62,7 +101,7 @@ class PackContentAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         content = get_object_or_404(PackContent.objects.select_related("session_type"), pk=pk)
-        pdf = html_to_pdf(pack_html(sample_pack(content.session_type)))
+        pdf = html_to_pdf(pack_html(sample_pack(content.session_type, content.language)))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="pack-preview.pdf"'
         response["Cache-Control"] = "no-store"

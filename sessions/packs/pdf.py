@@ -34,6 +34,8 @@ from config.dates import minus_minutes, plus_minutes
 from schools.models import School, SchoolContact
 from sessions.models import (
     Assignment,
+    PackContent,
+    Problem,
     SessionType,
     StoredPack,
     Visit,
@@ -42,9 +44,9 @@ from sessions.models import (
     contact_card,
     person_name,
     year_group_label,
-    year_groups_label,
 )
-from sessions.packs.content import SessionContent, content_for
+from sessions.packs.content import Contents, Language, SessionContent, content_for, fill, filled
+from sessions.packs.nations import Terms, session_name, stage_label, terms_for
 from stats.models import Area, LocalAuthority
 from stats.picture import LocalPicture, local_picture
 
@@ -53,6 +55,7 @@ from stats.picture import LocalPicture, local_picture
 ASSET_BASE = "https://pack-assets.invalid/static/"
 ASSET_PREFIX = "pack/"
 TEMPLATE = "sessions/packs/pack.html"
+HANDOUTS_TEMPLATE = "sessions/packs/handouts.html"
 STYLESHEET = "pack/print.css"
 ARRIVE_MINUTES_BEFORE = 15
 CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
@@ -141,7 +144,8 @@ def design_version() -> str:
     template_dir = Path(settings.BASE_DIR) / "templates" / "sessions" / "packs"
     static_dir = Path(settings.BASE_DIR) / "static" / "pack"
     templates = [path for path in template_dir.rglob("*.html") if not path.name.startswith("batch")]
-    for path in sorted([*templates, *static_dir.rglob("*.css"), *static_dir.rglob("*.woff")]):
+    assets = [*static_dir.rglob("*.css"), *static_dir.rglob("*.woff"), *static_dir.rglob("*.svg")]
+    for path in sorted([*templates, *assets]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -167,7 +171,72 @@ class Line:
     send_adapted: bool
     welsh_language: bool
     content: SessionContent
+    content_cy: SessionContent | None = None
+    suits_school: bool = True
+    age_range: str = ""
+    year_numbers: list[int] = field(default_factory=list)
     clock: list[tuple[str, Any]] = field(default_factory=list)
+
+    def _pairs(self, name: str) -> list[tuple[str, str]]:
+        """English with the Welsh beside it (line by line) for what is read aloud in a Welsh session."""
+        english = getattr(self.content, name)
+        welsh = getattr(self.content_cy, name) if self.content_cy else []
+        if welsh == english:
+            welsh = []  # no Welsh written yet: the English alone
+        return [(text, welsh[index] if index < len(welsh) else "") for index, text in enumerate(english)]
+
+    @property
+    def key_messages_said(self) -> list[tuple[str, str]]:
+        return self._pairs("key_messages")
+
+    @property
+    def ground_rules_said(self) -> list[tuple[str, str]]:
+        return self._pairs("ground_rules")
+
+    @property
+    def interrupting_said(self) -> list[tuple[str, str]]:
+        return self._pairs("interrupting")
+
+    @property
+    def words_to_use_said(self) -> list[tuple[str, str]]:
+        return self._pairs("words_to_use")
+
+    @property
+    def cards_shown(self) -> list[tuple[str, str, str]]:
+        """(picture, words, English beneath) for each card: in Welsh, with the English small, where the
+        session is in Welsh and the cards are written in Welsh; else in English."""
+        english = self.content.cards
+        welsh = self.content_cy.cards if self.content_cy else []
+        if not welsh or welsh == english:
+            return [(card.picture, card.words, "") for card in english]
+        return [(card.picture, card.words, english[index].words if index < len(english) else "")
+                for index, card in enumerate(welsh)]
+
+    @property
+    def bilingual(self) -> bool:
+        return bool(self.content_cy) and any(cy for _, cy in self.key_messages_said)
+
+
+@dataclass
+class Handout:
+    """One pupil handout: one per session type that suits the school (and per language and SEND need)."""
+
+    line: Line
+    for_label: str
+    send: bool = False
+    language: str = "en"
+
+    @property
+    def anchor(self) -> str:
+        return f"pupil-{self.line.slug}-{self.language}{'-send' if self.send else ''}"
+
+    @property
+    def content(self) -> SessionContent:
+        return self.line.content_cy if self.language == Language.WELSH and self.line.content_cy else self.line.content
+
+    @property
+    def html_lang(self) -> str:
+        return "cy" if self.language == Language.WELSH else "en-GB"
 
 
 @dataclass
@@ -176,7 +245,7 @@ class PackData:
     school: School
     police_force: Any
     lines: list[Line]
-    handouts: list[Line]
+    handouts: list[Handout]
     dsl: SchoolContact | None
     deputies: list[SchoolContact]
     other_contacts: list[SchoolContact]
@@ -186,8 +255,47 @@ class PackData:
     pupils_by_year: list[tuple[str, int]]
     shared: dict[str, list[str]]
     picture: LocalPicture
+    terms: Terms | None = None
+    authority: LocalAuthority | None = None
+    welsh_unreviewed: bool = False
+    shared_cy: dict[str, list] = field(default_factory=dict)
+    errors: list[Problem] = field(default_factory=list)
     key: str = ""
     preview: bool = False
+
+    @property
+    def handouts_key(self) -> str:
+        """The handouts PDF's storage key: the pack's, made distinct."""
+        return hashlib.sha256(f"handouts:{self.key}".encode()).hexdigest()
+
+    @property
+    def draft_reasons(self) -> list[str]:
+        """Why the pack is not ready for use: every error `visit.problems()` reports."""
+        return [problem.message for problem in self.errors]
+
+    @property
+    def uses_feelings_faces(self) -> bool:
+        """A plan that tells volunteers to show the feelings faces gets them printed in the pack."""
+        return any("feelings faces" in step.detail.lower() for line in self.lines for step in line.content.outline)
+
+    @property
+    def equipment(self) -> list[str]:
+        """What to bring, for every session of the visit, each item once."""
+        return list(dict.fromkeys(item for line in self.lines for item in line.content.equipment))
+
+    @property
+    def feelings(self) -> list[tuple[str, str, str]]:
+        """(picture, English word, Welsh word where the visit is in Welsh) for the feelings faces."""
+        welsh = {card.picture: card.words for card in self.shared_cy.get(Language.WELSH, [])} if self.uses_welsh else {}
+        return [(card.picture, card.words, welsh.get(card.picture, "")) for card in self.shared["feelings"]]
+
+    @property
+    def uses_welsh(self) -> bool:
+        return any(line.welsh_language for line in self.lines)
+
+    @property
+    def unsuitable_lines(self) -> list[Line]:
+        return [line for line in self.lines if not line.suits_school]
 
     @property
     def date_label(self) -> str:
@@ -209,30 +317,63 @@ def gather(visit: Visit | int) -> PackData:
         .order_by("role", "volunteer__user__last_name", "pk")
     )
     types = {line.session_type.pk: line.session_type for line in sessions}
-    content, shared, content_versions = content_for(types.values())
+    contents = content_for(types.values())
     police_force = school.police_force
     data = assemble(
         visit,
         sessions=sessions,
         contacts=contacts,
         assignments=assignments,
-        content=content,
-        shared=shared,
+        contents=contents,
         picture=local_picture(police_force),
     )
-    data.key = pack_key(data, contacts, sessions, content_versions)
+    # The one answer to "is anything wrong with this visit?": an error makes the pack a draft.
+    data.errors = [problem for problem in visit.problems(sessions) if problem.is_error]
+    data.key = pack_key(data, contacts, sessions, contents.versions)
     return data
 
 
-def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, picture) -> PackData:
+def placeholder_words(school: School, dsl: SchoolContact | None, language: str = "en") -> dict[str, str]:
+    """What the content's placeholders say for this school (`sessions.packs.content.PLACEHOLDERS`)."""
+    terms = terms_for(school.nation)
+    authority = school.local_authority
+    if authority and authority.childrens_services_phone:
+        contact = f"{authority.name} children's services"
+        if authority.childrens_services_name:
+            contact += f" ({authority.childrens_services_name})"
+        contact += f" on {authority.childrens_services_phone}"
+        if authority.out_of_hours_phone:
+            contact += f", or out of hours on {authority.out_of_hours_phone}"
+    else:
+        contact = (f"the local authority's children's services (the number is not recorded: ask the school's "
+                   f"{terms.lead_role} for it before the visit)")
+    return {
+        "{lead}": f"{dsl.name}, the {terms.lead_role}" if dsl else f"the school's {terms.lead_role}",
+        "{lead_role}": terms.lead_role,
+        "{head}": terms.head,
+        "{designated_officer}": terms.designated_officer,
+        "{childrens_services}": contact,
+    }
+
+
+def delivered_in_welsh(visit: Visit, line: VisitSession) -> bool:
+    """Welsh handouts and bilingual read-aloud words: a Welsh-medium school, a visit asked for in Welsh,
+    or a session marked as delivered in Welsh."""
+    return bool(line.welsh_language or visit.school.welsh_medium or visit.needs_welsh)
+
+
+def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Contents, picture) -> PackData:
     """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
     school = visit.school
     nation = school.nation
     police_force = school.police_force
+    dsl = next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
+    words = placeholder_words(school, dsl)
     lines = []
     for index, line in enumerate(sessions, start=1):
         st: SessionType = line.session_type
-        parsed = content[st.pk]
+        parsed = filled(contents.per_type[st.pk][Language.ENGLISH], words)
+        welsh = delivered_in_welsh(visit, line)
         ends_at = plus_minutes(line.starts_at, st.duration_minutes)
         clock = [
             (f"{plus_minutes(line.starts_at, step.starts_after):%H:%M}", step) for step in parsed.outline
@@ -240,28 +381,28 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
         lines.append(
             Line(
                 pk=line.pk or index,
-                name=st.name,
+                name=session_name(st, nation),
                 slug=st.slug,
                 key_stage=st.key_stage,
-                key_stage_label=st.get_key_stage_display(),
+                key_stage_label=stage_label(st, nation),
                 format=st.get_format_display(),
                 starts_at=line.starts_at,
                 ends_at=ends_at,
                 duration_minutes=st.duration_minutes,
-                year_groups=year_groups_label(line.year_groups, nation),
+                year_groups=years_phrase(line.year_groups or [], nation),
                 pupils=line.pupils,
                 send_adapted=line.send_adapted,
-                welsh_language=line.welsh_language,
+                welsh_language=welsh,
                 content=parsed,
+                content_cy=filled(contents.per_type[st.pk][Language.WELSH], words) if welsh else None,
+                # The same rule as the `age_unsuitable` error: a session that does not suit gets no handout.
+                suits_school=st.suits(school),
+                age_range=st.age_range,
+                year_numbers=sorted(line.year_groups or []),
                 clock=clock,
             )
         )
-    # One pupil handout per age band, from the first session line in that band.
-    handouts, bands = [], set()
-    for line in lines:
-        if line.key_stage not in bands and line.content.handout:
-            bands.add(line.key_stage)
-            handouts.append(line)
+    handouts = handouts_for(lines, nation)
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
     arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
@@ -275,30 +416,88 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, content, shared, 
         police_force=police_force,
         lines=lines,
         handouts=handouts,
-        dsl=next((c for c in contacts if c.role == SchoolContact.Role.DSL), None),
+        dsl=dsl,
         deputies=[c for c in contacts if c.role == SchoolContact.Role.DEPUTY_DSL],
         other_contacts=[c for c in contacts if c.role not in (SchoolContact.Role.DSL, SchoolContact.Role.DEPUTY_DSL)],
         volunteers=assignments,
         coordinator=coordinator,
         arrive_at=arrive_at,
         pupils_by_year=[(year_group_label(year, nation), count) for year, count in pupils_by_year],
-        shared=shared,
+        shared={key: [fill(item, words) if isinstance(item, str) else item for item in value]
+                for key, value in contents.shared[Language.ENGLISH].items()},
         picture=picture,
+        terms=terms_for(nation),
+        authority=school.local_authority,
+        welsh_unreviewed=contents.welsh_unreviewed,
+        shared_cy={Language.WELSH: contents.shared[Language.WELSH][PackContent.Section.FEELINGS]},
     )
     return data
 
 
-def sample_pack(session_type: SessionType | None) -> PackData:
+def handouts_for(lines: list[Line], nation: str) -> list[Handout]:
+    """One handout per session type in the visit, in the order the sessions run, for each session
+    type that suits the school: in Welsh where the session is delivered in Welsh, and followed by its
+    SEND-adapted version where a session is marked SEND. Its year groups are those of every line of
+    that type and language."""
+    handouts: dict[tuple[str, str, bool], Handout] = {}
+    years: dict[tuple[str, str, bool], set[int]] = {}
+    for line in lines:
+        if not line.suits_school or not line.content.handout:
+            continue
+        language = Language.WELSH if line.welsh_language else Language.ENGLISH
+        versions = [False, True] if line.send_adapted and line.content.send_handout else [False]
+        for send in versions:
+            key = (line.slug, language, send)
+            years.setdefault(key, set()).update(line.year_numbers)
+            if key not in handouts:
+                handouts[key] = Handout(line=line, for_label="", send=send, language=language)
+    for key, handout in handouts.items():
+        handout.for_label = years_phrase(years[key], nation, handout.language) or handout.line.key_stage_label
+    return list(handouts.values())
+
+
+def years_phrase(numbers, nation: str, language: str = "en") -> str:
+    """Year groups as a sentence says them: "Years 1 and 2", "Years 3 to 6", "Reception and Year 1",
+    "P2, P3 and P4"; in Welsh "Blynyddoedd 1 a 2", "Derbyn a Blwyddyn 1"."""
+    numbers = sorted(set(numbers))
+    if not numbers:
+        return ""
+    # A run of three or more year groups reads as a range: "Years 3 to 6".
+    consecutive = len(numbers) >= 3 and 0 not in numbers and numbers[-1] - numbers[0] == len(numbers) - 1
+    if consecutive and nation in (School.Nation.ENGLAND, School.Nation.WALES):
+        if language == Language.WELSH:
+            return f"Blynyddoedd {numbers[0]} i {numbers[-1]}"
+        return f"Years {numbers[0]} to {numbers[-1]}"
+    if language == Language.WELSH:
+        labels = ["Derbyn" if n == 0 else f"Blwyddyn {n}" for n in numbers]
+        if len(numbers) > 1 and 0 not in numbers:
+            return "Blynyddoedd " + listed([str(n) for n in numbers], "a")
+        return listed(labels, "a")
+    labels = [year_group_label(number, nation) for number in numbers]
+    if len(labels) > 1 and all(label.startswith("Year ") for label in labels):
+        numbers_only = [label.removeprefix("Year ") for label in labels]
+        return "Years " + listed(numbers_only)
+    return listed(labels)
+
+
+def listed(items: list[str], conjunction: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"
+
+
+def sample_pack(session_type: SessionType | None, language: str = "en") -> PackData:
     """A pack for a made-up visit, to preview the editable content in the admin (nothing is saved).
 
     Shows the session type's plan and pupil page (for a shared section, a Key Stage 1 and a Key
-    Stage 2 assembly) with the real local picture for Thames Valley.
+    Stage 2 assembly) with the real local picture for Thames Valley; for Welsh text, a made-up
+    Welsh-medium school in South Wales, so the Welsh shows where it is used.
     """
-    force = Area.objects.filter(code="E23000029").first()
+    welsh = language == Language.WELSH
+    force = Area.objects.filter(code="W15000003" if welsh else "E23000029").first()
     authority = LocalAuthority(name="Sample district", police_force=force) if force else None
     school = School(
         urn=0, name="Sample Primary School", street="1 Example Road", town="Reading", postcode="RG1 1AA",
         low_age=4, high_age=11, local_authority=authority, telephone="0118 000 0000",
+        nation=School.Nation.WALES if welsh else School.Nation.ENGLAND, welsh_medium=welsh,
     )
     visit = Visit(school=school, date=timezone.localdate() + timedelta(days=14), starts_at=time(9, 0),
                   ends_at=time(11, 0), status=Visit.Status.CONFIRMED, pupils_by_year={"2": 30, "5": 30},
@@ -318,9 +517,8 @@ def sample_pack(session_type: SessionType | None) -> PackData:
     user = get_user_model()(first_name="Jo", last_name="Volunteer")
     assignments = [Assignment(visit=visit, volunteer=Volunteer(user=user, phone="07700 900000"),
                               role=Assignment.Role.LEAD, status=Assignment.Status.ACCEPTED)]
-    content, shared, _ = content_for(types)
-    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments, content=content,
-                    shared=shared, picture=local_picture(force))
+    data = assemble(visit, sessions=sessions, contacts=contacts, assignments=assignments,
+                    contents=content_for(types), picture=local_picture(force))
     data.key = "preview"
     data.preview = True
     return data
@@ -341,6 +539,8 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
         "visit": visit_fields,
         "school": school_fields,
         "police_force": data.police_force.pk if data.police_force else None,
+        # The children's services numbers the safeguarding page prints
+        "authority": _fields(data.authority) if data.authority else None,
         "contacts": [_fields(c) for c in contacts],
         "sessions": [(_fields(s), _fields(s.session_type)) for s in sessions],
         "volunteers": [
@@ -348,6 +548,7 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
             for a in data.volunteers
         ],
         "coordinator": data.coordinator,
+        "errors": data.draft_reasons,
         "figures": data.picture.fingerprint(),
         "content": content_versions,
     }
@@ -357,9 +558,10 @@ def pack_key(data: PackData, contacts, sessions, content_versions) -> str:
 
 # --- Rendering
 
-def pack_html(data: PackData) -> str:
+def pack_html(data: PackData, *, handouts_only: bool = False) -> str:
+    """The pack's HTML; with `handouts_only`, the pupil pages alone (safe to photocopy)."""
     return render_to_string(
-        TEMPLATE,
+        HANDOUTS_TEMPLATE if handouts_only else TEMPLATE,
         {
             "pack": data,
             "visit": data.visit,
@@ -372,34 +574,36 @@ def pack_html(data: PackData) -> str:
     )
 
 
-def render_pack(visit: Visit | int) -> bytes:
-    """Render the visit's pack now, whatever is stored."""
-    return html_to_pdf(pack_html(gather(visit)))
+def render_pack(visit: Visit | int, *, handouts_only: bool = False) -> bytes:
+    """Render the visit's pack (or its handouts alone) now, whatever is stored."""
+    return html_to_pdf(pack_html(gather(visit), handouts_only=handouts_only))
 
 
-def storage_name(visit_pk: int, key: str) -> str:
-    return f"packs/{visit_pk}/{key}.pdf"
+def storage_name(visit_pk: int, key: str, *, handouts_only: bool = False) -> str:
+    return f"packs/{visit_pk}/{'handouts-' if handouts_only else ''}{key}.pdf"
 
 
-def pack_for(visit: Visit | int, data: PackData | None = None) -> StoredPack:
-    """The stored pack for the visit's current inputs, rendering and storing it if there is none."""
+def pack_for(visit: Visit | int, data: PackData | None = None, *, handouts_only: bool = False) -> StoredPack:
+    """The stored pack (or handouts PDF) for the visit's current inputs, rendering and storing it if
+    there is none. The pack and its handouts are stored side by side under keys from the same inputs."""
     data = data or gather(visit)
-    stored = StoredPack.objects.filter(key=data.key).first()
+    key = data.handouts_key if handouts_only else data.key
+    stored = StoredPack.objects.filter(key=key).first()
     if stored and default_storage.exists(stored.file.name):
         return stored
-    pdf, pages = render_html(pack_html(data))
-    name = storage_name(data.visit.pk, data.key)
+    pdf, pages = render_html(pack_html(data, handouts_only=handouts_only))
+    name = storage_name(data.visit.pk, key, handouts_only=handouts_only)
     if default_storage.exists(name):
         default_storage.delete(name)
     saved = default_storage.save(name, ContentFile(pdf))
     details = {"visit": data.visit, "file": saved, "pages": pages, "size": len(pdf), "created_at": timezone.now()}
     try:
         with transaction.atomic():
-            stored, _ = StoredPack.objects.update_or_create(key=data.key, defaults=details)
+            stored, _ = StoredPack.objects.update_or_create(key=key, defaults=details)
     except IntegrityError:  # the same pack was stored by a concurrent request a moment ago
-        stored = StoredPack.objects.get(key=data.key)
+        stored = StoredPack.objects.get(key=key)
     # Superseded packs of this visit describe it as it was: remove them and their files.
-    for old in StoredPack.objects.filter(visit=data.visit).exclude(key=data.key):
+    for old in StoredPack.objects.filter(visit=data.visit).exclude(key__in=[data.key, data.handouts_key]):
         if old.file.name != stored.file.name and default_storage.exists(old.file.name):
             default_storage.delete(old.file.name)
         old.delete()
@@ -411,5 +615,6 @@ def read_pack(stored: StoredPack) -> bytes:
         return handle.read()
 
 
-def pack_filename(visit: Visit) -> str:
-    return f"pack-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"
+def pack_filename(visit: Visit, *, handouts_only: bool = False) -> str:
+    kind = "handouts" if handouts_only else "pack"
+    return f"{kind}-{visit.date:%Y-%m-%d}-{slugify(visit.school.name)[:60]}.pdf"

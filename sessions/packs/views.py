@@ -29,27 +29,43 @@ def etag_matches(request: HttpRequest, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in header.split(","))
 
 
-@require_GET
-@login_required
-def pack(request: HttpRequest, visit_id: int) -> HttpResponse:
-    """The visit's session pack: rendered once per distinct content, then served from storage."""
+def serve_pdf(request: HttpRequest, visit_id: int, *, handouts_only: bool) -> HttpResponse:
+    """The pack or its handouts, by the same access rule: rendered once per distinct content, then
+    served from storage, revalidated by its ETag."""
     visit = get_object_or_404(pack_visits(request.user), pk=visit_id)
     data = gather(visit)
-    etag = f'"{data.key}"'
+    key = data.handouts_key if handouts_only else data.key
+    etag = f'"{key}"'
     if etag_matches(request, etag):
         response = HttpResponseNotModified()
     else:
-        stored = pack_for(visit, data)
+        stored = pack_for(visit, data, handouts_only=handouts_only)
         # References only: who, which visit, which pack, when. No names or contact details copied.
-        PackDownload.objects.create(user=request.user, visit=visit, pack_key=data.key)
-        log_access(request, visit, "pack_download")
+        PackDownload.objects.create(user=request.user, visit=visit, pack_key=key)
+        log_access(request, visit, "handouts_download" if handouts_only else "pack_download")
         response = FileResponse(
-            stored.file.open("rb"), content_type="application/pdf", filename=pack_filename(data.visit)
+            stored.file.open("rb"),
+            content_type="application/pdf",
+            filename=pack_filename(data.visit, handouts_only=handouts_only),
         )
     response["ETag"] = etag
     # The pack holds contact details: no shared caches; the browser revalidates with its ETag.
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@require_GET
+@login_required
+def pack(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """The visit's session pack (volunteers' pages and the handouts)."""
+    return serve_pdf(request, visit_id, handouts_only=False)
+
+
+@require_GET
+@login_required
+def handouts(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """The visit's pupil handouts alone, safe to photocopy: no page for adults."""
+    return serve_pdf(request, visit_id, handouts_only=True)
 
 
 # --- Batches

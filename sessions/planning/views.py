@@ -35,6 +35,7 @@ from sessions.planning.forms import (
     StatusForm,
     VisitForm,
 )
+from stats.models import LocalAuthority
 
 PAGE_SIZE = 25
 # The staffing panel suggests this many volunteers, best first; "Show all" lists every one (a large
@@ -58,12 +59,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     monday = monday_of(today)
     visits = planning_visits(request.user)
     fortnight = list(visits.between(monday, monday + timedelta(days=13)).with_signals().order_by("date", "starts_at"))
-    upcoming = list(
-        visits.between(today, today + timedelta(weeks=ATTENTION_WEEKS))
-        .live()
-        .exclude(status=Visit.Status.DELIVERED)
-        .with_signals()
+    upcoming_visits = (
+        visits.between(today, today + timedelta(weeks=ATTENTION_WEEKS)).live().exclude(status=Visit.Status.DELIVERED)
     )
+    upcoming = list(upcoming_visits.with_signals())
     by_date = sorted(upcoming, key=lambda v: (v.date, v.starts_at))
     lists = {
         # Most urgent first: the visit soonest.
@@ -77,6 +76,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "expiring": list(planning_volunteers(request.user)
                          .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
                          .select_related("user")),
+        # Session packs print the authority's children's services number: list the ones still to enter.
+        "no_childrens_services": list(
+            LocalAuthority.objects.filter(childrens_services_phone="", schools__visits__in=upcoming_visits)
+            .distinct().order_by("name")
+        ),
     }
     show_all = bool(request.GET.get("all"))
     context = {

@@ -59,6 +59,8 @@ GETS = {
     "password_reset_done": EVERYONE,
     "password_reset_confirm": EVERYONE,  # an invalid link says so, to anyone
     "password_reset_complete": EVERYONE,
+    # The language switch: a GET changes nothing and goes home; a POST sets the language, for anyone.
+    "set_language": ("/",) * 7,
     "planning:dashboard": PLANNERS,
     "planning:calendar": PLANNERS,
     "planning:due": PLANNERS,
@@ -80,6 +82,7 @@ GETS = {
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
+    "packs:handouts": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),  # the pack's rule, exactly
     "packs:batch_new": PLANNERS,
     # A batch is its requester's (and staff's): another coordinator, even of the same area, finds nothing.
     "packs:batch": AREA_PLANNERS,
@@ -119,6 +122,7 @@ POSTS = {
     "password_change": (LOGIN,) + (DONE,) * 6,
     "password_reset": ANYONE_POSTS,
     "password_reset_confirm": ANYONE_POSTS,
+    "set_language": ANYONE_POSTS,
     "planning:visit_create": PLANNERS_POST,
     "planning:visit_validate_new": PLANNERS_POST,
     "planning:visit_edit": AREA_PLANNERS_POST,

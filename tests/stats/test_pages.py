@@ -55,7 +55,11 @@ def test_the_uk_headline_gives_the_latest_value_its_change_and_how_often(staff_c
 
     assert "United Kingdom, 2022/23" in html
     assert "<strong>86,962</strong>" in html
-    assert "Up 18% on 2019/20 (from 73,518 to 86,962) — figures for 2020/21 and 2021/22 are not available." in html
+    # 86,962 (January 2024 release) is not set against 73,518 (August 2020 release): changes within one source.
+    assert ("No earlier figure from the same source to compare 2022/23 with (figures from different releases are "
+            "not compared: later releases revise earlier years).") in html
+    assert "Up 18% on 2019/20" not in html
+    assert "these are old figures: 2022/23 ended more than three years ago" in html  # run after March 2026
     assert "One every six minutes, on average: more than 238 a day." in html
 
 
@@ -67,7 +71,7 @@ def test_every_police_force_area_is_listed_with_its_latest_figure_change_and_sha
     tv = html[html.index(">Thames Valley</a>"):]
     tv = tv[: tv.index("</tr>")]
     assert ">3,004</td>" in tv and ">2022/23</td>" in tv
-    assert "Up 11% on 2019/20 (from 2,718 to 3,004) — figures for 2020/21 and 2021/22 are not available" in tv
+    assert "No earlier figure from the same source" in tv and "Up 11%" not in tv
     assert "29%<span class=\"cell-note\"> in 2018/19 (778 of 2,690, 29%)" in tv
 
 
@@ -139,9 +143,9 @@ def test_the_table_downloads_as_csv_with_the_same_rows_and_sources(staff_client)
     assert rows[0]["Police force area"] == "West Midlands"
     tv = next(row for row in rows if row["ONS code"] == "E23000029")
     assert (tv["Latest period"], tv["Latest figure"], tv["Previous available period"], tv["Previous figure"]) == (
-        "2022/23", "3004", "2019/20", "2718")
-    assert tv["Change (%)"] == "11"
-    assert tv["Change"].endswith("figures for 2020/21 and 2021/22 are not available")
+        "2022/23", "3004", "", "")  # the 2022/23 source gives no earlier year: no change across sources
+    assert tv["Change (%)"] == ""
+    assert tv["Change"].startswith("no earlier figure from the same source")
     assert (tv["Aged ten and under: period"], tv["Aged ten and under"], tv["Aged ten and under (%)"]) == (
         "2018/19", "778", "29")
     assert tv["Source URL"].startswith("https://")
@@ -225,7 +229,7 @@ def test_the_thames_valley_page_shows_the_latest_year_the_change_and_the_uk_figu
     html = staff_client.get("/stats/E23000029/").content.decode()
 
     assert "<strong>3,004</strong>" in html
-    assert "Up 11% on 2019/20 (from 2,718 to 3,004) — figures for 2020/21 and 2021/22 are not available." in html
+    assert "No earlier figure from the same source to compare 2022/23 with" in html
     assert "more than eight a day" in html
     assert "in 2022/23: 86,962" in html
     assert "not published for 2022/23; in 2018/19, 778 of 2,690, 29%." in html
@@ -257,7 +261,7 @@ def test_the_uk_page_shows_2016_17_as_64667_and_the_revised_2015_16_total(staff_
 
     assert '<th scope="row">2016/17</th>' in html
     row = html[html.index('<th scope="row">2016/17</th>'):]
-    assert ">64,667<" in row[: row.index("</tr>")]
+    assert ">64,667 <span" in row[: row.index("</tr>")]  # with what its cited headline says (England and Wales)
     section = html[html.index("Where sources disagree"):]
     assert "56,324" in section and "55,507" in section
 
@@ -306,3 +310,10 @@ def test_the_fragment_updates_the_filter_forms_sort_so_a_later_nation_change_kee
     html = staff_client.get("/stats/?sort=-share", headers=HTMX).content.decode()
 
     assert '<input type="hidden" id="sort-field" name="sort" value="-share" hx-swap-oob="true">' in html
+
+
+def test_the_uk_page_says_where_a_figures_cited_headline_names_england_and_wales(staff_client):
+    html = staff_client.get("/stats/K02000001/").content.decode()
+    row = html[html.index(">2016/17</th>"):]
+    row = row[:row.index("</tr>")]
+    assert "64,667" in row and "the cited article&#x27;s headline says England and Wales" in row

@@ -17,10 +17,9 @@ def test_thames_valley_shows_its_figures_in_use_by_period_with_the_latest_and_th
         ("2019/20", 2718), ("2022/23", 3004),
     ]
     assert picture.latest_period == "2022/23"
-    assert picture.previous.period == "2019/20"
-    assert picture.change == (
-        "up 11% on 2019/20 (from 2,718 to 3,004) — figures for 2020/21 and 2021/22 are not available"
-    )
+    # 3,004 (Bucks Herald, 2024) and 2,718 (Maidenhead Advertiser, 2020) come from different releases.
+    assert picture.previous is None
+    assert picture.change.startswith("no earlier figure from the same source to compare 2022/23 with")
     assert picture.per_day == "more than eight a day"
     assert picture.uk_same_period.value == 86962
 
@@ -103,7 +102,7 @@ def test_area_summaries_give_the_latest_the_change_and_the_latest_known_share_pe
 
     tv = summaries["E23000029"]
     assert (tv.latest.period, tv.latest.value) == ("2022/23", 3004)
-    assert (tv.previous.period, tv.change_percent) == ("2019/20", 11)
+    assert (tv.previous, tv.change_percent) == (None, None)  # no earlier year in the same source
     assert (tv.share_period, tv.share, tv.share_percent) == ("2018/19", "778 of 2,690, 29%", 29)
 
 
@@ -111,12 +110,58 @@ def test_area_summaries_give_the_latest_the_change_and_the_latest_known_share_pe
 def test_area_summaries_cost_one_query_whatever_the_number_of_areas(django_assert_num_queries, areas):
     offences, _ = IndicatorFactory._meta.model.objects.get_or_create(slug=OFFENCES)
     made = AreaFactory.create_batch(areas)
+    release = SourceFactory()
     for area in made:
-        FigureFactory(area=area, indicator=offences, period="2016/17", value=10)
-        FigureFactory(area=area, indicator=offences, period="2017/18", value=12)
+        FigureFactory(area=area, indicator=offences, period="2016/17", value=10, source=release)
+        FigureFactory(area=area, indicator=offences, period="2017/18", value=12, source=release)
 
     with django_assert_num_queries(1):
         summaries = area_summaries(made)
         changes = [s.change for s in summaries]
 
     assert changes == ["up 20% on 2016/17 (from 10 to 12)"] * areas
+
+
+# --- Truth rules: changes and shares within one source, only cited sources, the UK's geography
+
+
+def test_a_change_is_stated_only_between_figures_from_one_source(thames_valley):
+    area = AreaFactory()
+    offences, _ = IndicatorFactory._meta.model.objects.get_or_create(slug=OFFENCES)
+    older, newer = SourceFactory(published="2018-02-20"), SourceFactory(published="2020-08-10")
+    FigureFactory(area=area, indicator=offences, period="2015/16", value=100, source=older)
+    FigureFactory(area=area, indicator=offences, period="2016/17", value=110, source=older)
+    FigureFactory(area=area, indicator=offences, period="2018/19", value=150, source=newer)
+    FigureFactory(area=area, indicator=offences, period="2019/20", value=140, source=newer)
+
+    picture = local_picture(area)
+
+    # 2019/20 against 2018/19 from the same release, never against 2016/17 from another.
+    assert picture.change == "down 7% on 2018/19 (from 150 to 140)"
+
+
+def test_a_share_divides_only_by_a_total_from_the_same_source():
+    uk = local_picture(Area.objects.get(code="K02000001"))
+    row = next(row for row in uk.rows if row.period == "2015/16")
+    # 13,565 aged ten and under was published with the first total, 55,507; the total in use (56,324) is
+    # the 2018 revision from another release.
+    assert (row.figure.value, row.under_11.value, row.share_total.value) == (56324, 13565, 55507)
+    assert row.share == "13,565 of 55,507, 24%"
+
+
+def test_only_sources_a_shown_figure_cites_are_listed():
+    south_wales = local_picture(Area.objects.get(code="W15000003"))
+    shown = south_wales.series + south_wales.under_11_series.figures + [south_wales.uk_shown]
+    shown += [f for conflict in south_wales.conflicts for f in conflict.figures]
+    shown += south_wales.uk_conflict.figures  # the UK's 2015/16: 55,507 first, 56,324 revised, both cited
+    cited = {f.source_id for f in shown}
+    assert not any("Thames Valley" in source.title for source in south_wales.sources)
+    assert {source.pk for source in south_wales.sources} == cited
+
+
+def test_a_uk_total_whose_source_headline_names_england_and_wales_says_so(thames_valley):
+    from stats.wording import geography  # noqa: PLC0415 — this test alone needs it
+
+    uk = local_picture(Area.objects.get(code="K02000001"))
+    title = uk.headline.get("2016/17").source.title
+    assert geography("the UK", title) == "the UK (the cited article's headline says England and Wales)"

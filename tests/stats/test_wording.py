@@ -117,8 +117,32 @@ def test_a_share_gives_both_numbers_and_the_percentage():
 
 
 def test_a_change_between_percentages_is_in_percentage_points():
-
     assert change_in_points(40, "2024/25", 45, "2025/26") == "up 5 percentage points on 2024/25 (from 40% to 45%)"
     assert change_in_points(45, "2024/25", 44, "2025/26") == "down 1 percentage point on 2024/25 (from 45% to 44%)"
     assert change_in_points(45, "2024/25", 45, "2025/26") == "no change on 2024/25 (from 45% to 45%)"
     assert change_in_points(None, None, 45, "2025/26") == "no earlier figure to compare 2025/26 with"
+
+
+# --- Truth rules: geography as the source gives it, the age of old figures
+
+def test_a_uk_figure_whose_cited_headline_names_england_and_wales_says_so():
+    from stats.wording import geography  # noqa: PLC0415 — these tests alone need it
+
+    title = "Child abuse: sexual offences in England and Wales at record all-time high, one every eight minutes"
+    assert geography("United Kingdom", title) == "United Kingdom (the cited article's headline says England and Wales)"
+    assert geography("United Kingdom", "Child sex offence recorded on average every eight minutes in UK") == (
+        "United Kingdom")
+    assert geography("United Kingdom", "Charity reports rise in child sex abuse cases") == "United Kingdom"
+    assert geography("South Wales", "NSPCC figures for Wales") == "South Wales"
+
+
+def test_old_figures_have_their_age_said_plainly_and_recent_ones_do_not():
+    from datetime import date  # noqa: PLC0415 — these tests alone need it
+
+    from stats.wording import age, years_since  # noqa: PLC0415 — as above
+
+    assert years_since("2015/16", date(2026, 12, 1)) == 10
+    assert age("2015/16", date(2026, 12, 1)) == "2015/16 ended more than ten years ago"
+    assert age("2022/23", date(2026, 3, 30)) == ""  # not yet three whole years
+    assert age("2022/23", date(2026, 3, 31)) == "2022/23 ended more than three years ago"
+    assert age(None, date(2026, 1, 1)) == ""

@@ -5,7 +5,9 @@ import zipfile
 from datetime import date, time
 
 import pytest
+from django.core.management import call_command
 
+import sessions.packs.batch
 from sessions.factories import A_SCHOOL_DAY, CoordinatorFactory, VisitFactory
 from sessions.models import PackBatch, Visit
 from sessions.packs.batch import build_batch
@@ -62,8 +64,6 @@ def test_the_progress_fragment_alone_answers_htmx_and_stops_polling_when_done(co
 
 
 def test_the_task_records_progress_after_every_pack(coordinator, two_visits, monkeypatch):
-    import sessions.packs.batch
-
     seen = []
     real = sessions.packs.batch.pack_for
 
@@ -118,8 +118,6 @@ def test_the_batch_form_has_a_label_for_every_field(coordinator_client):
 
 
 def test_render_pack_command_writes_the_pdf(two_visits, tmp_path, pages_text):
-    from django.core.management import call_command
-
     visit = two_visits[0]
     out = tmp_path / "pack.pdf"
     call_command("render_pack", str(visit.pk), "-o", str(out), stdout=io.StringIO())

@@ -2,9 +2,11 @@
 
 import pytest
 
-from sessions.models import Assignment, SessionType
-from sessions.packs.content import load_pack_content
+from sessions.factories import AssignmentFactory, VisitFactory
+from sessions.models import Assignment, PackContent, SessionType
+from sessions.packs.content import content_for, load_pack_content
 from sessions.packs.pdf import render_pack
+from stats.models import Area
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
 
@@ -27,8 +29,8 @@ def test_the_cover_names_the_school_date_arrival_sessions_volunteers_and_coordin
     assert "Riverside Primary School" in cover
     assert "Tuesday 2 March 2027" in cover
     assert "Arrive by 09:00" in cover  # a quarter of an hour before the first session at 09:15
-    assert "09:15–09:45 Assembly for Key Stage 1 Year 1, Year 2" in cover
-    assert "10:00–10:30 Assembly for Key Stage 2 Year 5, Year 6" in cover
+    assert "09:15–09:45 Assembly for Key Stage 1 Years 1 and 2" in cover
+    assert "10:00–10:30 Assembly for Key Stage 2 Years 5 and 6" in cover
     assert "Priya Patel" in cover
     assert "Asha Khan" in cover and "01632 960000" in cover
 
@@ -42,11 +44,15 @@ def test_the_visit_page_gives_the_safeguarding_lead_and_deputy_by_name_and_phone
     assert "Year 1 28" in visit_page and "Year 5 31" in visit_page
 
 
-def test_every_page_has_the_school_or_a_page_number_of_the_total(thames_valley_pack):
+def test_every_adult_page_has_the_school_and_a_page_number_of_the_total_and_pupil_pages_no_count(
+        thames_valley_pack, pupil_pages):
     _, pages = thames_valley_pack
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of {len(pages)}" in page
         assert "Riverside Primary School" in page
+        if page in pupil_pages(pages):
+            assert " of " + str(len(pages)) not in page
+        else:
+            assert f"Page {number} of {len(pages)}" in page
 
 
 def test_adult_pages_carry_the_confidentiality_line_and_pupil_pages_do_not(thames_valley_pack, adult_pages, pupil_pages):
@@ -70,13 +76,65 @@ def test_pupil_pages_carry_no_statistic_or_adults_only_material_for_any_age_band
         assert "Childline" in page and "0800 1111" in page
 
 
-def test_one_pupil_handout_per_age_band(thames_valley, make_visit, pages_text, pupil_pages):
+HANDOUT_PROMPTS = {
+    "assembly-ks1": "My helping hand",
+    "workshop-year-2": "My helping hand",
+    "assembly-ks2": "My trusted adults",
+    "workshop-years-5-6": "Online: don't share personal details or photos",
+}
+
+
+def test_one_pupil_handout_per_session_type_in_the_order_the_sessions_run(thames_valley, make_visit, pages_text, pupil_pages):
     visit = make_visit(thames_valley, slugs=ALL_TYPES)
-    pages = pages_text(render_pack(visit))
-    pupils = pupil_pages(pages)
+    pupils = pupil_pages(pages_text(render_pack(visit)))
+    assert len(pupils) == 4
+    for page, slug in zip(pupils, ALL_TYPES):
+        assert HANDOUT_PROMPTS[slug] in page, slug
+
+
+def test_the_years_5_and_6_handout_is_made_when_a_key_stage_2_assembly_comes_first(thames_valley, make_visit, pages_text, pupil_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks2", "workshop-years-5-6"))
+    pupils = pupil_pages(pages_text(render_pack(visit)))
     assert len(pupils) == 2
-    assert "My helping hand" in pupils[0]  # Key Stage 1 first
-    assert "My trusted adults" in pupils[1]
+    assert "My trusted adults" in pupils[0] and "Online" not in pupils[0]
+    assert "Online: don't share personal details or photos" in pupils[1]
+
+
+def test_a_pack_for_a_visit_with_no_error_carries_no_draft_band(thames_valley_pack):
+    visit, pages = thames_valley_pack
+    assert not [problem for problem in visit.problems() if problem.is_error]
+    assert not any("Draft" in page for page in pages)
+
+
+def test_a_session_that_does_not_suit_the_school_makes_every_page_a_draft_and_gets_no_handout(
+        thames_valley, make_visit, pages_text, pupil_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks1", "workshop-years-5-6"), low_age=4, high_age=7,
+                       school_name="Brook Infant School")
+    pages = pages_text(render_pack(visit))
+    band = "Draft — not for use: Workshop for Years 5 and 6 is for ages 9–11; Brook Infant School takes ages 4–7."
+    assert len(pages) > 4
+    assert all(band in page for page in pages)
+    pupils = pupil_pages(pages)
+    assert len(pupils) == 1 and "My helping hand" in pupils[0]  # the KS1 assembly's only
+    assert "No handout is made for “Workshop for Years 5 and 6”: it is for ages 9–11" in pages[0]
+    handouts = pages_text(render_pack(visit, handouts_only=True))
+    assert len(handouts) == 1 and "Online" not in handouts[0]
+    # The photocopiable handouts say they are a draft, but not why: the reasons can name adults.
+    assert "Draft — not for use: this visit has a problem to resolve first." in handouts[0]
+    assert "ages 9–11" not in handouts[0]
+
+
+@pytest.mark.parametrize("slug", ALL_TYPES)
+def test_the_handouts_pdf_carries_the_pupil_pages_alone(thames_valley, slug, make_visit, pages_text, FIGURE_WITH_COMMA):
+    visit = make_visit(thames_valley, slugs=(slug,))
+    pages = pages_text(render_pack(visit, handouts_only=True))
+    assert len(pages) == 1
+    page = pages[0]
+    assert "For pupils" in page and HANDOUT_PROMPTS[slug] in page
+    for adult_word in ("Confidential", "safeguarding", "Helen Ward", "01235", "Priya Patel", "Asha Khan",
+                       "Thames Valley", "offences", "Page 1"):
+        assert adult_word not in page
+    assert not FIGURE_WITH_COMMA.search(page)
 
 
 def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack, adult_pages):
@@ -96,7 +154,8 @@ def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames
 
 def test_the_safeguarding_page_names_the_lead_and_the_helpline_and_the_report_flag(thames_valley_pack):
     _, pages = thames_valley_pack
-    page = next(page for page in pages if "SAFEGUARDING If a child tells you something" in page)
+    first = next(n for n, page in enumerate(pages) if "SAFEGUARDING If a child tells you something" in page)
+    page = " ".join(page for page in pages[first:] if "For pupils" not in page)
     assert "Tell Helen Ward (01235 111222)" in page and "the same day" in page
     assert "Never promise to keep a secret" in page
     assert "0808 800 5000" in page
@@ -104,28 +163,22 @@ def test_the_safeguarding_page_names_the_lead_and_the_helpline_and_the_report_fl
 
 
 def test_year_groups_are_named_by_the_schools_nation(db, make_visit, pages_text):
-    from stats.models import Area
-
     scotland = Area.objects.get(code="S23000009")
     visit = make_visit(scotland, school_name="Burnside Primary", nation="scotland")
     cover = pages_text(render_pack(visit))[0]
-    assert "P2, P3" in cover and "P6, P7" in cover
+    assert "P2 and P3" in cover and "P6 and P7" in cover
 
 
 def test_a_declined_volunteer_is_not_listed_in_the_pack(thames_valley, make_visit, pages_text):
     visit = make_visit(thames_valley)
-    from sessions.factories import AssignmentFactory
-
     AssignmentFactory(visit=visit, volunteer__user__first_name="Declan", volunteer__user__last_name="Moore",
                       status=Assignment.Status.DECLINED)
     assert "Declan Moore" not in pages_text(render_pack(visit))[0]
 
 
 def test_every_session_types_default_outline_adds_up_to_its_duration(db):
-    from sessions.packs.content import content_for
-
     types = list(SessionType.objects.all())
-    parsed, _, _ = content_for(types)
+    parsed = {pk: by_language["en"] for pk, by_language in content_for(types).per_type.items()}
     assert len(types) == 4
     for st in types:
         assert parsed[st.pk].outline, st.slug
@@ -133,9 +186,7 @@ def test_every_session_types_default_outline_adds_up_to_its_duration(db):
 
 
 def test_loading_the_defaults_again_keeps_staff_edits(db):
-    from sessions.models import PackContent
-
-    section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing")
+    section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing", language="en")
     section.body = "Our own closing words."
     section.save()
     load_pack_content()
@@ -144,8 +195,6 @@ def test_loading_the_defaults_again_keeps_staff_edits(db):
 
 
 def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_valley, pages_text, pupil_pages):
-    from sessions.factories import VisitFactory
-
     visit = VisitFactory(school__in_area=thames_valley, status="proposed")
     pages = pages_text(render_pack(visit))
     assert "No sessions have been added to this visit yet." in pages[0]
@@ -154,7 +203,20 @@ def test_a_visit_with_no_sessions_yet_still_makes_a_pack_that_says_so(thames_val
 
 
 def test_a_cancelled_visits_pack_says_not_to_travel(thames_valley, pages_text):
-    from sessions.factories import VisitFactory
-
     visit = VisitFactory(school__in_area=thames_valley, status="cancelled")
     assert "This visit has been cancelled. Do not travel." in pages_text(render_pack(visit))[0]
+
+
+@pytest.mark.parametrize("numbers, nation, language, said", [
+    ([1, 2], "england", "en", "Years 1 and 2"),
+    ([3, 4, 5, 6], "england", "en", "Years 3 to 6"),
+    ([0, 1], "england", "en", "Reception and Year 1"),
+    ([5], "england", "en", "Year 5"),
+    ([1, 2], "scotland", "en", "P2 and P3"),
+    ([1, 2], "wales", "cy", "Blynyddoedd 1 a 2"),
+    ([3, 4, 5, 6], "wales", "cy", "Blynyddoedd 3 i 6"),
+])
+def test_year_groups_are_said_as_a_sentence_says_them(numbers, nation, language, said):
+    from sessions.packs.pdf import years_phrase  # noqa: PLC0415 — this test alone needs it
+
+    assert years_phrase(numbers, nation, language) == said

@@ -1,11 +1,17 @@
 """Who may download a pack, the download log, the stored pack and its ETag, the renderer's fetcher."""
 
-import pytest
+import urllib.request
 
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+import sessions.packs.pdf
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
-from sessions.models import Assignment, PackDownload, StoredPack
-from sessions.packs.pdf import RefusedURL, url_fetcher
+from sessions.models import Assignment, PackContent, PackDownload, StoredPack
+from sessions.packs.pdf import RefusedURL, gather, html_to_pdf, url_fetcher
+from stats.models import Source
 
 
 @pytest.fixture
@@ -76,8 +82,6 @@ def test_each_download_is_logged_with_who_which_visit_and_when_and_no_personal_d
 
 def test_a_second_download_is_served_from_storage_without_rendering_again(staff_client, visit, monkeypatch):
     first = b"".join(staff_client.get(pack_url(visit)).streaming_content)
-    import sessions.packs.pdf
-
     def no_rendering(html):
         raise AssertionError("the pack was rendered again")
 
@@ -89,8 +93,6 @@ def test_a_second_download_is_served_from_storage_without_rendering_again(staff_
 
 
 def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_old_one(staff_client, visit, pages_text):
-    from django.core.files.storage import default_storage
-
     first = staff_client.get(pack_url(visit))
     b"".join(first.streaming_content)
     old_file = StoredPack.objects.get().file.name
@@ -107,12 +109,10 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_
 
 @pytest.mark.parametrize(
     "change",
-    ["visit_notes", "new_contact", "new_volunteer", "content_edit"],
+    ["visit_notes", "new_contact", "new_volunteer", "content_edit", "source_publisher", "area_name",
+     "childrens_services", "welsh_reviewed"],
 )
 def test_any_input_change_gives_a_new_pack_key(visit, change):
-    from sessions.models import PackContent
-    from sessions.packs.pdf import gather
-
     before = gather(visit).key
     assert gather(visit).key == before  # nothing changed, same key
     if change == "visit_notes":
@@ -123,9 +123,23 @@ def test_any_input_change_gives_a_new_pack_key(visit, change):
     elif change == "new_volunteer":
         AssignmentFactory(visit=visit, volunteer=VolunteerFactory(), status=Assignment.Status.INVITED)
     elif change == "content_edit":
-        section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing")
+        section = PackContent.objects.get(session_type__slug="assembly-ks1", section="closing", language="en")
         section.body += "\n\nThank the caretaker too."
         section.save()
+    elif change == "source_publisher":  # issue 15: a pack was served stale after these changed
+        source = Source.objects.get(publisher="Bucks Herald")
+        source.publisher = "The Bucks Herald"
+        source.save()
+    elif change == "area_name":
+        area = visit.school.police_force
+        area.name = "Thames Valley Police area"
+        area.save()
+    elif change == "childrens_services":
+        authority = visit.school.local_authority
+        authority.childrens_services_phone = "0118 000 1234"
+        authority.save()
+    elif change == "welsh_reviewed":
+        PackContent.objects.filter(language="cy").update(reviewed_by="Siân Jones", reviewed_on="2026-11-30")
     assert gather(visit).key != before
 
 
@@ -161,10 +175,6 @@ def test_the_renderer_refuses_http_and_file_urls_and_serves_data_and_our_static_
 
 
 def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
-    import urllib.request
-
-    from sessions.packs.pdf import html_to_pdf
-
     def no_network(*args, **kwargs):
         raise AssertionError("the renderer tried to reach the network")
 
@@ -176,14 +186,54 @@ def test_an_external_image_in_the_pack_html_is_not_fetched(monkeypatch):
 @pytest.mark.parametrize("n", [1, 3])
 def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volunteers_and_contacts(
         thames_valley, django_assert_num_queries, n, make_visit):
-    from sessions.packs.pdf import gather
-
     visit = make_visit(thames_valley, slugs=("assembly-ks1", "assembly-ks2", "workshop-years-5-6")[:n])
     for _ in range(n - 1):
         AssignmentFactory(visit=visit)
         SchoolContactFactory(school=visit.school, role="office")
     # visit (+school, area, coordinator), sessions (+types), contacts, assignments (+volunteers),
-    # content, figures in use (+sources)
-    with django_assert_num_queries(6):
+    # content, figures in use (+sources); visit.problems(): booked volunteers, clashes, unavailability,
+    # the previous visit in the cycle
+    with django_assert_num_queries(10):
         data = gather(visit)
     assert len(data.lines) == n and len(data.volunteers) == n
+
+
+def handouts_url(visit) -> str:
+    return f"/visits/{visit.pk}/handouts.pdf"
+
+
+def test_the_handouts_download_is_a_pdf_of_pupil_pages_named_as_handouts(staff_client, visit, pages_text):
+    response = staff_client.get(handouts_url(visit))
+    pages = pages_text(b"".join(response.streaming_content))
+    assert 'filename="handouts-2027-03-02-riverside-primary-school.pdf"' in response["Content-Disposition"]
+    assert len(pages) == 2 and all("For pupils" in page for page in pages)
+    assert not any("Confidential" in page or "Helen Ward" in page for page in pages)
+
+
+def test_the_handouts_follow_the_packs_access_rule(client, visit, kent):
+    client.force_login(CoordinatorFactory(areas=[kent]).user)
+    assert client.get(handouts_url(visit)).status_code == 404
+    volunteer = VolunteerFactory()
+    AssignmentFactory(visit=visit, volunteer=volunteer, status=Assignment.Status.DECLINED)
+    client.force_login(volunteer.user)
+    assert client.get(handouts_url(visit)).status_code == 404
+
+
+def test_the_pack_and_its_handouts_are_stored_side_by_side(staff_client, visit):
+    b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    b"".join(staff_client.get(handouts_url(visit)).streaming_content)
+    b"".join(staff_client.get(pack_url(visit)).streaming_content)
+    assert StoredPack.objects.count() == 2
+
+
+def test_render_pack_writes_the_handouts_alone_with_handouts(visit, media, tmp_path, pages_text):
+    out = tmp_path / "handouts.pdf"
+    call_command("render_pack", str(visit.pk), "-o", str(out), "--handouts")
+    pages = pages_text(out.read_bytes())
+    assert pages and all("For pupils" in page for page in pages)
+
+
+def test_the_visit_page_links_the_pack_and_the_handouts(coordinator_client, visit):
+    html = coordinator_client.get(f"/visits/{visit.pk}/").content.decode()
+    assert f'href="/visits/{visit.pk}/pack.pdf"' in html
+    assert f'href="/visits/{visit.pk}/handouts.pdf">Pupil handouts to photocopy</a>' in html

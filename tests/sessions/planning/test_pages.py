@@ -73,12 +73,28 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
         VolunteerFactory(areas=[thames_valley], training_on=date(2023, 12, 20))
 
     # session, user, coordinator, volunteer (none), fortnight (+sessions, +assignments),
-    # upcoming (+sessions, +assignments), requests, expiring volunteers
-    with django_assert_num_queries(12):
+    # upcoming (+sessions, +assignments), requests, expiring volunteers, authorities with no children's services
+    with django_assert_num_queries(13):
         response = coordinator_client.get("/plan/")
 
     assert response.content.decode().count('class="visit-row"') == n
     assert response.content.decode().count('class="request-row"') == n
+
+
+def test_the_dashboard_lists_authorities_with_visits_coming_and_no_childrens_services_number(
+        coordinator_client, thames_valley, planned_visit):
+    from stats.models import LocalAuthority  # noqa: PLC0415 — this test alone needs it
+
+    recorded, missing, idle = LocalAuthority.objects.filter(police_force=thames_valley).order_by("name")[:3]
+    recorded.childrens_services_phone = "0118 000 1234"
+    recorded.save()
+    for authority in (recorded, missing):
+        planned_visit(thames_valley, date=date(2026, 12, 8), school=SchoolFactory(in_area=thames_valley,
+                                                                                 local_authority=authority))
+    html = coordinator_client.get("/plan/").content.decode()
+    section = html[html.index('id="no-childrens-services"'):]
+    assert f'<li class="no-number-row">{missing.name}</li>' in section
+    assert recorded.name not in section and idle.name not in section
 
 
 # --- Calendar
