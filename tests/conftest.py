@@ -364,6 +364,9 @@ def _make_visit(area, *, slugs=("assembly-ks1", "assembly-ks2"), school_name="Ri
         VisitSessionFactory(visit=visit, session_type=st, starts_at=starts_at, year_groups=years, pupils=60)
     AssignmentFactory(visit=visit, volunteer__user__first_name="Priya", volunteer__user__last_name="Patel",
                       role="lead")
+    # A confirmed visit has its lead and as many accepted volunteers as its sessions need (two).
+    AssignmentFactory(visit=visit, volunteer__user__first_name="Sam", volunteer__user__last_name="Okafor",
+                      role="support")
     return visit
 
 
