@@ -7,6 +7,7 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("about/data/", views.about_data, name="about_data"),
     # Password reset by email: sent at once, not through the task queue, so the one-time link is never
     # stored in the database. The same page follows a known and an unknown address.
     path(

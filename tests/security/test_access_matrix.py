@@ -49,6 +49,7 @@ OWN_VOLUNTEER_RECORD = (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUN
 GETS = {
     "home": (LOGIN, ME, ME, PLAN, PLAN, ADMIN, ADMIN),
     "healthz": EVERYONE,
+    "about_data": EVERYONE,
     "login": EVERYONE,
     "logout": None,
     "password_change": SIGNED_IN,
