@@ -125,6 +125,13 @@ class School(models.Model):
         return self.local_authority.police_force if self.local_authority_id else None
 
     @property
+    def location(self) -> tuple[int, int] | None:
+        """The school's British National Grid point from the register (None: not known)."""
+        if self.easting is None or self.northing is None:
+            return None
+        return (self.easting, self.northing)
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
