@@ -156,6 +156,17 @@ def not_accepted(facts: Facts) -> Iterator[Problem]:
             )
 
 
+def no_welsh_speaker(facts: Facts) -> Iterator[Problem]:
+    welsh = [line for line in facts.sessions if line.welsh_language]
+    if welsh and not any(volunteer.speaks_welsh for volunteer in facts.volunteers):
+        sessions = "A session is" if len(welsh) == 1 else f"{len(welsh)} sessions are"
+        yield Problem(
+            Problem.WARNING,
+            "no_welsh_speaker",
+            f"{sessions} to be given in Welsh, and no volunteer on the visit speaks Welsh.",
+        )
+
+
 def recently_visited(facts: Facts) -> Iterator[Problem]:
     recent = facts.visit.previous_visit_in_cycle()
     if recent:
@@ -177,6 +188,7 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     understaffed,
     no_lead,
     not_accepted,
+    no_welsh_speaker,
     recently_visited,
 )
 

@@ -324,7 +324,7 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
         context["staffing"] = visit.staffing(context["assignments"], sessions)
-        options = visit.staffing_options(pool) if editable else []
+        options = visit.staffing_options(pool, sessions) if editable else []
         context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
         context["options_total"] = len(options)
     if "workflow" in parts:
