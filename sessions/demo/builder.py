@@ -23,7 +23,7 @@ from django.utils import timezone
 from .context import Demo, DemoError
 from .featured import FEATURED_VISITS, Featured, build_featured_visits, reserve_schools
 from .logins import make_demo_logins
-from .people import build_coordinators, build_volunteers
+from .people import build_coordinators, build_volunteers, leads_may_lead
 from .reference import NATIONAL_FROM, load_reference
 from .schools import build_schools, open_schools_by_force
 from .visits import VisitPlanner
@@ -64,6 +64,7 @@ class DemoBuilder:
             planner.build_visits(max(0, self.n_visits - FEATURED_VISITS), {s.nation for s in schools},
                                  people.volunteer)
             self.featured = build_featured_visits(planner, reserved, people.volunteer)
+            self.counts["volunteers who may lead"] = leads_may_lead()
         return self.counts
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 from django.db import models
 
 from schools.factories import SchoolContactFactory, SchoolFactory
+from schools.geography import district_point
 from schools.models import School, SchoolContact
 
 from .context import Demo, bulk
@@ -55,6 +57,21 @@ def school_name(demo: Demo, town: str, kind: str, welsh: bool, welsh_medium: boo
     return name_type
 
 
+# A school lies within this many metres of its postcode district's centroid, east-west and north-south.
+SCHOOL_SPREAD_METRES = 2500
+
+
+def school_point(demo: Demo, urn: int, postcode: str) -> tuple[int | None, int | None]:
+    """A believable map reference: near the centre of the school's postcode district (None where the
+    district is not in the table). Drawn from its own generator, so the rest of the demo is unchanged."""
+    centre = district_point(postcode)
+    if centre is None:
+        return None, None
+    rng = random.Random(f"{demo.seed}-school-{urn}")
+    return (centre[0] + rng.randint(-SCHOOL_SPREAD_METRES, SCHOOL_SPREAD_METRES),
+            centre[1] + rng.randint(-SCHOOL_SPREAD_METRES, SCHOOL_SPREAD_METRES))
+
+
 def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
     """`count` schools shared out over the forces, with their contacts."""
     rng = demo.rng
@@ -82,6 +99,7 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
         used_names.add((la.pk, name))
         low, high = {"primary": (4, 11), "infant": (4, 7), "junior": (7, 11)}[kind]
         years = high - low
+        easting, northing = school_point(demo, next_urn, postcode)
         status_roll = rng.random()
         status = (
             School.Status.OPEN if fixed
@@ -107,6 +125,8 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
                 welsh_medium=welsh_medium,
                 send_provision=rng.choice(SCHOOLS.send_provisions) if rng.random() < 0.06 else "",
                 local_authority=la,
+                easting=easting,
+                northing=northing,
             )
         )
         next_urn += 1
@@ -114,6 +134,7 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
     demo.counts["schools"] = len(schools)
     demo.counts["closed schools"] = sum(s.status == School.Status.CLOSED for s in schools)
     demo.counts["Welsh-medium schools"] = sum(s.welsh_medium for s in schools)
+    demo.counts["schools with a map reference"] = sum(s.easting is not None for s in schools)
     build_contacts(demo, schools)
     return schools
 
