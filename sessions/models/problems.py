@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import holidays
 from django.conf import settings
 from django.utils import timezone
 
-from schools.models import School
+from schools.models import School, SchoolClosure, TermDate, academic_year_label, academic_year_of, day_month
 
 # The models are read through their modules: visits.py imports this one, so names are looked up when a
 # rule runs, not at import.
@@ -73,6 +73,23 @@ class Facts:
     def volunteers(self) -> list[people.Volunteer]:
         return [assignment.volunteer for assignment in self.booked]
 
+    @cached_property
+    def term_dates(self) -> list[TermDate]:
+        """The school's authority's calendar for the visit's academic year (read once, for three rules)."""
+        if not self.school.local_authority_id:
+            return []
+        return list(TermDate.objects.filter(local_authority_id=self.school.local_authority_id,
+                                            academic_year=academic_year_of(self.visit.date)))
+
+    @cached_property
+    def closures(self) -> list[SchoolClosure]:
+        """The school's own closures and INSET days on the visit's date."""
+        return list(SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date))
+
+    def term_dates_on(self, *kinds: str) -> list[TermDate]:
+        day = self.visit.date
+        return [span for span in self.term_dates if span.kind in kinds and span.starts_on <= day <= span.ends_on]
+
 
 def weekend(facts: Facts) -> Iterator[Problem]:
     day = facts.visit.date
@@ -86,6 +103,41 @@ def bank_holiday(facts: Facts) -> Iterator[Problem]:
         yield Problem(
             Problem.ERROR, "bank_holiday", f"{holiday} is a bank holiday in {facts.school.get_nation_display()}."
         )
+
+
+def school_holiday(facts: Facts) -> Iterator[Problem]:
+    day, school = facts.visit.date, facts.school
+    for span in facts.term_dates_on(*TermDate.CLOSED):
+        yield Problem(
+            Problem.ERROR, "school_holiday",
+            f"{day_month(day)} is in {school.local_authority.name}'s {span.name}, {span.span}.",
+        )
+    for closure in facts.closures:
+        if closure.kind == SchoolClosure.Kind.CLOSURE:
+            because = f": {closure.reason}" if closure.reason else ""
+            yield Problem(Problem.ERROR, "school_holiday", f"{school.name} is closed {closure.span}{because}.")
+
+
+def inset(facts: Facts) -> Iterator[Problem]:
+    day, school = facts.visit.date, facts.school
+    for _ in facts.term_dates_on(TermDate.Kind.INSET):
+        yield Problem(Problem.ERROR, "inset",
+                      f"{day_month(day)} is an INSET day for {school.local_authority.name}'s schools.")
+    for closure in facts.closures:
+        if closure.kind == SchoolClosure.Kind.INSET:
+            yield Problem(Problem.ERROR, "inset", f"{day_month(day)} is an INSET day at {school.name}.")
+
+
+def term_unknown(facts: Facts) -> Iterator[Problem]:
+    school = facts.school
+    if not school.local_authority_id:
+        yield Problem(Problem.WARNING, "term_unknown",
+                      f"{school.name} has no local authority, so its term dates are not known.")
+    elif not facts.term_dates:
+        year = academic_year_label(academic_year_of(facts.visit.date))
+        yield Problem(Problem.WARNING, "term_unknown",
+                      f"No term dates are held for {school.local_authority.name} in {year}: check that "
+                      f"{school.name} is open that day.")
 
 
 def double_booked(facts: Facts) -> Iterator[Problem]:
@@ -181,6 +233,9 @@ def recently_visited(facts: Facts) -> Iterator[Problem]:
 RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     weekend,
     bank_holiday,
+    school_holiday,
+    inset,
+    term_unknown,
     double_booked,
     not_cleared,
     unavailable,

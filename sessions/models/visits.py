@@ -22,7 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from config.dates import plus_minutes
 from schools.geography import distance_km
-from schools.models import School, cycle_start
+from schools.models import School, SchoolClosure, TermDate, cycle_start
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
@@ -103,9 +103,20 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             visit__ends_at__gt=OuterRef(OuterRef("starts_at")),
         )
         mine = Assignment.objects.exclude(status=Assignment.Status.DECLINED).filter(visit=OuterRef("pk"))
+        calendar = TermDate.objects.filter(
+            local_authority=OuterRef("school__local_authority"), starts_on__lte=OuterRef("date"),
+            ends_on__gte=OuterRef("date"),
+        )
+        closures = SchoolClosure.objects.filter(
+            school=OuterRef("school"), starts_on__lte=OuterRef("date"), ends_on__gte=OuterRef("date")
+        )
         return (
             self.select_related("school")
             .annotate(
+                signal_holiday=Exists(calendar.filter(kind__in=TermDate.CLOSED)),
+                signal_closed=Exists(closures.filter(kind=SchoolClosure.Kind.CLOSURE)),
+                signal_inset=Exists(calendar.filter(kind=TermDate.Kind.INSET)),
+                signal_school_inset=Exists(closures.filter(kind=SchoolClosure.Kind.INSET)),
                 signal_double_booked=Exists(
                     mine.filter(
                         Exists(overlapping.filter(volunteer=OuterRef("volunteer")).exclude(visit=OuterRef("visit")))
@@ -263,6 +274,10 @@ class Visit(models.Model):
             codes.add("weekend")
         if bank_holiday_name(self.date, school.nation):
             codes.add("bank_holiday")
+        if self.signal_holiday or self.signal_closed:
+            codes.add("school_holiday")
+        if self.signal_inset or self.signal_school_inset:
+            codes.add("inset")
         if self.signal_double_booked:
             codes.add("double_booked")
         if self.signal_unavailable:
