@@ -9,9 +9,10 @@ from django.db import models
 
 from schools.factories import SchoolContactFactory, SchoolFactory
 from schools.geography import district_point
-from schools.models import School, SchoolContact
+from schools.models import School, SchoolContact, TermDate, academic_year_of
 
 from .context import Demo, bulk
+from .dates import term_calendar
 from .reference import THAMES_VALLEY, Reference
 from .words import SCHOOLS
 
@@ -176,3 +177,18 @@ def build_contacts(demo: Demo, schools: list[School]) -> None:
             contacts.append(office)
     bulk(SchoolContact, contacts)
     demo.counts["school contacts"] = len(contacts)
+
+
+def build_term_dates(demo: Demo, reference: Reference) -> None:
+    """Last, this and next academic year's term calendar for every authority the demo's schools are in
+    (sessions/demo/dates.py: term_calendar), replacing any the demo loaded before."""
+    this_year = academic_year_of(demo.today)
+    years = range(this_year - 1, this_year + 2)
+    authorities = {la.pk: la for las in reference.authorities.values() for la in las}
+    TermDate.objects.filter(local_authority_id__in=authorities, academic_year__in=years).delete()
+    rows = [
+        TermDate(local_authority_id=la_id, academic_year=year, kind=kind, starts_on=first, ends_on=last)
+        for la_id in authorities for year in years for kind, first, last in term_calendar(year)
+    ]
+    bulk(TermDate, rows)
+    demo.counts["term dates"] = len(rows)
