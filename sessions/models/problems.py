@@ -219,6 +219,26 @@ def no_welsh_speaker(facts: Facts) -> Iterator[Problem]:
         )
 
 
+def preference(facts: Facts) -> Iterator[Problem]:
+    visit = facts.visit
+    wanted = "; ".join(visit.preferences)
+    if not wanted:
+        return
+    clashes = []
+    days = {d for d in visit.preferred_weekdays if isinstance(d, int) and 0 <= d < 5}
+    if days and visit.date.weekday() not in days:
+        clashes.append(f"{visit.date:%-d %B} is a {visit.date:%A}")
+    if visit.starts_at and visit.preferred_time == "morning" and visit.starts_at.hour >= 12:
+        clashes.append(f"it starts at {visit.starts_at:%H:%M}")
+    if visit.starts_at and visit.preferred_time == "afternoon" and visit.starts_at.hour < 12:
+        clashes.append(f"it starts at {visit.starts_at:%H:%M}")
+    if visit.date in visit.avoided_dates:
+        clashes.append(f"{visit.date:%-d %B %Y} is a date the school asked to avoid")
+    if clashes:
+        yield Problem(Problem.WARNING, "preference",
+                      f"The school asked for “{wanted}”: {'; '.join(clashes)}.")
+
+
 def recently_visited(facts: Facts) -> Iterator[Problem]:
     recent = facts.visit.previous_visit_in_cycle()
     if recent:
@@ -244,6 +264,7 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     no_lead,
     not_accepted,
     no_welsh_speaker,
+    preference,
     recently_visited,
 )
 

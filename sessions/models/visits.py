@@ -208,6 +208,18 @@ class Visit(models.Model):
     pupils_by_year = models.JSONField(default=dict, blank=True, help_text='Pupils per year group, e.g. {"1": 30}.')
     needs_send = models.BooleanField("SEND adaptations needed", default=False)
     needs_welsh = models.BooleanField("Welsh-language delivery needed", default=False)
+    # The school's preferences, structured so that a booking against them is a warning (problem `preference`).
+    preferred_weekdays = models.JSONField(
+        "weekdays that suit", default=list, blank=True, help_text="0 = Monday … 4 = Friday; empty: any weekday."
+    )
+    preferred_time = models.CharField(
+        "time of day that suits", max_length=10, blank=True,
+        choices=[("", "Any time"), ("morning", "Mornings (starting before noon)"),
+                 ("afternoon", "Afternoons (starting from noon)")],
+    )
+    dates_to_avoid = models.JSONField(
+        "dates to avoid", default=list, blank=True, help_text="Dates the school cannot have a visit (YYYY-MM-DD)."
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     # Set when a confirmed visit went back to proposed by itself (it lost its lead or volunteers, or a
     # volunteer's clearance lapses before the date): the dashboard lists it until it is confirmed again.
@@ -394,6 +406,33 @@ class Visit(models.Model):
             .order_by("-date")
             .first()
         )
+
+    WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+    @property
+    def preferences(self) -> list[str]:
+        """The school's preferences in words, as the problem quotes them ("Mornings; Monday to Thursday")."""
+        said = []
+        if self.preferred_time:
+            said.append(f"{self.preferred_time}s")
+        days = sorted({d for d in self.preferred_weekdays if isinstance(d, int) and 0 <= d < 5})
+        if days and len(days) < 5:
+            names = [f"{self.WEEKDAYS[d]}s" for d in days]
+            said.append(names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}")
+        avoid = self.avoided_dates
+        if avoid:
+            said.append("not " + ", ".join(f"{d:%-d %B %Y}" for d in avoid))
+        return said
+
+    @property
+    def avoided_dates(self) -> list[date]:
+        found = []
+        for text in self.dates_to_avoid or []:
+            try:
+                found.append(date.fromisoformat(str(text)))
+            except ValueError:
+                continue
+        return sorted(set(found))
 
     @property
     def times(self) -> str:
