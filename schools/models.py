@@ -14,6 +14,11 @@ from simple_history.models import HistoricalRecords
 from config.dates import years_before
 from stats.models import Area, LocalAuthority
 
+# A visit still being planned or to be given: the statuses of sessions.Visit that are not closed (visits
+# live in the sessions app, which depends on this one; tests/sessions/planning/test_due_and_second.py
+# checks the two agree).
+LIVE_VISIT_STATUSES = ("requested", "proposed", "confirmed")
+
 
 def cycle_start(on: date) -> date:
     """The first day of the programme cycle that ends on `on`: visits since then count."""
@@ -45,6 +50,12 @@ class SchoolQuerySet(models.QuerySet["School"]):
         # Visits live in the sessions app, which depends on this one: reach them through the
         # reverse relation rather than an import.
         return self.model._meta.get_field("visits").related_model.objects.filter(status="delivered")
+
+    def with_live_visit(self) -> SchoolQuerySet:
+        """Annotate `has_live_visit`: a visit requested, proposed or confirmed (not delivered or cancelled)."""
+        visits = self.model._meta.get_field("visits").related_model.objects
+        live = visits.filter(school=OuterRef("pk"), status__in=LIVE_VISIT_STATUSES)
+        return self.annotate(has_live_visit=models.Exists(live))
 
     def with_last_visit(self) -> SchoolQuerySet:
         """Annotate `last_visit_on`: the date of the latest delivered visit, or None."""

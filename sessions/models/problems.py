@@ -17,7 +17,15 @@ import holidays
 from django.conf import settings
 from django.utils import timezone
 
-from schools.models import School, SchoolClosure, TermDate, academic_year_label, academic_year_of, day_month
+from schools.models import (
+    LIVE_VISIT_STATUSES,
+    School,
+    SchoolClosure,
+    TermDate,
+    academic_year_label,
+    academic_year_of,
+    day_month,
+)
 
 # The models are read through their modules: visits.py imports this one, so names are looked up when a
 # rule runs, not at import.
@@ -239,6 +247,19 @@ def preference(facts: Facts) -> Iterator[Problem]:
                       f"The school asked for “{wanted}”: {'; '.join(clashes)}.")
 
 
+def second_visit(facts: Facts) -> Iterator[Problem]:
+    visit, school = facts.visit, facts.school
+    if visit.status not in LIVE_VISIT_STATUSES:
+        return
+    others = (visits.Visit.objects.filter(school_id=school.pk, status__in=LIVE_VISIT_STATUSES)
+              .exclude(pk=visit.pk).order_by("date", "pk"))
+    for other in others:
+        yield Problem(
+            Problem.WARNING, "second_visit",
+            f"{school.name} already has a visit {other.get_status_display().lower()} for {other.date:%-d %B %Y}.",
+        )
+
+
 def recently_visited(facts: Facts) -> Iterator[Problem]:
     recent = facts.visit.previous_visit_in_cycle()
     if recent:
@@ -265,6 +286,7 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     not_accepted,
     no_welsh_speaker,
     preference,
+    second_visit,
     recently_visited,
 )
 

@@ -193,6 +193,7 @@ class DueFilterForm(forms.Form):
         label="Local authority", queryset=LocalAuthority.objects.none(), required=False, empty_label="Any"
     )
     town = forms.CharField(label="Town", required=False, max_length=100)
+    booked = forms.BooleanField(label="Include schools with a visit planned", required=False)
 
     def __init__(self, *args, areas, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -211,6 +212,10 @@ class DueFilterForm(forms.Form):
         if data.get("town"):
             schools = schools.filter(town__iexact=data["town"].strip())
         return schools
+
+    @property
+    def include_booked(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("booked"))
 
 
 class CalendarFilterForm(forms.Form):

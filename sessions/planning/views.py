@@ -99,15 +99,27 @@ def due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     areas = planning_areas(request.user)
     filters = DueFilterForm(request.GET, areas=areas)
-    schools = filters.filter(School.objects.due(on=today).in_areas(areas)).select_related("local_authority")
-    page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
+    due_schools = filters.filter(School.objects.due(on=today).in_areas(areas)).with_live_visit()
+    # A school with a visit requested, proposed or confirmed is being seen to: left out unless asked for,
+    # saying how many.
+    left_out = 0
+    if filters.include_booked:
+        schools = due_schools
+    else:
+        schools = due_schools.filter(has_live_visit=False)
+        left_out = due_schools.filter(has_live_visit=True).count()
+    page = Paginator(schools.select_related("local_authority"), PAGE_SIZE).get_page(request.GET.get("page"))
+    show_booked = request.GET.copy()
+    show_booked.pop("page", None)
+    show_booked["booked"] = "on"
     template_name = "sessions/planning/due.html"
     if request.htmx:
         template_name += "#results"
     return render(
         request,
         template_name,
-        {"filters": filters, "page": page, "query": query_without_page(request), "section": "due"},
+        {"filters": filters, "page": page, "query": query_without_page(request), "section": "due",
+         "left_out": left_out, "show_booked_query": show_booked.urlencode()},
     )
 
 
