@@ -493,6 +493,20 @@ def make_lead(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse
     return fragment_or_redirect(request, visit, "staffing", error, done)
 
 
+@require_POST
+@planner_required
+def allow_to_lead(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
+    """The coordinator says a volunteer of their areas may lead visits (staff can also undo it in the admin)."""
+    visit = get_visit(request, pk)
+    pool = planning_volunteers(request.user, also_area=visit.school.police_force)
+    volunteer = get_object_or_404(pool.select_related("user"), pk=volunteer_pk)
+    if not volunteer.may_lead:
+        volunteer.may_lead = True
+        volunteer._change_reason = f"May lead: set by {request.user.get_username()}"[:100]
+        volunteer.save(update_fields=["may_lead"])
+    return fragment_or_redirect(request, visit, "staffing", None, f"{volunteer.name} may now lead visits.")
+
+
 # --- Cover when someone drops out
 
 

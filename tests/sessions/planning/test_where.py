@@ -173,3 +173,26 @@ def test_a_declined_welsh_speaker_does_not_count(thames_valley, planned_visit):
                       status="declined")
 
     assert "no_welsh_speaker" in {p.code for p in visit.problems()}
+
+
+def test_a_coordinator_lets_a_volunteer_of_their_area_lead_from_the_panel(coordinator_client, thames_valley,
+                                                                          reading_visit, HTMX):
+    helper = volunteer(thames_valley, "Helper", "RG1 4QA", may_lead=False)
+    url = f"/visits/{reading_visit.pk}/volunteers/{helper.pk}/may-lead/"
+    assert f'hx-post="{url}"' in coordinator_client.get(f"/visits/{reading_visit.pk}/staffing/",
+                                                        headers=HTMX).content.decode()
+
+    html = coordinator_client.post(url, headers=HTMX).content.decode()
+
+    helper.refresh_from_db()
+    assert helper.may_lead
+    assert "Vol Helper may now lead visits." in html and f"{helper.name} </span>as lead" in html
+
+
+def test_a_coordinator_cannot_let_a_volunteer_of_another_area_lead(coordinator_client, kent, reading_visit):
+    outsider = volunteer(kent, "Outsider", "ME1 1AA", may_lead=False)
+
+    response = coordinator_client.post(f"/visits/{reading_visit.pk}/volunteers/{outsider.pk}/may-lead/")
+
+    outsider.refresh_from_db()
+    assert response.status_code == 404 and not outsider.may_lead
