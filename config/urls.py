@@ -6,6 +6,7 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("about/data/", views.about_data, name="about_data"),
     path("favicon.ico", views.favicon, name="favicon"),
     # Password reset by email: the same page after the same work for a known and an unknown address; the
     # task worker makes the one-time link as it sends it, so the link is never stored in the database

@@ -41,6 +41,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def about_data(request: HttpRequest) -> HttpResponse:
+    """Where the app's public data comes from, with the attributions its licences ask for. Public."""
+    return render(request, "about_data.html")
+
+
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """For a load balancer: can we reach the database, and is the task queue moving? No secrets."""
     checks: dict[str, object] = {}

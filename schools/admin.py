@@ -12,7 +12,8 @@ from django.utils import timezone
 from config.access_log import AccessLoggedAdmin
 from config.admin_actions import export_as_csv
 from config.admin_history import HistoryAdmin
-from schools.models import School, SchoolContact
+from schools.admin_import import import_urls
+from schools.models import School, SchoolClosure, SchoolContact, TermDate, academic_year_label
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -39,6 +40,16 @@ class SchoolContactInline(admin.TabularInline):
     fields = ["name", "role", "email", "phone"]
 
 
+class SchoolClosureInline(admin.TabularInline):
+    """The school's own INSET days and closures, beyond its authority's term calendar."""
+
+    model = SchoolClosure
+    extra = 0
+    fields = ["kind", "starts_on", "ends_on", "reason"]
+    verbose_name = "closure or INSET day of its own"
+    verbose_name_plural = "closures and INSET days of its own (beyond its authority's term dates)"
+
+
 @admin.register(School)
 class SchoolAdmin(AccessLoggedAdmin, HistoryAdmin):
     list_display = [
@@ -54,7 +65,7 @@ class SchoolAdmin(AccessLoggedAdmin, HistoryAdmin):
     search_fields = ["name", "urn__exact", "postcode", "town"]
     search_help_text = "Search by name, URN, postcode or town."
     autocomplete_fields = ["local_authority"]
-    inlines = [SchoolContactInline]
+    inlines = [SchoolContactInline, SchoolClosureInline]
     actions = [export_as_csv]
     readonly_fields = ["police_force_name", "last_visit", "due", "updated_at"]
     fieldsets = [
@@ -99,3 +110,23 @@ class SchoolContactAdmin(AccessLoggedAdmin, HistoryAdmin):
     search_help_text = "Search by name, email, or the school's name or URN."
     autocomplete_fields = ["school"]
     actions = [export_as_csv]
+
+
+@admin.register(TermDate)
+class TermDateAdmin(admin.ModelAdmin):
+    """Each authority's terms, half-terms, holidays and INSET days; imported from CSV (schools/admin_import.py)."""
+
+    list_display = ["local_authority", "academic_year_label", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind", "academic_year"]
+    list_select_related = ["local_authority"]
+    search_fields = ["local_authority__name", "local_authority__code__exact"]
+    search_help_text = "Search by the local authority's name or ONS code."
+    autocomplete_fields = ["local_authority"]
+    date_hierarchy = "starts_on"
+
+    def get_urls(self):
+        return import_urls() + super().get_urls()
+
+    @admin.display(description="academic year", ordering="academic_year")
+    def academic_year_label(self, span: TermDate) -> str:
+        return academic_year_label(span.academic_year)

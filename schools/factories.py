@@ -1,6 +1,8 @@
+from datetime import date
+
 import factory
 
-from schools.models import School, SchoolContact
+from schools.models import School, SchoolClosure, SchoolContact, TermDate
 from stats.models import LocalAuthority
 
 
@@ -46,3 +48,26 @@ class SchoolContactFactory(factory.django.DjangoModelFactory):
     role = SchoolContact.Role.DSL
     email = factory.Faker("email", locale="en_GB")
     phone = factory.Faker("phone_number", locale="en_GB")
+
+
+class TermDateFactory(factory.django.DjangoModelFactory):
+    """By default the whole of 2026/27 as term time: a calendar is held, nothing is closed."""
+
+    class Meta:
+        model = TermDate
+
+    local_authority = factory.LazyFunction(lambda: LocalAuthority.objects.order_by("code").first())
+    academic_year = 2026
+    kind = TermDate.Kind.TERM
+    starts_on = date(2026, 9, 1)
+    ends_on = date(2027, 7, 23)
+
+
+class SchoolClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolClosure
+
+    school = factory.SubFactory(SchoolFactory)
+    kind = SchoolClosure.Kind.CLOSURE
+    starts_on = date(2027, 3, 2)
+    ends_on = date(2027, 3, 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -13,6 +14,11 @@ from simple_history.models import HistoricalRecords
 from config.dates import years_before
 from config.text import search_key
 from stats.models import Area, LocalAuthority
+
+# A visit still being planned or to be given: the statuses of sessions.Visit that are not closed (visits
+# live in the sessions app, which depends on this one; tests/sessions/planning/test_due_and_second.py
+# checks the two agree).
+LIVE_VISIT_STATUSES = ("requested", "proposed", "confirmed")
 
 
 def cycle_start(on: date) -> date:
@@ -57,6 +63,12 @@ class SchoolQuerySet(models.QuerySet["School"]):
         # Visits live in the sessions app, which depends on this one: reach them through the
         # reverse relation rather than an import.
         return self.model._meta.get_field("visits").related_model.objects.filter(status="delivered")
+
+    def with_live_visit(self) -> SchoolQuerySet:
+        """Annotate `has_live_visit`: a visit requested, proposed or confirmed (not delivered or cancelled)."""
+        visits = self.model._meta.get_field("visits").related_model.objects
+        live = visits.filter(school=OuterRef("pk"), status__in=LIVE_VISIT_STATUSES)
+        return self.annotate(has_live_visit=models.Exists(live))
 
     def with_last_visit(self) -> SchoolQuerySet:
         """Annotate `last_visit_on`: the date of the latest delivered visit, or None."""
@@ -153,6 +165,13 @@ class School(models.Model):
         return self.local_authority.police_force if self.local_authority_id else None
 
     @property
+    def location(self) -> tuple[int, int] | None:
+        """The school's British National Grid point from the register (None: not known)."""
+        if self.easting is None or self.northing is None:
+            return None
+        return (self.easting, self.northing)
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
@@ -203,3 +222,121 @@ class SchoolContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"
+
+
+# --- When schools are open: each local authority's term calendar, and each school's own closures
+
+
+def academic_year_of(day: date) -> int:
+    """The academic year a date falls in, named by the year it starts (1 September to 31 August)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def academic_year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def academic_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 9, 1), date(year + 1, 8, 31)
+
+
+def day_month(day: date) -> str:
+    return f"{day:%-d %B}"
+
+
+class TermDateQuerySet(models.QuerySet["TermDate"]):
+    def covering(self, day: date) -> TermDateQuerySet:
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class TermDate(models.Model):
+    """One span of a local authority's term calendar for an academic year: a term, a half-term, a holiday
+    or an INSET day (training day: schools closed to pupils). Staff import them in the admin
+    (schools/term_import.py); academies and others that differ add their own days as SchoolClosures."""
+
+    class Kind(models.TextChoices):
+        TERM = "term", "Term"
+        HALF_TERM = "half_term", "Half-term"
+        HOLIDAY = "holiday", "Holiday"
+        INSET = "inset", "INSET day"
+
+    CLOSED = (Kind.HALF_TERM, Kind.HOLIDAY)
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="term_dates")
+    academic_year = models.PositiveSmallIntegerField(help_text="The year it starts: 2026 for 2026/27.")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    objects = TermDateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["local_authority", "starts_on", "kind"]
+        indexes = [models.Index(fields=["local_authority", "starts_on", "ends_on"], name="termdate_la_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="termdate_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_authority}: {self.name}, {self.span}"
+
+    @property
+    def span(self) -> str:
+        if self.starts_on == self.ends_on:
+            return day_month(self.starts_on)
+        return f"{day_month(self.starts_on)} – {day_month(self.ends_on)}"
+
+    @property
+    def name(self) -> str:
+        """What people call it, from its dates: "Christmas holiday", "February half-term", "INSET day"."""
+        if self.kind == self.Kind.INSET:
+            return "INSET day"
+        month = self.starts_on.month
+        if self.kind == self.Kind.TERM:
+            season = "autumn" if month >= 8 else "spring" if month <= 3 else "summer"
+            return f"{season} term"
+        if self.kind == self.Kind.HALF_TERM:
+            return f"{self.starts_on:%B} half-term"
+        if month == 12 or month == 1:
+            return "Christmas holiday"
+        if month in (3, 4):
+            return "Easter holiday"
+        if month in (7, 8):
+            return "summer holiday"
+        return "holiday"
+
+
+class SchoolClosure(models.Model):
+    """A day or days a school is closed beyond its authority's calendar: its own INSET days, or a closure
+    (an academy's different holiday, a polling day, building work)."""
+
+    class Kind(models.TextChoices):
+        CLOSURE = "closure", "Closed"
+        INSET = "inset", "INSET day"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLOSURE)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = TermDateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["school", "starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="schoolclosure_in_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.get_kind_display()} {self.starts_on} – {self.ends_on}"
+
+    @property
+    def span(self) -> str:
+        if self.starts_on == self.ends_on:
+            return day_month(self.starts_on)
+        return f"{day_month(self.starts_on)} – {day_month(self.ends_on)}"
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The last day cannot be before the first day."})

@@ -49,7 +49,8 @@ class CoordinatorFactory(factory.django.DjangoModelFactory):
 
 
 class VolunteerFactory(factory.django.DjangoModelFactory):
-    """A volunteer cleared for the coming years (DBS and training done a month before A_SCHOOL_DAY)."""
+    """A volunteer cleared for the coming years (DBS and training done a month before A_SCHOOL_DAY), in
+    Reading (RG1), who may lead: ready to be booked, as most tests need."""
 
     class Meta:
         model = Volunteer
@@ -62,6 +63,7 @@ class VolunteerFactory(factory.django.DjangoModelFactory):
     dbs_level = Volunteer.DbsLevel.ENHANCED_BARRED
     dbs_reference = factory.Sequence(lambda n: f"{n:012d}")
     training_on = A_SCHOOL_DAY - timedelta(days=30)
+    may_lead = True
 
     @factory.post_generation
     def areas(self, create, extracted, **kwargs):

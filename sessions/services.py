@@ -84,7 +84,8 @@ def _book(*, visit: Visit, volunteer: Volunteer, role: str, status: str) -> Assi
 
 def booking_refusal(*, visit: Visit, volunteer: Volunteer, role: str) -> str | None:
     """Why `volunteer` may not be booked on `visit` as `role` now (None: they may). The caller holds the
-    locks. The booking gate: cleared on the visit's date, not already on it, one lead, no double booking."""
+    locks. The booking gate: cleared on the visit's date, not already on it, a lead who may lead, one
+    lead, no double booking."""
     if visit.is_closed:
         return f"A {visit.get_status_display().lower()} visit cannot be staffed."
     refusal = volunteer.booking_refusal(visit.date)
@@ -92,10 +93,18 @@ def booking_refusal(*, visit: Visit, volunteer: Volunteer, role: str) -> str | N
         return refusal
     if Assignment.objects.filter(visit=visit, volunteer=volunteer).exists():
         return f"{volunteer.name} is already on this visit."
+    if role == Assignment.Role.LEAD and not volunteer.may_lead:
+        return cannot_lead(volunteer)
     if role == Assignment.Role.LEAD and visit.assignments.booked().filter(role=Assignment.Role.LEAD).exists():
         return "This visit already has a lead volunteer. Remove them first, or assign as support."
     clash = Assignment.objects.clashes_with(visit, volunteers=[volunteer]).first()
     return clash.clash_message() if clash else None
+
+
+def cannot_lead(volunteer: Volunteer) -> str:
+    """The one message for booking as lead a volunteer who may not lead."""
+    return (f"{volunteer.name} cannot be booked as lead: a coordinator has not marked them as able to lead. "
+            "Assign them as support.")
 
 
 def assign_volunteer(*, visit: Visit, volunteer: Volunteer, role: str, by) -> Assignment:
@@ -198,6 +207,8 @@ def make_lead(*, visit: Visit, assignment: Assignment, by) -> None:
             raise ValidationError(f"{assignment.volunteer.name} is already the lead.")
         if assignment.status != Assignment.Status.ACCEPTED:
             raise ValidationError(f"{assignment.volunteer.name} has not accepted yet, so cannot lead.")
+        if not assignment.volunteer.may_lead:
+            raise ValidationError(cannot_lead(assignment.volunteer))
         for former in visit.assignments.booked().filter(role=Assignment.Role.LEAD):
             former.role = Assignment.Role.SUPPORT
             former.save(update_fields=["role"])

@@ -353,7 +353,7 @@ def test_volunteers_are_found_by_name_email_or_dbs_certificate(staff_client, sea
 def test_a_new_volunteer_gets_an_account_without_a_password_in_the_volunteers_group(staff_client, thames_valley):
     response = staff_client.post("/admin/school_sessions/volunteer/add/", {
         "first_name": "Siân", "last_name": "Evans", "email": "Sian.Evans@Example.org", "phone": "07700 900123",
-        "postcode": "RG1 1AA", "areas": [thames_valley.pk], "active": "on",
+        "postcode": "RG1 1AA", "max_travel_km": "25", "areas": [thames_valley.pk], "active": "on",
         "dbs_checked_on": "2026-10-01", "dbs_reference": "009988776655", "dbs_level": "enhanced_barred",
         "training_on": "2026-10-02",
         "email_reminders": "on",
@@ -367,6 +367,16 @@ def test_a_new_volunteer_gets_an_account_without_a_password_in_the_volunteers_gr
     assert not volunteer.user.has_usable_password()
     assert volunteer.user.groups.filter(name="Volunteers").exists()
     assert list(volunteer.areas.all()) == [thames_valley]
+
+
+def test_a_volunteer_postcode_that_is_not_a_uk_one_is_refused_in_the_admin(staff_client, thames_valley):
+    response = staff_client.post("/admin/school_sessions/volunteer/add/", {
+        "first_name": "Siân", "last_name": "Evans", "email": "sian@example.org", "postcode": "XX1 1XX",
+        "max_travel_km": "25", "active": "on", "dbs_level": "enhanced_barred",
+        "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0", "_save": "Save",
+    })
+    assert "Enter a UK postcode such as RG1 4QA." in response.content.decode()
+    assert not Volunteer.objects.filter(user__email="sian@example.org").exists()
 
 
 def test_a_volunteer_cannot_take_an_email_address_another_account_uses(staff_client):
@@ -404,6 +414,7 @@ def test_the_account_of_a_staff_member_who_volunteers_is_not_changed_from_the_vo
     assert "This account can plan visits or use the admin" in page
     staff_client.post(f"/admin/school_sessions/volunteer/{volunteer.pk}/change/", {
         "first_name": "X", "last_name": "Y", "email": "attacker@example.org", "active": "on", "phone": "1", "dbs_level": "enhanced_barred",
+        "max_travel_km": "25",
         "unavailabilities-TOTAL_FORMS": "0", "unavailabilities-INITIAL_FORMS": "0", "_save": "Save",
     })
     volunteer.user.refresh_from_db()

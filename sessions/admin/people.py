@@ -180,7 +180,7 @@ class VolunteerAdmin(AccessLoggedAdmin, HistoryAdmin):
         "name", "email", "phone", "postcode", "area_names", "active", "clearance", "clearance_expires",
     ]
     list_select_related = ["user"]
-    list_filter = [ClearanceFilter, "active", "dbs_update_service", ("areas", AreaFilter)]
+    list_filter = [ClearanceFilter, "active", "may_lead", "speaks_welsh", "dbs_update_service", ("areas", AreaFilter)]
     search_fields = ["user__first_name", "user__last_name", "user__email", "dbs_reference"]
     search_help_text = "Search by name, email or DBS certificate number."
     autocomplete_fields = ["areas"]
@@ -190,8 +190,10 @@ class VolunteerAdmin(AccessLoggedAdmin, HistoryAdmin):
     fieldsets = [
         (
             "The volunteer",
-            {"fields": [("first_name", "last_name"), "email", "phone", "postcode", "areas", "active", "left_on"]},
+            {"fields": [("first_name", "last_name"), "email", "phone", ("postcode", "max_travel_km"), "areas", "active",
+                        "left_on"]},
         ),
+        ("Skills and leading", {"fields": [("speaks_welsh", "signs_bsl", "send_experience"), "may_lead"]}),
         (
             "Clearance",
             {

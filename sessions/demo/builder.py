@@ -23,9 +23,9 @@ from django.utils import timezone
 from .context import Demo, DemoError
 from .featured import FEATURED_VISITS, Featured, build_featured_visits, reserve_schools
 from .logins import make_demo_logins
-from .people import build_coordinators, build_volunteers
+from .people import build_coordinators, build_volunteers, leads_may_lead
 from .reference import NATIONAL_FROM, load_reference
-from .schools import build_schools, open_schools_by_force
+from .schools import build_schools, build_term_dates, open_schools_by_force
 from .visits import VisitPlanner
 
 MIN_SCHOOLS, MIN_VOLUNTEERS = 20, 15
@@ -53,6 +53,7 @@ class DemoBuilder:
             demo.log(f"Building the demo programme (seed {self.seed}) for {self.today:%-d %B %Y}…")
             people = make_demo_logins(demo, reference)
             schools = build_schools(demo, reference, self.n_schools)
+            build_term_dates(demo, reference)
             demo.log(f"  {self.counts['schools']:,} schools")
             coordinator_for = build_coordinators(demo, reference, people.coordinator)
             volunteers = build_volunteers(demo, reference, self.n_volunteers, people.volunteer)
@@ -64,6 +65,7 @@ class DemoBuilder:
             planner.build_visits(max(0, self.n_visits - FEATURED_VISITS), {s.nation for s in schools},
                                  people.volunteer)
             self.featured = build_featured_visits(planner, reserved, people.volunteer)
+            self.counts["volunteers who may lead"] = leads_may_lead()
         return self.counts
 
 

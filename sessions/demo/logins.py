@@ -79,6 +79,8 @@ def make_demo_logins(demo: Demo, reference: Reference) -> DemoPeople:
     defaults = {
         "phone": "07700 900001",
         "postcode": "RG1 4QA",
+        "max_travel_km": 25,
+        "may_lead": True,
         "dbs_checked_on": years_before(demo.today, 4),
         "dbs_reference": "001122334455",
         "dbs_level": Volunteer.DbsLevel.ENHANCED_BARRED,

@@ -6,6 +6,7 @@ and gets an unusable password: only the fixed demo logins (logins.py) can log in
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,6 +132,26 @@ def clearance_dates(demo: Demo, kind: str) -> dict[str, Any]:
     return dates
 
 
+def skills(demo: Demo, index: int, welsh_area: bool) -> dict[str, Any]:
+    """Languages, SEND experience, leading and how far they travel. Drawn from the volunteer's own
+    generator, so the rest of the demo is unchanged. Who leads a demo visit may lead (`leads_may_lead`)."""
+    rng = random.Random(f"{demo.seed}-skills-{index}")
+    return {
+        "speaks_welsh": rng.random() < (0.45 if welsh_area else 0.02),
+        "signs_bsl": rng.random() < 0.04,
+        "send_experience": rng.random() < 0.25,
+        "may_lead": rng.random() < 0.7,
+        "max_travel_km": rng.choice([10, 15, 20, 25, 25, 25, 30, 40]),
+    }
+
+
+def leads_may_lead() -> int:
+    """Every volunteer who leads a demo visit may lead (the demo books without the gate); returns how
+    many volunteers may lead."""
+    Volunteer.objects.filter(assignments__role="lead", may_lead=False).update(may_lead=True)
+    return Volunteer.objects.filter(may_lead=True).count()
+
+
 def build_volunteers(demo: Demo, reference: Reference, count: int, demo_volunteer: Volunteer) -> VolunteerPool:
     """`count` volunteers in all (the demo volunteer is one), their areas and their unavailability."""
     rng = demo.rng
@@ -146,12 +167,13 @@ def build_volunteers(demo: Demo, reference: Reference, count: int, demo_voluntee
     for i, kind in zip(home, ["expiring", "expired", "status_check_due", "fresh", "fresh", "fresh", "fresh", "fresh"]):
         kinds[i] = kind
     users, volunteers, areas = [], [], []
-    for code, kind in zip(codes, kinds):
+    for index, (code, kind) in enumerate(zip(codes, kinds)):
         users.append(invented_user(demo, taken))
         la = rng.choice(reference.authorities[code])
         volunteers.append(
             dict(phone=demo.phone(mobile=True), postcode=demo.place(la)[1],
-                 dbs_reference=f"{rng.randrange(10**12):012d}", **clearance_dates(demo, kind))
+                 dbs_reference=f"{rng.randrange(10**12):012d}", **clearance_dates(demo, kind),
+                 **skills(demo, index, la.code.startswith("W")))
         )
         covers = [code]
         if rng.random() < 0.15:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 from django.db import models
 
 from schools.factories import SchoolContactFactory, SchoolFactory
-from schools.models import School, SchoolContact
+from schools.geography import district_point
+from schools.models import School, SchoolContact, TermDate, academic_year_of
 
 from .context import Demo, bulk
+from .dates import term_calendar
 from .reference import THAMES_VALLEY, Reference
 from .words import SCHOOLS
 
@@ -55,6 +58,21 @@ def school_name(demo: Demo, town: str, kind: str, welsh: bool, welsh_medium: boo
     return name_type
 
 
+# A school lies within this many metres of its postcode district's centroid, east-west and north-south.
+SCHOOL_SPREAD_METRES = 2500
+
+
+def school_point(demo: Demo, urn: int, postcode: str) -> tuple[int | None, int | None]:
+    """A believable map reference: near the centre of the school's postcode district (None where the
+    district is not in the table). Drawn from its own generator, so the rest of the demo is unchanged."""
+    centre = district_point(postcode)
+    if centre is None:
+        return None, None
+    rng = random.Random(f"{demo.seed}-school-{urn}")
+    return (centre[0] + rng.randint(-SCHOOL_SPREAD_METRES, SCHOOL_SPREAD_METRES),
+            centre[1] + rng.randint(-SCHOOL_SPREAD_METRES, SCHOOL_SPREAD_METRES))
+
+
 def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
     """`count` schools shared out over the forces, with their contacts."""
     rng = demo.rng
@@ -82,6 +100,7 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
         used_names.add((la.pk, name))
         low, high = {"primary": (4, 11), "infant": (4, 7), "junior": (7, 11)}[kind]
         years = high - low
+        easting, northing = school_point(demo, next_urn, postcode)
         status_roll = rng.random()
         status = (
             School.Status.OPEN if fixed
@@ -107,6 +126,8 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
                 welsh_medium=welsh_medium,
                 send_provision=rng.choice(SCHOOLS.send_provisions) if rng.random() < 0.06 else "",
                 local_authority=la,
+                easting=easting,
+                northing=northing,
             )
         )
         next_urn += 1
@@ -114,6 +135,7 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
     demo.counts["schools"] = len(schools)
     demo.counts["closed schools"] = sum(s.status == School.Status.CLOSED for s in schools)
     demo.counts["Welsh-medium schools"] = sum(s.welsh_medium for s in schools)
+    demo.counts["schools with a map reference"] = sum(s.easting is not None for s in schools)
     build_contacts(demo, schools)
     return schools
 
@@ -155,3 +177,18 @@ def build_contacts(demo: Demo, schools: list[School]) -> None:
             contacts.append(office)
     bulk(SchoolContact, contacts)
     demo.counts["school contacts"] = len(contacts)
+
+
+def build_term_dates(demo: Demo, reference: Reference) -> None:
+    """Last, this and next academic year's term calendar for every authority the demo's schools are in
+    (sessions/demo/dates.py: term_calendar), replacing any the demo loaded before."""
+    this_year = academic_year_of(demo.today)
+    years = range(this_year - 1, this_year + 2)
+    authorities = {la.pk: la for las in reference.authorities.values() for la in las}
+    TermDate.objects.filter(local_authority_id__in=authorities, academic_year__in=years).delete()
+    rows = [
+        TermDate(local_authority_id=la_id, academic_year=year, kind=kind, starts_on=first, ends_on=last)
+        for la_id in authorities for year in years for kind, first, last in term_calendar(year)
+    ]
+    bulk(TermDate, rows)
+    demo.counts["term dates"] = len(rows)

@@ -283,6 +283,9 @@ class VisitPlanner:
             school = rotation[code][turns[code] % len(rotation[code])]
             turns[code] += 1
             status = self.status_for(day)
+            if day == visit_days[-1] and (day - today).days > 14:
+                # The furthest ahead is a school's request, so even a small demo has one to answer.
+                status = Visit.Status.REQUESTED
             # The demo volunteer takes a share of Thames Valley's visits, but no more than one
             # person could: a few dozen, leaving days free for the visits built on purpose.
             prefer = None

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from config.dates import years_after
+from schools.geography import POSTCODE_MESSAGE, Point, district_point, normalise_postcode
 from stats.models import Area
 
 if TYPE_CHECKING:
@@ -42,6 +44,10 @@ def contact_card(user) -> dict[str, str]:
     """How to reach a coordinator (name, email and phone): what emails, feeds and packs show."""
     profile = getattr(user, "coordinator", None)
     return {"name": person_name(user), "email": user.email, "phone": profile.phone if profile else ""}
+
+def validate_uk_postcode(value: str) -> None:
+    if value and normalise_postcode(value) is None:
+        raise ValidationError(POSTCODE_MESSAGE, code="postcode")
 
 # --- People
 
@@ -145,7 +151,24 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
 class Volunteer(Person, models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="volunteer")
     phone = models.CharField(max_length=30, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
+    postcode = models.CharField(
+        max_length=10, blank=True, validators=[validate_uk_postcode],
+        help_text="Where the volunteer sets out from: their district locates them (distances to schools).",
+    )
+    max_travel_km = models.PositiveSmallIntegerField(
+        "furthest they will travel (km)", default=25,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+        help_text="In a straight line from their postcode district. Further is shown to coordinators, not refused.",
+    )
+    speaks_welsh = models.BooleanField("speaks Welsh", default=False, help_text="Can give sessions in Welsh.")
+    signs_bsl = models.BooleanField("signs BSL", default=False, help_text="British Sign Language.")
+    send_experience = models.BooleanField(
+        "SEND experience", default=False, help_text="Experience with children with special educational needs."
+    )
+    may_lead = models.BooleanField(
+        "may lead a visit", default=False,
+        help_text="Set by a coordinator or staff: only a volunteer who may lead can be booked as a visit's lead.",
+    )
     areas = models.ManyToManyField(
         Area,
         related_name="volunteers",
@@ -195,6 +218,10 @@ class Volunteer(Person, models.Model):
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+
+    def clean(self) -> None:
+        # Kept as Royal Mail writes it ("RG1 4QA"), whatever the spacing or case typed.
+        self.postcode = normalise_postcode(self.postcode) or self.postcode
 
     @property
     def certificate_expires_on(self) -> date | None:
@@ -287,6 +314,20 @@ class Volunteer(Person, models.Model):
         expires = self.clearance_expires_on
         return expires is not None and today <= expires and (expires - today).days <= days
 
+
+    @property
+    def location(self) -> Point | None:
+        """Where the volunteer is placed: their postcode district's centroid (None: Northern Ireland,
+        an unknown district or no postcode; their distance is then unknown)."""
+        return district_point(self.postcode)
+
+    @property
+    def skills(self) -> list[str]:
+        """What the staffing panel shows of them: languages, SEND experience, leading."""
+        return [label for has, label in (
+            (self.speaks_welsh, "Welsh"), (self.signs_bsl, "BSL"), (self.send_experience, "SEND"),
+            (self.may_lead, "may lead"),
+        ) if has]
 
     def bookings_between(self, first: date, last: date) -> AssignmentQuerySet:
         """The volunteer's live bookings (invited or accepted, visit not cancelled or delivered) in a date range."""

@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import holidays
 from django.conf import settings
 from django.utils import timezone
 
-from schools.models import School
+from schools.models import (
+    LIVE_VISIT_STATUSES,
+    School,
+    SchoolClosure,
+    TermDate,
+    academic_year_label,
+    academic_year_of,
+    day_month,
+)
 
 # The models are read through their modules: visits.py imports this one, so names are looked up when a
 # rule runs, not at import.
@@ -73,6 +81,23 @@ class Facts:
     def volunteers(self) -> list[people.Volunteer]:
         return [assignment.volunteer for assignment in self.booked]
 
+    @cached_property
+    def term_dates(self) -> list[TermDate]:
+        """The school's authority's calendar for the visit's academic year (read once, for three rules)."""
+        if not self.school.local_authority_id:
+            return []
+        return list(TermDate.objects.filter(local_authority_id=self.school.local_authority_id,
+                                            academic_year=academic_year_of(self.visit.date)))
+
+    @cached_property
+    def closures(self) -> list[SchoolClosure]:
+        """The school's own closures and INSET days on the visit's date."""
+        return list(SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date))
+
+    def term_dates_on(self, *kinds: str) -> list[TermDate]:
+        day = self.visit.date
+        return [span for span in self.term_dates if span.kind in kinds and span.starts_on <= day <= span.ends_on]
+
 
 def weekend(facts: Facts) -> Iterator[Problem]:
     day = facts.visit.date
@@ -86,6 +111,41 @@ def bank_holiday(facts: Facts) -> Iterator[Problem]:
         yield Problem(
             Problem.ERROR, "bank_holiday", f"{holiday} is a bank holiday in {facts.school.get_nation_display()}."
         )
+
+
+def school_holiday(facts: Facts) -> Iterator[Problem]:
+    day, school = facts.visit.date, facts.school
+    for span in facts.term_dates_on(*TermDate.CLOSED):
+        yield Problem(
+            Problem.ERROR, "school_holiday",
+            f"{day_month(day)} is in {school.local_authority.name}'s {span.name}, {span.span}.",
+        )
+    for closure in facts.closures:
+        if closure.kind == SchoolClosure.Kind.CLOSURE:
+            because = f": {closure.reason}" if closure.reason else ""
+            yield Problem(Problem.ERROR, "school_holiday", f"{school.name} is closed {closure.span}{because}.")
+
+
+def inset(facts: Facts) -> Iterator[Problem]:
+    day, school = facts.visit.date, facts.school
+    for _ in facts.term_dates_on(TermDate.Kind.INSET):
+        yield Problem(Problem.ERROR, "inset",
+                      f"{day_month(day)} is an INSET day for {school.local_authority.name}'s schools.")
+    for closure in facts.closures:
+        if closure.kind == SchoolClosure.Kind.INSET:
+            yield Problem(Problem.ERROR, "inset", f"{day_month(day)} is an INSET day at {school.name}.")
+
+
+def term_unknown(facts: Facts) -> Iterator[Problem]:
+    school = facts.school
+    if not school.local_authority_id:
+        yield Problem(Problem.WARNING, "term_unknown",
+                      f"{school.name} has no local authority, so its term dates are not known.")
+    elif not facts.term_dates:
+        year = academic_year_label(academic_year_of(facts.visit.date))
+        yield Problem(Problem.WARNING, "term_unknown",
+                      f"No term dates are held for {school.local_authority.name} in {year}: check that "
+                      f"{school.name} is open that day.")
 
 
 def double_booked(facts: Facts) -> Iterator[Problem]:
@@ -156,6 +216,50 @@ def not_accepted(facts: Facts) -> Iterator[Problem]:
             )
 
 
+def no_welsh_speaker(facts: Facts) -> Iterator[Problem]:
+    welsh = [line for line in facts.sessions if line.welsh_language]
+    if welsh and not any(volunteer.speaks_welsh for volunteer in facts.volunteers):
+        sessions = "A session is" if len(welsh) == 1 else f"{len(welsh)} sessions are"
+        yield Problem(
+            Problem.WARNING,
+            "no_welsh_speaker",
+            f"{sessions} to be given in Welsh, and no volunteer on the visit speaks Welsh.",
+        )
+
+
+def preference(facts: Facts) -> Iterator[Problem]:
+    visit = facts.visit
+    wanted = "; ".join(visit.preferences)
+    if not wanted:
+        return
+    clashes = []
+    days = {d for d in visit.preferred_weekdays if isinstance(d, int) and 0 <= d < 5}
+    if days and visit.date.weekday() not in days:
+        clashes.append(f"{visit.date:%-d %B} is a {visit.date:%A}")
+    if visit.starts_at and visit.preferred_time == "morning" and visit.starts_at.hour >= 12:
+        clashes.append(f"it starts at {visit.starts_at:%H:%M}")
+    if visit.starts_at and visit.preferred_time == "afternoon" and visit.starts_at.hour < 12:
+        clashes.append(f"it starts at {visit.starts_at:%H:%M}")
+    if visit.date in visit.avoided_dates:
+        clashes.append(f"{visit.date:%-d %B %Y} is a date the school asked to avoid")
+    if clashes:
+        yield Problem(Problem.WARNING, "preference",
+                      f"The school asked for “{wanted}”: {'; '.join(clashes)}.")
+
+
+def second_visit(facts: Facts) -> Iterator[Problem]:
+    visit, school = facts.visit, facts.school
+    if visit.status not in LIVE_VISIT_STATUSES:
+        return
+    others = (visits.Visit.objects.filter(school_id=school.pk, status__in=LIVE_VISIT_STATUSES)
+              .exclude(pk=visit.pk).order_by("date", "pk"))
+    for other in others:
+        yield Problem(
+            Problem.WARNING, "second_visit",
+            f"{school.name} already has a visit {other.get_status_display().lower()} for {other.date:%-d %B %Y}.",
+        )
+
+
 def recently_visited(facts: Facts) -> Iterator[Problem]:
     recent = facts.visit.previous_visit_in_cycle()
     if recent:
@@ -170,6 +274,9 @@ def recently_visited(facts: Facts) -> Iterator[Problem]:
 RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     weekend,
     bank_holiday,
+    school_holiday,
+    inset,
+    term_unknown,
     double_booked,
     not_cleared,
     unavailable,
@@ -177,6 +284,9 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     understaffed,
     no_lead,
     not_accepted,
+    no_welsh_speaker,
+    preference,
+    second_visit,
     recently_visited,
 )
 

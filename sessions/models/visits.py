@@ -21,7 +21,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from config.dates import month_of, plus_minutes
-from schools.models import School, cycle_start
+from schools.geography import distance_km
+from schools.models import School, SchoolClosure, TermDate, cycle_start
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
@@ -102,9 +103,20 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             visit__ends_at__gt=OuterRef(OuterRef("starts_at")),
         )
         mine = Assignment.objects.exclude(status=Assignment.Status.DECLINED).filter(visit=OuterRef("pk"))
+        calendar = TermDate.objects.filter(
+            local_authority=OuterRef("school__local_authority"), starts_on__lte=OuterRef("date"),
+            ends_on__gte=OuterRef("date"),
+        )
+        closures = SchoolClosure.objects.filter(
+            school=OuterRef("school"), starts_on__lte=OuterRef("date"), ends_on__gte=OuterRef("date")
+        )
         return (
             self.select_related("school")
             .annotate(
+                signal_holiday=Exists(calendar.filter(kind__in=TermDate.CLOSED)),
+                signal_closed=Exists(closures.filter(kind=SchoolClosure.Kind.CLOSURE)),
+                signal_inset=Exists(calendar.filter(kind=TermDate.Kind.INSET)),
+                signal_school_inset=Exists(closures.filter(kind=SchoolClosure.Kind.INSET)),
                 signal_double_booked=Exists(
                     mine.filter(
                         Exists(overlapping.filter(volunteer=OuterRef("volunteer")).exclude(visit=OuterRef("visit")))
@@ -196,6 +208,18 @@ class Visit(models.Model):
     pupils_by_year = models.JSONField(default=dict, blank=True, help_text='Pupils per year group, e.g. {"1": 30}.')
     needs_send = models.BooleanField("SEND adaptations needed", default=False)
     needs_welsh = models.BooleanField("Welsh-language delivery needed", default=False)
+    # The school's preferences, structured so that a booking against them is a warning (problem `preference`).
+    preferred_weekdays = models.JSONField(
+        "weekdays that suit", default=list, blank=True, help_text="0 = Monday … 4 = Friday; empty: any weekday."
+    )
+    preferred_time = models.CharField(
+        "time of day that suits", max_length=10, blank=True,
+        choices=[("", "Any time"), ("morning", "Mornings (starting before noon)"),
+                 ("afternoon", "Afternoons (starting from noon)")],
+    )
+    dates_to_avoid = models.JSONField(
+        "dates to avoid", default=list, blank=True, help_text="Dates the school cannot have a visit (YYYY-MM-DD)."
+    )
     version = models.PositiveIntegerField(default=0, editable=False)
     # Set when a confirmed visit went back to proposed by itself (it lost its lead or volunteers, or a
     # volunteer's clearance lapses before the date): the dashboard lists it until it is confirmed again.
@@ -262,6 +286,10 @@ class Visit(models.Model):
             codes.add("weekend")
         if bank_holiday_name(self.date, school.nation):
             codes.add("bank_holiday")
+        if self.signal_holiday or self.signal_closed:
+            codes.add("school_holiday")
+        if self.signal_inset or self.signal_school_inset:
+            codes.add("inset")
         if self.signal_double_booked:
             codes.add("double_booked")
         if self.signal_unavailable:
@@ -298,13 +326,24 @@ class Visit(models.Model):
         """An error that is not about who is on the visit: the date, a volunteer, the ages (`with_signals()`)."""
         return bool(self.signal_codes - STAFFING_CODES)
 
-    def staffing_options(self, volunteers: VolunteerQuerySet) -> list[StaffingOption]:
-        """Rank volunteers for this visit. Eligible first (cleared on the date, covering the school's
-        police force area, not booked elsewhere at the time, not unavailable), then fewest visits that
-        month, then by name; each ineligible one with its reasons. `volunteers` is the pool to rank
-        (volunteers already on this visit are left out)."""
+    def staffing_options(
+        self, volunteers: VolunteerQuerySet, sessions: Iterable[VisitSession] | None = None
+    ) -> list[StaffingOption]:
+        """Rank volunteers for this visit. `volunteers` is the pool to rank (volunteers already on this
+        visit are left out); `sessions` the visit's lines where the caller has read them.
+
+        Eligible first (cleared on the date, covering the school's police force area, not booked
+        elsewhere at the time, not unavailable), each ineligible one with its reasons. Then, when any
+        session is in Welsh, Welsh speakers first; then those within their own travel limit before those
+        beyond it (a soft reason: "32 km: beyond their 25 km"); then by distance, nearest first, an
+        unknown distance (Northern Ireland, a district not in the table, no postcode, a school without
+        coordinates) after every known one; then fewest visits that month, then by name.
+        """
         on_visit = Assignment.objects.filter(visit_id=self.pk).values("volunteer_id") if self.pk else []
         area = self.school.police_force
+        lines = list(self.sessions.all() if sessions is None else sessions)
+        in_welsh = any(line.welsh_language for line in lines)
+        school_point = self.school.location
         pool = list(volunteers.exclude(pk__in=on_visit).for_staffing(self))
         # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
         # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
@@ -335,8 +374,14 @@ class Visit(models.Model):
                 reasons.append(clash.clash_reason())
             if volunteer.pk in away:
                 reasons.append("is unavailable on that date")
-            options.append(StaffingOption(volunteer, tuple(reasons), that_month.get(volunteer.pk, 0)))
-        options.sort(key=lambda o: (not o.eligible, o.visits_that_month, o.volunteer.user.last_name, o.volunteer.pk))
+            options.append(
+                StaffingOption(
+                    volunteer, tuple(reasons), that_month.get(volunteer.pk, 0),
+                    distance_km=distance_km(school_point, volunteer.location),
+                    welsh_wanted=in_welsh,
+                )
+            )
+        options.sort(key=StaffingOption.rank)
         return options
 
     @property
@@ -360,6 +405,33 @@ class Visit(models.Model):
             .order_by("-date")
             .first()
         )
+
+    WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+
+    @property
+    def preferences(self) -> list[str]:
+        """The school's preferences in words, as the problem quotes them ("Mornings; Monday to Thursday")."""
+        said = []
+        if self.preferred_time:
+            said.append(f"{self.preferred_time}s")
+        days = sorted({d for d in self.preferred_weekdays if isinstance(d, int) and 0 <= d < 5})
+        if days and len(days) < 5:
+            names = [f"{self.WEEKDAYS[d]}s" for d in days]
+            said.append(names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}")
+        avoid = self.avoided_dates
+        if avoid:
+            said.append("not " + ", ".join(f"{d:%-d %B %Y}" for d in avoid))
+        return said
+
+    @property
+    def avoided_dates(self) -> list[date]:
+        found = []
+        for text in self.dates_to_avoid or []:
+            try:
+                found.append(date.fromisoformat(str(text)))
+            except ValueError:
+                continue
+        return sorted(set(found))
 
     @property
     def times(self) -> str:
@@ -558,15 +630,44 @@ class Staffing:
 
 @dataclass(frozen=True)
 class StaffingOption:
-    """A volunteer as a candidate for a visit, with why they may not take it (none: eligible)."""
+    """A volunteer as a candidate for a visit, with why they may not take it (none: eligible), how far
+    they are from the school (None: unknown) and whether the visit wants a Welsh speaker."""
 
     volunteer: Volunteer
     reasons: tuple[str, ...]
     visits_that_month: int
+    distance_km: float | None = None
+    welsh_wanted: bool = False
 
     @property
     def eligible(self) -> bool:
         return not self.reasons
+
+    @property
+    def beyond_limit(self) -> bool:
+        """Further than the volunteer said they travel: shown and ranked after, never refused."""
+        return self.distance_km is not None and self.distance_km > self.volunteer.max_travel_km
+
+    @property
+    def distance(self) -> str:
+        """The distance in words: "12 km", "under 1 km", "32 km: beyond their 25 km", "distance unknown"."""
+        if self.distance_km is None:
+            return "distance unknown"
+        km = round(self.distance_km)
+        said = "under 1 km" if km < 1 else f"{km} km"
+        return f"{said}: beyond their {self.volunteer.max_travel_km} km" if self.beyond_limit else said
+
+    @property
+    def lacks_welsh(self) -> bool:
+        return self.welsh_wanted and not self.volunteer.speaks_welsh
+
+    def rank(self) -> tuple:
+        """The staffing panel's order (the rules in `Visit.staffing_options`' docstring)."""
+        known = self.distance_km is not None
+        return (
+            not self.eligible, self.lacks_welsh, self.beyond_limit, not known, self.distance_km if known else 0.0,
+            self.visits_that_month, self.volunteer.user.last_name, self.volunteer.pk,
+        )
 
 
 class StatusChange(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -45,10 +45,20 @@ class VisitForm(forms.ModelForm):
 
     # The version of the visit the coordinator was looking at: a change saved since is not overwritten.
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # The school's preferences: a booking against them is a warning (the problem `preference`).
+    preferred_weekdays = forms.TypedMultipleChoiceField(
+        label="Weekdays that suit the school", coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=list(enumerate(Visit.WEEKDAYS)), help_text="None ticked: any weekday.",
+    )
+    dates_to_avoid = forms.CharField(
+        label="Days to avoid", required=False, max_length=500,
+        help_text="Dates the school cannot have a visit, separated by commas, e.g. 12/03/2027, 19/03/2027.",
+    )
 
     class Meta:
         model = Visit
-        fields = ["school", "date", "starts_at", "ends_at", "notes"]
+        fields = ["school", "date", "starts_at", "ends_at", "preferred_weekdays", "preferred_time", "dates_to_avoid",
+                  "notes"]
         widgets = {"date": DATE_INPUT, "starts_at": TIME_INPUT, "ends_at": TIME_INPUT, "notes": forms.Textarea(
             attrs={"rows": 3}
         )}
@@ -63,6 +73,25 @@ class VisitForm(forms.ModelForm):
         self.fields["school"].queryset = schools
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        self.fields["preferred_time"].widget = forms.RadioSelect(choices=self.fields["preferred_time"].choices)
+        self.initial["dates_to_avoid"] = ", ".join(f"{d:%d/%m/%Y}" for d in self.instance.avoided_dates)
+
+    def clean_dates_to_avoid(self) -> list[str]:
+        found = []
+        for text in filter(None, (part.strip() for part in self.cleaned_data["dates_to_avoid"].split(","))):
+            day = None
+            for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+                try:
+                    day = datetime.strptime(text, pattern).date()
+                    break
+                except ValueError:
+                    continue
+            if day is None:
+                raise forms.ValidationError(
+                    f"“{text[:20]}” is not a date: give dates as day/month/year, e.g. 12/03/2027."
+                )
+            found.append(day.isoformat())
+        return sorted(set(found))
 
     def clean_date(self) -> date:
         """A date picker sends the year as it is typed (0002, 0020, 0202): say so rather than check year
@@ -201,6 +230,7 @@ class DueFilterForm(forms.Form):
         label="Local authority", queryset=LocalAuthority.objects.none(), required=False, empty_label="Any"
     )
     town = forms.CharField(label="Town", required=False, max_length=100)
+    booked = forms.BooleanField(label="Include schools with a visit planned", required=False)
 
     def __init__(self, *args, areas, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -219,6 +249,10 @@ class DueFilterForm(forms.Form):
         if data.get("town"):
             schools = schools.filter(town__iexact=data["town"].strip())
         return schools
+
+    @property
+    def include_booked(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("booked"))
 
 
 class CalendarFilterForm(forms.Form):

@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("visits/<int:pk>/assign/", views.assign, name="assign"),
     path("visits/<int:pk>/assignments/<int:assignment_pk>/remove/", views.unassign, name="unassign"),
     path("visits/<int:pk>/assignments/<int:assignment_pk>/make-lead/", views.make_lead, name="make_lead"),
+    path("visits/<int:pk>/volunteers/<int:volunteer_pk>/may-lead/", views.allow_to_lead, name="allow_to_lead"),
     path("visits/<int:pk>/status/", views.change_status, name="change_status"),
     path("visits/<int:pk>/cover/", views.find_cover, name="find_cover"),
     path("request-a-visit/", request.request_visit, name="request"),

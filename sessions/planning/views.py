@@ -104,15 +104,27 @@ def due(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     areas = planning_areas(request.user)
     filters = DueFilterForm(request.GET, areas=areas)
-    schools = filters.filter(School.objects.due(on=today).in_areas(areas)).select_related("local_authority")
-    page = Paginator(schools, PAGE_SIZE).get_page(request.GET.get("page"))
+    due_schools = filters.filter(School.objects.due(on=today).in_areas(areas)).with_live_visit()
+    # A school with a visit requested, proposed or confirmed is being seen to: left out unless asked for,
+    # saying how many.
+    left_out = 0
+    if filters.include_booked:
+        schools = due_schools
+    else:
+        schools = due_schools.filter(has_live_visit=False)
+        left_out = due_schools.filter(has_live_visit=True).count()
+    page = Paginator(schools.select_related("local_authority"), PAGE_SIZE).get_page(request.GET.get("page"))
+    show_booked = request.GET.copy()
+    show_booked.pop("page", None)
+    show_booked["booked"] = "on"
     template_name = "sessions/planning/due.html"
     if request.htmx:
         template_name += "#results"
     return render(
         request,
         template_name,
-        {"filters": filters, "page": page, "query": query_without_page(request), "section": "due"},
+        {"filters": filters, "page": page, "query": query_without_page(request), "section": "due",
+         "left_out": left_out, "show_booked_query": show_booked.urlencode()},
     )
 
 
@@ -329,7 +341,7 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
         context["staffing"] = visit.staffing(context["assignments"], sessions)
-        options = visit.staffing_options(pool) if editable else []
+        options = visit.staffing_options(pool, sessions) if editable else []
         context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
         context["options_total"] = len(options)
     if "workflow" in parts:
@@ -484,6 +496,20 @@ def make_lead(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse
     else:
         done = f"{assignment.volunteer.name} is now the lead."
     return fragment_or_redirect(request, visit, "staffing", error, done)
+
+
+@require_POST
+@planner_required
+def allow_to_lead(request: HttpRequest, pk: int, volunteer_pk: int) -> HttpResponse:
+    """The coordinator says a volunteer of their areas may lead visits (staff can also undo it in the admin)."""
+    visit = get_visit(request, pk)
+    pool = planning_volunteers(request.user, also_area=visit.school.police_force)
+    volunteer = get_object_or_404(pool.select_related("user"), pk=volunteer_pk)
+    if not volunteer.may_lead:
+        volunteer.may_lead = True
+        volunteer._change_reason = f"May lead: set by {request.user.get_username()}"[:100]
+        volunteer.save(update_fields=["may_lead"])
+    return fragment_or_redirect(request, visit, "staffing", None, f"{volunteer.name} may now lead visits.")
 
 
 # --- Cover when someone drops out

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from schools.geography import normalise_postcode
 from sessions.models import DeclineReason, Unavailability, Visit, Volunteer
 
 LONGEST_ABSENCE_DAYS = 366
@@ -66,6 +67,24 @@ class EmailPreferencesForm(forms.ModelForm):
             "email_reminders": "Email me a reminder two days before each visit",
             "email_report_nudges": "Email me the day after a visit I led, to file the visit report",
         }
+
+
+class TravelForm(forms.ModelForm):
+    """Where the volunteer sets out from and how far they will go: the staffing panel's distances."""
+
+    class Meta:
+        model = Volunteer
+        fields = ["postcode", "max_travel_km"]
+        labels = {"postcode": "Your postcode", "max_travel_km": "The furthest you will travel (km)"}
+        help_texts = {
+            "postcode": "Only its first half (your district, such as RG1) is used, to tell coordinators how far "
+            "you are from a school.",
+            "max_travel_km": "In a straight line. Coordinators see when a visit is further than this.",
+        }
+
+    def clean_postcode(self) -> str:
+        # The model's validator says what is wrong; this keeps it as Royal Mail writes it.
+        return normalise_postcode(self.cleaned_data["postcode"]) or self.cleaned_data["postcode"].strip()
 
 
 class VisitReportForm(forms.Form):

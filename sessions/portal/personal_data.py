@@ -37,6 +37,11 @@ def personal_data(volunteer: Volunteer) -> dict:
         "volunteer": {
             "phone": volunteer.phone,
             "postcode": volunteer.postcode,
+            "furthest_travel_km": volunteer.max_travel_km,
+            "speaks_welsh": volunteer.speaks_welsh,
+            "signs_bsl": volunteer.signs_bsl,
+            "send_experience": volunteer.send_experience,
+            "may_lead": volunteer.may_lead,
             "areas_covered": ", ".join(area.name for area in volunteer.areas.all()),
             "dbs_check_date": _value(volunteer.dbs_checked_on),
             "dbs_certificate_number": volunteer.dbs_reference,

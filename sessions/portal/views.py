@@ -31,7 +31,7 @@ from sessions import services
 from sessions.access import is_coordinator, is_volunteer, volunteer_of
 from sessions.models import Assignment, Coordinator, CoverRequest, DeclineReason, Unavailability, Volunteer
 from sessions.portal.feeds import calendar_for_token
-from sessions.portal.forms import DeclineForm, EmailPreferencesForm, UnavailabilityForm, VisitReportForm
+from sessions.portal.forms import DeclineForm, EmailPreferencesForm, TravelForm, UnavailabilityForm, VisitReportForm
 from sessions.portal.personal_data import for_display, personal_data, personal_data_csv, readable
 
 PAST_PER_PAGE = 10
@@ -286,23 +286,29 @@ def report(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def details(request: HtmxHttpRequest) -> HttpResponse:
-    """What the app holds about the volunteer, and their email choices."""
+    """What the app holds about the volunteer, their email choices, and where they travel from (two
+    forms on one page: the button pressed says which is saved)."""
     volunteer = volunteer_of(request.user)
     template_name = "sessions/portal/details.html"
-    saved = False
-    if request.method == "POST":
-        form = EmailPreferencesForm(request.POST, instance=volunteer)
-        if form.is_valid():
-            form.save()
-            saved = True
+    saved = travel_saved = False
+    posted = request.POST if request.method == "POST" else None
+    travel_posted = posted is not None and "save_travel" in posted
+    form = EmailPreferencesForm(None if travel_posted else posted, instance=volunteer)
+    travel_form = TravelForm(posted if travel_posted else None, instance=volunteer)
+    if posted is not None:
+        bound = travel_form if travel_posted else form
+        if bound.is_valid():
+            bound.save()
+            saved, travel_saved = not travel_posted, travel_posted
             if not request.htmx:
-                messages.success(request, "Your email choices are saved.")
+                done = "Your travel details are saved." if travel_posted else "Your email choices are saved."
+                messages.success(request, done)
                 return redirect("portal:details")
-    else:
-        form = EmailPreferencesForm(instance=volunteer)
+        volunteer.refresh_from_db()  # what the page shows is what is held, not what was typed
     if request.htmx:
-        template_name += "#email-preferences"
-    context = {"volunteer": volunteer, "form": form, "saved": saved}
+        template_name += "#travel" if travel_posted else "#email-preferences"
+    context = {"volunteer": volunteer, "form": form, "saved": saved, "travel_form": travel_form,
+               "travel_saved": travel_saved}
     if not request.htmx:
         data = personal_data(volunteer)
         context |= {

@@ -17,7 +17,7 @@ from django.utils import timezone
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
 from playwright.sync_api import expect, sync_playwright
 
-from schools.factories import SchoolFactory
+from schools.factories import SchoolFactory, TermDateFactory
 from sessions.factories import (
     AssignmentFactory,
     CoordinatorFactory,
@@ -64,6 +64,7 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     thames_valley = Area.objects.get(code="E23000029")
     CoordinatorFactory(user__username="asha", user__first_name="Asha", user__last_name="Khan", areas=[thames_valley])
     oak = SchoolFactory(in_area=thames_valley, name="Oak Tree Primary School", town="Reading")
+    TermDateFactory(local_authority=oak.local_authority)  # 2026/27 in term: its calendar is known
     SchoolFactory(in_area=thames_valley, name="Birch Infant School", town="Slough")
     priya = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[thames_valley])
     VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[thames_valley])

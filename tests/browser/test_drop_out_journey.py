@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.management import call_command
 from playwright.sync_api import expect, sync_playwright
 
-from schools.factories import SchoolFactory
+from schools.factories import SchoolFactory, TermDateFactory
+from schools.models import academic_year_of
 from sessions.factories import (
     AssignmentFactory,
     CoordinatorFactory,
@@ -58,6 +59,8 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     visit = VisitFactory(school=SchoolFactory(in_area=area, name="St Mark's Primary School"), date=day,
                          coordinator=coordinator.user)
     VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
+    TermDateFactory(local_authority=visit.school.local_authority, academic_year=academic_year_of(day),
+                    starts_on=day - timedelta(days=3), ends_on=day + timedelta(days=3))  # in term time
     sam = VolunteerFactory(user__first_name="Sam", user__last_name="Okafor", areas=[area], **cleared)
     tom = VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[area], **cleared)
     AssignmentFactory(visit=visit, volunteer=sam, role="lead")

@@ -40,6 +40,7 @@ class World:
             "visit_id": self.visit.pk,
             "assignment_pk": self.invitation.pk,
             "assignment_id": self.invitation.pk,
+            "volunteer_pk": self.other_volunteer.pk,
             "unavailability_id": self.unavailability.pk,
             "batch_id": self.batch.pk,
             "token": self.volunteer.calendar_token,
@@ -53,7 +54,7 @@ class World:
 def build_world(area, other_area, planned_visit) -> World:
     visit = planned_visit(area)
     volunteer = VolunteerFactory(areas=[area])
-    other_volunteer = VolunteerFactory(areas=[area])
+    other_volunteer = VolunteerFactory(areas=[area], may_lead=False)
     invitation = AssignmentFactory(visit=visit, volunteer=volunteer, status=Assignment.Status.INVITED)
     coordinator = CoordinatorFactory(areas=[area])
     other_coordinator = CoordinatorFactory(areas=[other_area])

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from schools.factories import SchoolFactory
+from schools.geography import distance_km, district_point
 from schools.models import School, SchoolContact
 from sessions import access
 from sessions.demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -186,3 +187,16 @@ def test_if_empty_leaves_a_database_with_schools_alone():
 def test_too_small_a_demo_is_refused_with_the_reason():
     with pytest.raises(CommandError, match="at least 20 schools"):
         seed("--schools", "5")
+
+
+def test_the_demo_places_schools_near_their_postcode_district_and_gives_volunteers_skills():
+    seed(*SMALL)
+
+    placed = School.objects.exclude(easting=None)
+    assert placed.count() >= School.objects.filter(local_authority__police_force__code="E23000029").count() > 0
+    for school in placed:
+        assert distance_km(school.location, district_point(school.postcode)) < 4  # within the district
+    volunteers = Volunteer.objects.all()
+    assert volunteers.filter(may_lead=True).exists() and volunteers.filter(may_lead=False).exists()
+    # Whoever leads a demo visit may lead: the demo is what the booking gate would allow.
+    assert not Assignment.objects.filter(role="lead", volunteer__may_lead=False).exists()

@@ -2,6 +2,7 @@ from datetime import date, time
 
 import pytest
 
+from schools.factories import SchoolFactory, TermDateFactory
 from sessions.factories import (
     AssignmentFactory,
     SessionTypeFactory,
@@ -20,7 +21,8 @@ def codes(visit: Visit) -> list[str]:
 
 
 def test_a_fully_staffed_visit_on_a_school_day_has_no_problems():
-    visit = VisitFactory()
+    term = TermDateFactory()  # in term time in its authority's calendar
+    visit = VisitFactory(school=SchoolFactory(local_authority=term.local_authority))
     VisitSessionFactory(visit=visit)
     AssignmentFactory(visit=visit, role="lead")
     AssignmentFactory(visit=visit)

@@ -291,8 +291,9 @@ def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_voluntee
     visit = planned_visit(thames_valley, volunteers=n, date=date(2027, 3, 29))
 
     # session, user, coordinator, volunteer (none), visit, and problems(): sessions, assignments,
-    # clashes, unavailability, the last delivered visit
-    with django_assert_num_queries(10):
+    # the term calendar, the school's closures, clashes, unavailability, the school's other live visits,
+    # the last delivered visit
+    with django_assert_num_queries(13):
         response = coordinator_client.get(f"/visits/{visit.pk}/problems/", headers=HTMX)
 
     html = response.content.decode()

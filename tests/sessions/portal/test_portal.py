@@ -308,7 +308,7 @@ def test_a_range_that_covers_a_booked_visit_is_saved_only_after_the_volunteer_co
 
     assert volunteer_client.volunteer.unavailabilities.count() == 1
     assert "The coordinator has been told about the visits these dates cover." in second.content.decode()
-    assert booked.visit.problems()[0].code == "unavailable"
+    assert [p.code for p in booked.visit.problems() if p.is_error][0] == "unavailable"
 
 
 def test_a_range_ending_before_it_starts_or_in_the_past_is_refused_with_a_reason(volunteer_client):
@@ -545,3 +545,46 @@ def test_a_coordinator_who_is_also_a_volunteer_sees_only_the_visits_they_are_on(
     html = client.get("/me/").content.decode()
 
     assert "Mine Primary" in html and "Area Primary" not in html
+
+
+# --- where they travel from
+
+
+def test_a_volunteer_sets_their_postcode_and_how_far_they_travel_in_place(volunteer_client):
+    response = volunteer_client.post("/me/details/", {"postcode": " ox14 1aa", "max_travel_km": "40",
+                                                      "save_travel": "1"}, headers=HTMX)
+
+    volunteer = volunteer_client.volunteer
+    volunteer.refresh_from_db()
+    assert (volunteer.postcode, volunteer.max_travel_km) == ("OX14 1AA", 40)
+    html = response.content.decode()
+    assert "Your travel details are saved." in html and "<html" not in html
+    assert volunteer.email_reminders is True  # the other form is left alone
+
+
+@pytest.mark.parametrize("typed", ["XX1 1XX", "RG1", "hello", "RG1 4QAZ"])
+def test_a_postcode_that_is_not_a_uk_one_is_refused_with_an_example(volunteer_client, typed):
+    before = volunteer_client.volunteer.postcode
+
+    response = volunteer_client.post("/me/details/", {"postcode": typed, "max_travel_km": "25",
+                                                      "save_travel": "1"}, headers=HTMX)
+
+    assert "Enter a UK postcode such as RG1 4QA." in response.content.decode()
+    volunteer_client.volunteer.refresh_from_db()
+    assert volunteer_client.volunteer.postcode == before
+
+
+def test_a_northern_irish_postcode_is_accepted_though_its_distance_is_unknown(volunteer_client):
+    response = volunteer_client.post("/me/details/", {"postcode": "BT1 1AA", "max_travel_km": "25",
+                                                      "save_travel": "1"}, follow=True)
+
+    volunteer_client.volunteer.refresh_from_db()
+    assert volunteer_client.volunteer.postcode == "BT1 1AA" and volunteer_client.volunteer.location is None
+    assert "Your travel details are saved." in response.content.decode()
+
+
+def test_the_travel_limit_must_be_a_sensible_number(volunteer_client):
+    response = volunteer_client.post("/me/details/", {"postcode": "RG1 4QA", "max_travel_km": "0",
+                                                      "save_travel": "1"}, headers=HTMX)
+
+    assert "greater than or equal to 1" in response.content.decode()
