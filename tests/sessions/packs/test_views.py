@@ -192,8 +192,8 @@ def test_gathering_a_pack_costs_the_same_queries_for_any_number_of_sessions_volu
         SchoolContactFactory(school=visit.school, role="office")
     # visit (+school, area, coordinator), sessions (+types), contacts, assignments (+volunteers),
     # content, figures in use (+sources); visit.problems(): booked volunteers, clashes, unavailability,
-    # the previous visit in the cycle
-    with django_assert_num_queries(10):
+    # the previous visit in the cycle, the authority's term dates, the school's closures, its other visits
+    with django_assert_num_queries(13):
         data = gather(visit)
     assert len(data.lines) == n and len(data.volunteers) == n + 1  # make_visit books a lead and a supporter
 
