@@ -447,19 +447,26 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return fragment_or_redirect(request, visit, "staffing", error, done)
 
 
+def on_assignment(request: HttpRequest, pk: int, assignment_pk: int, act, done: str) -> HttpResponse:
+    """Do `act(assignment)` (a service function) to one of the visit's volunteers; answer the staffing region."""
+    visit = get_visit(request, pk)
+    assignment = get_object_or_404(visit.assignments.select_related("volunteer__user"), pk=assignment_pk)
+    error = None
+    try:
+        act(assignment)
+    except ValidationError as refusal:
+        error = " ".join(refusal.messages)
+    message = None if error else done.format(name=assignment.volunteer.name)
+    return fragment_or_redirect(request, visit, "staffing", error, message)
+
+
 @require_POST
 @planner_required
 def unassign(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    assignment = get_object_or_404(visit.assignments.select_related("volunteer__user"), pk=assignment_pk)
-    error = done = None
-    try:
-        services.remove_assignment(assignment=assignment, by=request.user)
-    except ValidationError as refusal:
-        error = " ".join(refusal.messages)
-    else:
-        done = f"{assignment.volunteer.name} is no longer on this visit."
-    return fragment_or_redirect(request, visit, "staffing", error, done)
+    return on_assignment(
+        request, pk, assignment_pk, lambda a: services.remove_assignment(assignment=a, by=request.user),
+        "{name} is no longer on this visit.",
+    )
 
 
 @require_POST
@@ -486,16 +493,10 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @planner_required
 def make_lead(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    visit = get_visit(request, pk)
-    assignment = get_object_or_404(visit.assignments.select_related("volunteer__user"), pk=assignment_pk)
-    error = done = None
-    try:
-        services.make_lead(visit=visit, assignment=assignment, by=request.user)
-    except ValidationError as refusal:
-        error = " ".join(refusal.messages)
-    else:
-        done = f"{assignment.volunteer.name} is now the lead."
-    return fragment_or_redirect(request, visit, "staffing", error, done)
+    return on_assignment(
+        request, pk, assignment_pk, lambda a: services.make_lead(visit=a.visit, assignment=a, by=request.user),
+        "{name} is now the lead.",
+    )
 
 
 @require_POST
