@@ -10,7 +10,8 @@ from django.core.management import call_command
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_volunteer_phone import log_in
 
 playwright = pytest.importorskip("playwright.sync_api")
 

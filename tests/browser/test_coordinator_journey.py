@@ -8,7 +8,6 @@ The live server's database is emptied between tests, so the reference data is lo
 
 import re
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -27,17 +26,8 @@ from sessions.factories import (
 )
 from sessions.models import Visit
 from stats.models import Area
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "correct horse battery staple"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

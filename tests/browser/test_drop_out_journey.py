@@ -22,7 +22,8 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, SessionType, Visit, Volunteer
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,8 @@ from playwright.sync_api import sync_playwright
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.test_volunteer_phone import CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

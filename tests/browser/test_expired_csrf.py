@@ -8,7 +8,8 @@ from playwright.sync_api import expect, sync_playwright
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import Assignment
 from stats.models import Area
-from tests.browser.test_volunteer_phone import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, log_in
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -21,20 +21,11 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, Unavailability, Visit
 from stats.models import Area
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 playwright = pytest.importorskip("playwright.sync_api")
 
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

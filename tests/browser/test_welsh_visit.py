@@ -14,8 +14,8 @@ from schools.models import School
 from sessions.factories import CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from sessions.models import Assignment, SessionType
 from stats.models import Area
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_drop_out_journey import browser, new_page  # noqa: F401 — the browser fixture
-from tests.browser.test_volunteer_phone import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
