@@ -4,7 +4,7 @@ Every response to a signed-in person — pages, htmx fragments, exports, redirec
 `Cache-Control: no-store, private`, so neither the browser's disk cache (a shared or lost computer) nor a
 proxy keeps a copy of a volunteer's details, a school's contacts or a visit. So does the public request form,
 which shows back what a school typed when a post is refused. A view that chose its own caching keeps it:
-the session pack revalidates with its ETag (`private, no-cache`), the calendar feed and the admin are never
+the session pack and the calendar feed revalidate with their ETags (`private, no-cache`), the admin is never
 cached (`never_cache`).
 """
 

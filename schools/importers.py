@@ -24,7 +24,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from schools.models import School, SchoolContact
-from stats.models import LocalAuthority
+from stats.models import Area, LocalAuthority
 
 ENCODING = "cp1252"
 BATCH_SIZE = 2000
@@ -165,6 +165,8 @@ def import_gias(path: str | Path, *, dry_run: bool = False, batch_size: int = BA
                 raise GiasImportError(report.errors, report.error_total)
             if dry_run:
                 raise _DryRun
+            # Schools' names and addresses appear in calendar feeds; the import writes them in bulk.
+            Area.objects.all().calendars_changed()
     except _DryRun:
         pass
     return report

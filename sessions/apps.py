@@ -12,6 +12,10 @@ class SchoolSessionsConfig(AppConfig):
         from sessions.notifications import receivers  # noqa: PLC0415 — models are loaded only now
 
         receivers.connect()
+        # Cached coordinators' calendar feeds are rebuilt when anything they show changes.
+        from sessions.portal import feed_changes  # noqa: PLC0415
+
+        feed_changes.connect()
         # The statistics pages ask for schools due and coverage through stats.coverage; the
         # programme's answer lives here, since stats may not import schools or visits.
         from sessions.reach import coverage  # noqa: PLC0415, F401 — registers itself once models are loaded

@@ -36,6 +36,12 @@ class AreaQuerySet(models.QuerySet["Area"]):
     def nations(self) -> AreaQuerySet:
         return self.filter(kind=Area.Kind.NATION)
 
+    def calendars_changed(self) -> int:
+        """Count one more change to what these areas' calendar feeds show, so a feed cached under the
+        old count is rebuilt. An UPDATE in the caller's transaction: the new count becomes visible
+        exactly when the changed rows do, never before them."""
+        return self.update(calendar_changes=models.F("calendar_changes") + 1)
+
 
 class Area(models.Model):
     class Kind(models.TextChoices):
@@ -49,6 +55,8 @@ class Area(models.Model):
         rf"\A{ONS_CODE}\Z", "An ONS code is a capital letter and eight digits, such as E23000029.")])
     name = models.CharField(max_length=100)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Bookkeeping for cached calendar feeds (sessions/portal/feed_changes.py counts the changes).
+    calendar_changes = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = AreaQuerySet.as_manager()
 

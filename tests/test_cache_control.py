@@ -1,7 +1,7 @@
 """No copy of a page with personal data is kept by a browser or a proxy (config/cache_control.py): every
 response to a signed-in person, and the public request form, says `Cache-Control: no-store, private`,
-unless the view chose its own caching (the session pack revalidates with its ETag; the feed is never
-cached)."""
+unless the view chose its own caching (the session pack and the calendar feed revalidate with their
+ETags)."""
 
 import pytest
 
@@ -65,11 +65,13 @@ def test_the_session_pack_keeps_its_own_caching_and_its_etag_still_saves_a_downl
     assert again.status_code == 304 and again["ETag"] == first["ETag"]
 
 
-def test_the_calendar_feed_keeps_its_own_never_cache_headers(client, volunteer):
-    response = client.get(f"/calendar/{volunteer.calendar_token}.ics")
+def test_the_calendar_feed_revalidates_with_its_etag_and_no_shared_cache_keeps_it(client, volunteer):
+    first = client.get(f"/calendar/{volunteer.calendar_token}.ics")
+    again = client.get(f"/calendar/{volunteer.calendar_token}.ics", headers={"If-None-Match": first["ETag"]})
 
-    assert "BEGIN:VCALENDAR" in response.content.decode()
-    assert directives(response) == {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}
+    assert "BEGIN:VCALENDAR" in first.content.decode()
+    assert directives(first) == directives(again) == {"no-cache", "private"}
+    assert again.status_code == 304 and again.content == b""
 
 
 def test_the_password_reset_form_is_not_stored_when_it_shows_back_an_address(client, mail_server_down):

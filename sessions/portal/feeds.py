@@ -14,11 +14,15 @@ VTIMEZONE lists every change from 1970 to 2038 as dates, which at least one wide
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils import timezone
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
@@ -163,4 +167,60 @@ def calendar_for_token(token: str) -> Calendar | None:
     coordinator = Coordinator.objects.filter(calendar_token=token, user__is_active=True).first()
     if coordinator:
         return coordinator_calendar(coordinator)
+    return None
+
+
+# --- Serving: an ETag on every feed (a calendar app asking again gets 304), and the coordinator's
+# feed built once per change in its areas.
+
+# Raise when the events are written differently, so feeds cached by the previous code are not served.
+FEED_FORMAT = 1
+# The key names the day (the year back moves on at midnight), so nothing cached outlives a day by much.
+CACHE_SECONDS = 26 * 60 * 60
+
+
+@dataclass(frozen=True)
+class Feed:
+    etag: str
+    content: Callable[[], bytes]
+
+
+def _etag(text: str | bytes) -> str:
+    data = text.encode() if isinstance(text, str) else text
+    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
+def coordinator_feed_key(coordinator: Coordinator) -> str:
+    """What a coordinator's feed is built from, as a short string: the day, their areas and how many
+    changes each has seen (sessions/portal/feed_changes.py counts them). Equal keys, equal feeds."""
+    areas = coordinator.areas.order_by("pk").values_list("pk", "calendar_changes")
+    parts = [FEED_FORMAT, settings.TIME_ZONE, coordinator.pk, coordinator.calendar_token,
+             timezone.localdate().isoformat(), *(f"{pk}.{count}" for pk, count in areas)]
+    return ":".join(map(str, parts))
+
+
+def _cached_coordinator_feed(coordinator: Coordinator) -> Feed:
+    key = coordinator_feed_key(coordinator)
+    cache_key = "calendar-feed:" + hashlib.sha256(key.encode()).hexdigest()
+
+    def content() -> bytes:
+        body = cache.get(cache_key)
+        if body is None:
+            body = coordinator_calendar(coordinator).to_ical()
+            cache.set(cache_key, body, CACHE_SECONDS)
+        return body
+
+    return Feed(etag=_etag(key), content=content)
+
+
+def feed_for_token(token: str) -> Feed | None:
+    """The feed behind a secret token, ready to serve, or None when no one holds it."""
+    volunteer = Volunteer.objects.filter(calendar_token=token, active=True).first()
+    if volunteer:
+        # A volunteer's feed is small and quick to build; its ETag is its content's.
+        body = volunteer_calendar(volunteer).to_ical()
+        return Feed(etag=_etag(body), content=lambda: body)
+    coordinator = Coordinator.objects.filter(calendar_token=token, user__is_active=True).first()
+    if coordinator:
+        return _cached_coordinator_feed(coordinator)
     return None

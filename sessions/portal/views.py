@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
@@ -30,7 +31,7 @@ from config.htmx import HtmxHttpRequest
 from sessions import services
 from sessions.access import is_coordinator, is_volunteer, volunteer_of
 from sessions.models import Assignment, Coordinator, CoverRequest, DeclineReason, Unavailability, Volunteer
-from sessions.portal.feeds import calendar_for_token
+from sessions.portal.feeds import feed_for_token
 from sessions.portal.forms import DeclineForm, EmailPreferencesForm, TravelForm, UnavailabilityForm, VisitReportForm
 from sessions.portal.personal_data import for_display, personal_data, personal_data_csv, readable
 
@@ -405,14 +406,18 @@ def calendar_regenerate(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_GET
-@never_cache
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The secret calendar feed: no login (calendar apps cannot log in), the token is the key."""
-    calendar = calendar_for_token(token)
-    if calendar is None:
+    """The secret calendar feed: no login (calendar apps cannot log in), the token is the key. A calendar
+    app that sends back the ETag of an unchanged feed gets 304; no shared cache may keep a copy."""
+    found = feed_for_token(token)
+    if found is None:
         raise Http404("No calendar feed at this address.")
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="speak-out-visits.ics"'
+    response = get_conditional_response(request, etag=found.etag)
+    if response is None:
+        response = HttpResponse(found.content(), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="speak-out-visits.ics"'
+    response["ETag"] = found.etag
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
