@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -213,8 +214,38 @@ class Line:
                 for index, card in enumerate(welsh)]
 
     @property
+    def story_shown(self) -> StoryShown | None:
+        """The story to read aloud: where the session is in Welsh and the story is written in Welsh, the
+        English with the Welsh beside it, paragraph by paragraph (so no English paragraph is lost if the
+        two differ in length); else the English alone."""
+        english = self.content.story
+        welsh = self.content_cy.story if self.content_cy else None
+        if english is None:
+            return None
+        if welsh is None or welsh == english:
+            return StoryShown(english.title, "", [(pause, text, "") for pause, text in english.parts])
+        rows = [
+            (bool((en and en[0]) or (cy and cy[0])), en[1] if en else "", cy[1] if cy else "")
+            for en, cy in zip_longest(english.parts, welsh.parts)
+        ]
+        return StoryShown(english.title, welsh.title, rows)
+
+    @property
     def bilingual(self) -> bool:
         return bool(self.content_cy) and any(cy for _, cy in self.key_messages_said)
+
+
+@dataclass(frozen=True)
+class StoryShown:
+    """A story as the pack prints it: its rows are (is a pause for a question, English, Welsh or "")."""
+
+    title: str
+    title_cy: str
+    rows: list[tuple[bool, str, str]]
+
+    @property
+    def bilingual(self) -> bool:
+        return bool(self.title_cy)
 
 
 @dataclass
