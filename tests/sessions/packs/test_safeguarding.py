@@ -185,3 +185,33 @@ def test_no_pupil_page_for_any_nation_carries_figures_crime_words_or_force_names
             assert not FIGURE_WITH_COMMA.search(page)
             for word in ("offence", "crime", "police", "recorded", area.name):
                 assert word.lower() not in page.lower(), (nation, word)
+
+
+def test_every_printed_helpline_number_has_its_source_noted(db):
+    notes = {(row.session_type.slug if row.session_type else "shared", row.section, row.language): row.source_note
+             for row in PackContent.objects.select_related("session_type")}
+    staff = notes[("shared", "staff_concerns", "en")]
+    assert "0800 028 0285" in staff
+    assert "https://www.nspcc.org.uk/what-we-do/news-opinion/new-whistleblowing-advice-line-professionals/" in staff
+    for slug in ALL_TYPES:
+        for language in ("en", "cy"):
+            assert "https://www.childline.org.uk/about/confidentiality-promise/" in notes[(slug, "key_messages",
+                                                                                             language)]
+    for slug in ("assembly-ks2", "workshop-years-5-6"):
+        note = notes[(slug, "questions", "en")]
+        assert "if we are really worried about your or someone else's safety" in note
+        assert "won't show up on any phone bills" in note
+
+
+def test_loading_the_defaults_brings_a_corrected_source_note_to_an_unchanged_default_only(db):
+    unchanged = PackContent.objects.get(session_type=None, section="staff_concerns", language="en")
+    edited = PackContent.objects.get(session_type__slug="workshop-years-5-6", section="questions", language="en")
+    shipped_note = unchanged.source_note
+    PackContent.objects.filter(pk=unchanged.pk).update(source_note="NSPCC Whistleblowing Advice Line: nspcc.org.uk.")
+    PackContent.objects.filter(pk=edited.pk).update(body=edited.body + "\n\nQ: Extra?\nA: Yes.",
+                                                    source_note="Our own note.")
+    load_pack_content()
+    unchanged.refresh_from_db()
+    edited.refresh_from_db()
+    assert unchanged.source_note == shipped_note
+    assert edited.source_note == "Our own note." and edited.body.endswith("A: Yes.")
