@@ -375,6 +375,8 @@ def placeholder_words(school: School, dsl: SchoolContact | None, language: str =
         contact += f" on {authority.childrens_services_phone}"
         if authority.out_of_hours_phone:
             contact += f", or out of hours on {authority.out_of_hours_phone}"
+        else:
+            contact += f" (out of hours, the number you asked the school's {terms.lead_role} for before the visit)"
     else:
         contact = (f"the local authority's children's services (the number is not recorded: ask the school's "
                    f"{terms.lead_role} for it before the visit)")

@@ -215,3 +215,17 @@ def test_loading_the_defaults_brings_a_corrected_source_note_to_an_unchanged_def
     edited.refresh_from_db()
     assert unchanged.source_note == shipped_note
     assert edited.source_note == "Our own note." and edited.body.endswith("A: Yes.")
+
+
+def test_a_missing_out_of_hours_number_is_asked_of_the_schools_lead_before_the_visit(
+        thames_valley, make_visit, pages_text, adult_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks2",))
+    authority = visit.school.local_authority
+    authority.childrens_services_phone = "0118 000 1234"
+    authority.save()
+    text = " ".join(adult_pages(pages_text(render_pack(visit))))
+    assert f"{authority.name} children's services: 0118 000 1234." in text
+    assert "Out-of-hours number not recorded. Before the visit, ask the school's designated safeguarding lead for " \
+           "the local authority's out-of-hours number" in text
+    assert f"call {authority.name} children's services on 0118 000 1234 (out of hours, the number you asked the " \
+           "school's designated safeguarding lead for before the visit)" in text
