@@ -93,7 +93,7 @@ def test_the_dashboard_lists_authorities_with_visits_coming_and_no_childrens_ser
                                                                                  local_authority=authority))
     html = coordinator_client.get("/plan/").content.decode()
     section = html[html.index('id="no-childrens-services"'):]
-    assert f'<li class="no-number-row">{missing.name}</li>' in section
+    assert f'<li class="no-number-row">{missing.name}: no numbers</li>' in section
     assert f'<li class="no-number-row">{recorded.name}: no out-of-hours number</li>' in section
     assert idle.name not in section
     recorded.out_of_hours_phone = "0118 000 9999"
