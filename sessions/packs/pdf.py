@@ -177,6 +177,7 @@ class Line:
     age_range: str = ""
     year_numbers: list[int] = field(default_factory=list)
     clock: list[tuple[str, Any]] = field(default_factory=list)
+    handouts: list[Handout] = field(default_factory=list)  # this session's pupil handouts (standard, SEND)
 
     def _pairs(self, name: str) -> list[tuple[str, str]]:
         """English with the Welsh beside it (line by line) for what is read aloud in a Welsh session."""
@@ -436,6 +437,9 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Content
             )
         )
     handouts = handouts_for(lines, nation)
+    for line in lines:
+        language = Language.WELSH if line.welsh_language else Language.ENGLISH
+        line.handouts = [h for h in handouts if h.line.slug == line.slug and h.language == language]
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
     arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
