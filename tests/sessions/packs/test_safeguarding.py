@@ -229,3 +229,14 @@ def test_a_missing_out_of_hours_number_is_asked_of_the_schools_lead_before_the_v
            "the local authority's out-of-hours number" in text
     assert f"call {authority.name} children's services on 0118 000 1234 (out of hours, the number you asked the " \
            "school's designated safeguarding lead for before the visit)" in text
+
+
+def test_a_day_of_four_sessions_keeps_its_cover_on_one_page_with_a_contents_row_per_session(all_types_pack):
+    cover, second = all_types_pack[0], all_types_pack[1]
+    assert "BEFORE YOU GO The visit" in second and "In this pack" not in second
+    assert "Session Plan Story Cards Pupil handout" in cover
+    story = next(n for n, page in enumerate(all_types_pack, start=1) if "TO READ ALOUD" in page)
+    handouts = [n for n, page in enumerate(all_types_pack, start=1) if "For pupils" in page]
+    row = cover[cover.index("Workshop for Year 2, 10:00"):].split("Assembly for Key Stage 2")[0].split()
+    assert str(story) in row and str(handouts[1]) in row
+    assert "Childline, for children: 0800 1111" in cover and "0808 800 5000" in cover
