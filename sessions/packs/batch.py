@@ -1,4 +1,9 @@
-"""Batches of packs: every pack for an area and date range, built by the task worker into one ZIP."""
+"""Batches of packs: every pack for an area and date range, built by the task worker into one ZIP.
+
+Each visit has a folder in the ZIP holding its pack and, where any of its sessions has a handout for
+this school, its pupils' handouts as a separate PDF (pupil pages only, safe to photocopy), each named
+as the single download of that file is named.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from django.utils import timezone
 
 from sessions.access import pack_visits
 from sessions.models import PackBatch, Visit
-from sessions.packs.pdf import pack_filename, pack_for, read_pack
+from sessions.packs.pdf import gather, pack_filename, pack_for, read_pack
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +37,18 @@ def batch_visits(batch: PackBatch) -> QuerySet[Visit]:
     )
 
 
+def visit_folder(visit: Visit, taken: set[str]) -> str:
+    """The visit's folder in the ZIP: its date and school ("2027-03-02-riverside-primary-school"), with
+    the visit's number added where the same school has two visits that day."""
+    folder = pack_filename(visit).removeprefix("pack-").removesuffix(".pdf")
+    if folder in taken:
+        folder = f"{folder}-visit-{visit.pk}"
+    taken.add(folder)
+    return folder
+
+
 def build_batch(batch_id: int) -> None:
-    """Build (or reuse) each visit's pack and store them all as one ZIP.
+    """Build (or reuse) each visit's pack and handouts and store them all as one ZIP.
 
     Side effects: updates the batch's progress after every pack, stores new packs and the ZIP in
     media storage; on an error marks the batch failed with a message for the coordinator.
@@ -46,14 +61,14 @@ def build_batch(batch_id: int) -> None:
         # PDFs barely compress: store them. Spill to disk past 32 MB rather than hold a big batch in memory.
         buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            names: set[str] = set()
+            folders: set[str] = set()
             for visit in visits:
-                stored = pack_for(visit)
-                name = pack_filename(visit)
-                if name in names:
-                    name = name.removesuffix(".pdf") + f"-{visit.pk}.pdf"
-                names.add(name)
-                archive.writestr(name, read_pack(stored))
+                data = gather(visit)
+                folder = visit_folder(visit, folders)
+                archive.writestr(f"{folder}/{pack_filename(visit)}", read_pack(pack_for(visit, data)))
+                if data.handouts:
+                    handouts = pack_for(visit, data, handouts_only=True)
+                    archive.writestr(f"{folder}/{pack_filename(visit, handouts_only=True)}", read_pack(handouts))
                 batch.done += 1
                 PackBatch.objects.filter(pk=batch.pk).update(done=batch.done)
         name = f"pack-batches/{batch.pk}/packs-{batch.area.code}-{batch.first_date}-{batch.last_date}.zip"

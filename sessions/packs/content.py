@@ -360,7 +360,8 @@ def _digest(body: str) -> str:
 def load_pack_content() -> dict[str, int]:
     """Create the shipped default content where a section is missing. Never overwrites staff edits:
     only a section still holding a default this project has since corrected (`SUPERSEDED`) is
-    replaced, and its review cleared."""
+    replaced, and its review cleared. A section still holding its shipped default takes the shipped
+    source note (the text is unchanged, so its review stands)."""
     types = {st.slug: st for st in SessionType.objects.all()}
     existing = {
         (row.session_type_id, row.section, row.language): row for row in PackContent.objects.all()
@@ -386,8 +387,10 @@ def load_pack_content() -> dict[str, int]:
                     row.body, row.author, row.source_note = body, author, note
                     row.reviewed_by, row.reviewed_on = "", None
                     changed.append(row)
-                elif not row.author and _digest(row.body) == _digest(body):
-                    row.author, row.source_note = author, note  # a default loaded before authors were recorded
+                elif _digest(row.body) == _digest(body) and (not row.author or row.source_note != note):
+                    # Still the shipped default: its author (where loaded before authors were recorded) and
+                    # its source note follow the shipped ones, so a corrected citation reaches every database.
+                    row.author, row.source_note = row.author or author, note
                     changed.append(row)
     PackContent.objects.bulk_create(new)
     PackContent.objects.bulk_update(changed, ["body", "author", "source_note", "reviewed_by", "reviewed_on"])

@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,7 @@ class Line:
     age_range: str = ""
     year_numbers: list[int] = field(default_factory=list)
     clock: list[tuple[str, Any]] = field(default_factory=list)
+    handouts: list[Handout] = field(default_factory=list)  # this session's pupil handouts (standard, SEND)
 
     def _pairs(self, name: str) -> list[tuple[str, str]]:
         """English with the Welsh beside it (line by line) for what is read aloud in a Welsh session."""
@@ -213,8 +215,38 @@ class Line:
                 for index, card in enumerate(welsh)]
 
     @property
+    def story_shown(self) -> StoryShown | None:
+        """The story to read aloud: where the session is in Welsh and the story is written in Welsh, the
+        English with the Welsh beside it, paragraph by paragraph (so no English paragraph is lost if the
+        two differ in length); else the English alone."""
+        english = self.content.story
+        welsh = self.content_cy.story if self.content_cy else None
+        if english is None:
+            return None
+        if welsh is None or welsh == english:
+            return StoryShown(english.title, "", [(pause, text, "") for pause, text in english.parts])
+        rows = [
+            (bool((en and en[0]) or (cy and cy[0])), en[1] if en else "", cy[1] if cy else "")
+            for en, cy in zip_longest(english.parts, welsh.parts)
+        ]
+        return StoryShown(english.title, welsh.title, rows)
+
+    @property
     def bilingual(self) -> bool:
         return bool(self.content_cy) and any(cy for _, cy in self.key_messages_said)
+
+
+@dataclass(frozen=True)
+class StoryShown:
+    """A story as the pack prints it: its rows are (is a pause for a question, English, Welsh or "")."""
+
+    title: str
+    title_cy: str
+    rows: list[tuple[bool, str, str]]
+
+    @property
+    def bilingual(self) -> bool:
+        return bool(self.title_cy)
 
 
 @dataclass
@@ -344,6 +376,8 @@ def placeholder_words(school: School, dsl: SchoolContact | None, language: str =
         contact += f" on {authority.childrens_services_phone}"
         if authority.out_of_hours_phone:
             contact += f", or out of hours on {authority.out_of_hours_phone}"
+        else:
+            contact += f" (out of hours, the number you asked the school's {terms.lead_role} for before the visit)"
     else:
         contact = (f"the local authority's children's services (the number is not recorded: ask the school's "
                    f"{terms.lead_role} for it before the visit)")
@@ -403,6 +437,9 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Content
             )
         )
     handouts = handouts_for(lines, nation)
+    for line in lines:
+        language = Language.WELSH if line.welsh_language else Language.ENGLISH
+        line.handouts = [h for h in handouts if h.line.slug == line.slug and h.language == language]
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
     arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])

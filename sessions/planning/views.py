@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,9 +77,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "expiring": list(planning_volunteers(request.user)
                          .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
                          .select_related("user")),
-        # Session packs print the authority's children's services number: list the ones still to enter.
+        # Session packs print the authority's children's services numbers, daytime and out of hours:
+        # list the authorities with a visit coming and either still to enter.
         "no_childrens_services": list(
-            LocalAuthority.objects.filter(childrens_services_phone="", schools__visits__in=upcoming_visits)
+            LocalAuthority.objects.filter(Q(childrens_services_phone="") | Q(out_of_hours_phone=""),
+                                          schools__visits__in=upcoming_visits)
             .distinct().order_by("name")
         ),
     }

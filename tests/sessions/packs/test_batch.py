@@ -26,8 +26,8 @@ def post_batch(client, area, first="2027-03-01", last="2027-03-05"):
     return client.post("/packs/batches/new/", {"area": area.pk, "first_date": first, "last_date": last})
 
 
-def test_a_coordinator_builds_a_zip_of_every_live_visits_pack_in_the_range(
-        coordinator_client, two_visits, django_capture_on_commit_callbacks, pages_text):
+def test_a_coordinator_builds_a_zip_of_every_live_visits_pack_and_handouts_in_the_range(
+        coordinator_client, two_visits, django_capture_on_commit_callbacks, pages_text, pupil_pages):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_batch(coordinator_client, coordinator_client.area)
     batch = PackBatch.objects.get()
@@ -35,9 +35,53 @@ def test_a_coordinator_builds_a_zip_of_every_live_visits_pack_in_the_range(
     assert (batch.status, batch.total, batch.done, batch.percent) == ("done", 2, 2, 100)
     download = coordinator_client.get(f"/packs/batches/{batch.pk}/packs.zip")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
-    names = sorted(archive.namelist())
-    assert names == ["pack-2027-03-02-hilltop-primary-school.pdf", "pack-2027-03-02-riverside-primary-school.pdf"]
-    assert "Hilltop Primary School" in pages_text(archive.read(names[0]))[0]
+    assert sorted(archive.namelist()) == [
+        "2027-03-02-hilltop-primary-school/handouts-2027-03-02-hilltop-primary-school.pdf",
+        "2027-03-02-hilltop-primary-school/pack-2027-03-02-hilltop-primary-school.pdf",
+        "2027-03-02-riverside-primary-school/handouts-2027-03-02-riverside-primary-school.pdf",
+        "2027-03-02-riverside-primary-school/pack-2027-03-02-riverside-primary-school.pdf",
+    ]
+    hilltop = pages_text(archive.read("2027-03-02-hilltop-primary-school/pack-2027-03-02-hilltop-primary-school.pdf"))
+    assert "Hilltop Primary School" in hilltop[0]
+    # Each visit's handouts: its pupil pages alone, one per session type, nothing for adults.
+    riverside = pages_text(archive.read(
+        "2027-03-02-riverside-primary-school/handouts-2027-03-02-riverside-primary-school.pdf"))
+    assert pupil_pages(riverside) == riverside and len(riverside) == 2
+    assert "My helping hand" in riverside[0] and "My trusted adults" in riverside[1]
+    for page in riverside:
+        assert "Helen Ward" not in page and "Confidential" not in page and "Thames Valley" not in page
+    (hilltop_handouts,) = pages_text(archive.read(
+        "2027-03-02-hilltop-primary-school/handouts-2027-03-02-hilltop-primary-school.pdf"))
+    assert "Online: don't share personal details or photos" in hilltop_handouts
+
+
+def test_a_visit_with_no_handout_for_its_school_has_its_pack_alone_in_the_batch(coordinator, thames_valley, media,
+                                                                               make_visit, pages_text):
+    make_visit(thames_valley, slugs=("workshop-years-5-6",), low_age=4, high_age=7, school_name="Brook Infant School")
+    batch = PackBatch.objects.create(requested_by=coordinator.user, area=thames_valley,
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
+    build_batch(batch.pk)
+    batch.refresh_from_db()
+    with batch.file.open("rb") as handle:
+        archive = zipfile.ZipFile(io.BytesIO(handle.read()))
+    (name,) = archive.namelist()
+    assert name == "2027-03-02-brook-infant-school/pack-2027-03-02-brook-infant-school.pdf"
+    pages = pages_text(archive.read(name))
+    assert all("Draft — not for use" in page for page in pages)
+    assert "No handout is made for “Workshop for Years 5 and 6”" in pages[0]
+
+
+def test_two_visits_to_one_school_on_one_day_get_a_folder_each(coordinator, thames_valley, media, make_visit):
+    first = make_visit(thames_valley, slugs=("assembly-ks1",))
+    second = VisitFactory(school=first.school, date=A_SCHOOL_DAY, status=Visit.Status.CONFIRMED,
+                          starts_at=time(13, 0), ends_at=time(14, 0))
+    batch = PackBatch.objects.create(requested_by=coordinator.user, area=thames_valley,
+                                     first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
+    build_batch(batch.pk)
+    batch.refresh_from_db()
+    with batch.file.open("rb") as handle:
+        folders = {name.split("/")[0] for name in zipfile.ZipFile(io.BytesIO(handle.read())).namelist()}
+    assert folders == {"2027-03-02-riverside-primary-school", f"2027-03-02-riverside-primary-school-visit-{second.pk}"}
 
 
 def test_the_batch_page_shows_progress_that_polls_until_the_packs_are_ready(coordinator_client, thames_valley):
@@ -67,9 +111,10 @@ def test_the_task_records_progress_after_every_pack(coordinator, two_visits, mon
     seen = []
     real = sessions.packs.batch.pack_for
 
-    def watching(visit, data=None):
-        seen.append(PackBatch.objects.get().done)
-        return real(visit, data)
+    def watching(visit, data=None, *, handouts_only=False):
+        if not handouts_only:
+            seen.append(PackBatch.objects.get().done)
+        return real(visit, data, handouts_only=handouts_only)
 
     monkeypatch.setattr(sessions.packs.batch, "pack_for", watching)
     batch = PackBatch.objects.create(requested_by=coordinator.user, area=coordinator.areas.get(),

@@ -1,11 +1,14 @@
 """What the session pack says, read back from the PDF page by page."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from sessions.factories import AssignmentFactory, VisitFactory
 from sessions.models import Assignment, PackContent, SessionType
 from sessions.packs.content import content_for, load_pack_content
-from sessions.packs.pdf import render_pack
+from sessions.packs.pdf import gather, pack_html, render_pack
 from stats.models import Area
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
@@ -220,3 +223,19 @@ def test_year_groups_are_said_as_a_sentence_says_them(numbers, nation, language,
     from sessions.packs.pdf import years_phrase  # noqa: PLC0415 — this test alone needs it
 
     assert years_phrase(numbers, nation, language) == said
+
+
+def test_every_label_of_the_packs_chart_prints_at_8_pt_or_more(thames_valley, make_visit, settings):
+    """The chart spans the page's text width: each label's size in the drawing, scaled to that width, in points."""
+    html = pack_html(gather(make_visit(thames_valley)))
+    chart = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="chart"'):]
+    chart = chart[:chart.index("</svg>")]
+    drawing_width = float(re.search(r'viewBox="0 0 ([\d.]+) ', chart).group(1))
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', chart)]
+    assert sizes and 'class="chart-box"' in html
+    css = (Path(settings.BASE_DIR) / "static" / "pack" / "print.css").read_text()
+    page = css[css.index("@page {"):]
+    top, side = (float(mm) for mm in re.search(r"margin: ([\d.]+)mm ([\d.]+)mm", page).groups())
+    text_width_mm = 210 - 2 * side  # A4
+    smallest_pt = min(sizes) * text_width_mm / drawing_width * 72 / 25.4
+    assert smallest_pt >= 8, f"the smallest chart label prints at {smallest_pt:.1f} pt"

@@ -185,3 +185,58 @@ def test_no_pupil_page_for_any_nation_carries_figures_crime_words_or_force_names
             assert not FIGURE_WITH_COMMA.search(page)
             for word in ("offence", "crime", "police", "recorded", area.name):
                 assert word.lower() not in page.lower(), (nation, word)
+
+
+def test_every_printed_helpline_number_has_its_source_noted(db):
+    notes = {(row.session_type.slug if row.session_type else "shared", row.section, row.language): row.source_note
+             for row in PackContent.objects.select_related("session_type")}
+    staff = notes[("shared", "staff_concerns", "en")]
+    assert "0800 028 0285" in staff
+    assert "https://www.nspcc.org.uk/what-we-do/news-opinion/new-whistleblowing-advice-line-professionals/" in staff
+    for slug in ALL_TYPES:
+        for language in ("en", "cy"):
+            assert "https://www.childline.org.uk/about/confidentiality-promise/" in notes[(slug, "key_messages",
+                                                                                             language)]
+    for slug in ("assembly-ks2", "workshop-years-5-6"):
+        note = notes[(slug, "questions", "en")]
+        assert "if we are really worried about your or someone else's safety" in note
+        assert "won't show up on any phone bills" in note
+
+
+def test_loading_the_defaults_brings_a_corrected_source_note_to_an_unchanged_default_only(db):
+    unchanged = PackContent.objects.get(session_type=None, section="staff_concerns", language="en")
+    edited = PackContent.objects.get(session_type__slug="workshop-years-5-6", section="questions", language="en")
+    shipped_note = unchanged.source_note
+    PackContent.objects.filter(pk=unchanged.pk).update(source_note="NSPCC Whistleblowing Advice Line: nspcc.org.uk.")
+    PackContent.objects.filter(pk=edited.pk).update(body=edited.body + "\n\nQ: Extra?\nA: Yes.",
+                                                    source_note="Our own note.")
+    load_pack_content()
+    unchanged.refresh_from_db()
+    edited.refresh_from_db()
+    assert unchanged.source_note == shipped_note
+    assert edited.source_note == "Our own note." and edited.body.endswith("A: Yes.")
+
+
+def test_a_missing_out_of_hours_number_is_asked_of_the_schools_lead_before_the_visit(
+        thames_valley, make_visit, pages_text, adult_pages):
+    visit = make_visit(thames_valley, slugs=("assembly-ks2",))
+    authority = visit.school.local_authority
+    authority.childrens_services_phone = "0118 000 1234"
+    authority.save()
+    text = " ".join(adult_pages(pages_text(render_pack(visit))))
+    assert f"{authority.name} children's services: 0118 000 1234." in text
+    assert "Out-of-hours number not recorded. Before the visit, ask the school's designated safeguarding lead for " \
+           "the local authority's out-of-hours number" in text
+    assert f"call {authority.name} children's services on 0118 000 1234 (out of hours, the number you asked the " \
+           "school's designated safeguarding lead for before the visit)" in text
+
+
+def test_a_day_of_four_sessions_keeps_its_cover_on_one_page_with_a_contents_row_per_session(all_types_pack):
+    cover, second = all_types_pack[0], all_types_pack[1]
+    assert "BEFORE YOU GO The visit" in second and "In this pack" not in second
+    assert "Session Plan Story Cards Pupil handout" in cover
+    story = next(n for n, page in enumerate(all_types_pack, start=1) if "TO READ ALOUD" in page)
+    handouts = [n for n, page in enumerate(all_types_pack, start=1) if "For pupils" in page]
+    row = cover[cover.index("Workshop for Year 2, 10:00"):].split("Assembly for Key Stage 2")[0].split()
+    assert str(story) in row and str(handouts[1]) in row
+    assert "Childline, for children: 0800 1111" in cover and "0808 800 5000" in cover

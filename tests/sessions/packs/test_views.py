@@ -11,7 +11,7 @@ from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Assignment, PackContent, PackDownload, StoredPack
 from sessions.packs.pdf import RefusedURL, gather, html_to_pdf, url_fetcher
-from stats.models import Source
+from stats.models import Figure, Source
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_changing_a_contact_gives_a_new_pack_with_the_new_details_and_drops_the_
 @pytest.mark.parametrize(
     "change",
     ["visit_notes", "new_contact", "new_volunteer", "content_edit", "source_publisher", "area_name",
-     "childrens_services", "welsh_reviewed"],
+     "childrens_services", "welsh_reviewed", "figure_value", "sources_disagree"],
 )
 def test_any_input_change_gives_a_new_pack_key(visit, change):
     before = gather(visit).key
@@ -140,6 +140,14 @@ def test_any_input_change_gives_a_new_pack_key(visit, change):
         authority.save()
     elif change == "welsh_reviewed":
         PackContent.objects.filter(language="cy").update(reviewed_by="Siân Jones", reviewed_on="2026-11-30")
+    elif change == "figure_value":  # the picture's fingerprint is part of the key
+        figure = Figure.objects.filter(area=visit.school.police_force, period="2022/23").first()
+        figure.value += 1
+        figure.save()
+    elif change == "sources_disagree":
+        figure = Figure.objects.filter(area=visit.school.police_force, period="2022/23").first()
+        Figure.objects.create(area=figure.area, indicator=figure.indicator, period=figure.period,
+                              value=figure.value + 10, source=Source.objects.exclude(pk=figure.source_id).first())
     assert gather(visit).key != before
 
 

@@ -93,8 +93,14 @@ def test_the_dashboard_lists_authorities_with_visits_coming_and_no_childrens_ser
                                                                                  local_authority=authority))
     html = coordinator_client.get("/plan/").content.decode()
     section = html[html.index('id="no-childrens-services"'):]
-    assert f'<li class="no-number-row">{missing.name}</li>' in section
-    assert recorded.name not in section and idle.name not in section
+    assert f'<li class="no-number-row">{missing.name}: no numbers</li>' in section
+    assert f'<li class="no-number-row">{recorded.name}: no out-of-hours number</li>' in section
+    assert idle.name not in section
+    recorded.out_of_hours_phone = "0118 000 9999"
+    recorded.save()
+    section = coordinator_client.get("/plan/").content.decode()
+    section = section[section.index('id="no-childrens-services"'):]
+    assert recorded.name not in section and missing.name in section
 
 
 # --- Calendar
