@@ -138,7 +138,7 @@ def build_featured_visits(planner: VisitPlanner, reserved: Reserved, me: Volunte
     moved.visit.starts_at = time(10, 0)
 
     # Last week: given while still proposed, never confirmed, so it cannot yet be marked delivered.
-    last_week = [d for d in school_days(today - timedelta(days=10), today - timedelta(days=4),
+    last_week = [d for d in school_days(today - timedelta(days=21), today - timedelta(days=4),
                                         [School.Nation.ENGLAND])]
     if last_week:
         day = last_week[-1]
