@@ -179,10 +179,6 @@ def test_on_a_phone_the_visit_page_does_not_scroll_sideways_and_its_status_butto
     page = context.new_page()
     page.goto(f"{live_server.url}/visits/{visit.pk}/")
     page.get_by_role("button", name="Make Sam Okafor lead").wait_for()
-    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 12)""")
-    print("WIDE", wide)
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     confirm = page.get_by_role("button", name="Confirm the visit")
