@@ -55,6 +55,8 @@ def result(page, text: str):
     message = page.get_by_role("main").get_by_text(text, exact=True)  # not the live region, outside main
     expect(message).to_be_focused()
     expect(page.locator("#announcer")).to_have_text(text)
+    page.wait_for_load_state("networkidle")  # the other regions have refreshed, as a person would see
+    expect(message).to_be_focused()
     return message
 
 
