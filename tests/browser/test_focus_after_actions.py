@@ -17,7 +17,13 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory, TermDateFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, SessionType, Visit
 from stats.models import Area
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
@@ -79,7 +85,7 @@ def serious_axe_violations(page, name: str) -> list[str]:
 
 def test_after_each_action_on_the_visit_page_the_result_has_the_focus_and_is_announced(live_server, chromium):
     world = build_world()
-    visit, tom, sam = world["visit"], world["tom"], world["sam"]
+    visit = world["visit"]
     found = []
     context = open_as(chromium, live_server, world["coordinator"].user, DESKTOP)
     page = context.new_page()
