@@ -360,8 +360,12 @@ def _make_visit(area, *, slugs=("assembly-ks1", "assembly-ks2"), school_name="Ri
     starts = [time(9, 15), time(10, 0), time(10, 45), time(11, 0)]
     for slug, starts_at in zip(slugs, starts):
         st = SessionType.objects.get(slug=slug)
-        years = [1, 2] if st.key_stage == "ks1" else [5, 6]
-        VisitSessionFactory(visit=visit, session_type=st, starts_at=starts_at, year_groups=years, pupils=60)
+        # Years 1 and 2 or 5 and 6, those of them the session is written for (a Year 2 workshop: Year 2).
+        years = [n for n in ([1, 2] if st.key_stage == "ks1" else [5, 6]) if st.suits_year_group(n)]
+        line = VisitSessionFactory(visit=visit, session_type=st, starts_at=starts_at, year_groups=years, pupils=60)
+        if line.ends_at > visit.ends_at:  # the visit runs until its last session ends
+            visit.ends_at = line.ends_at
+            visit.save(update_fields=["ends_at"])
     AssignmentFactory(visit=visit, volunteer__user__first_name="Priya", volunteer__user__last_name="Patel",
                       role="lead")
     # A confirmed visit has its lead and as many accepted volunteers as its sessions need (two).

@@ -2,10 +2,11 @@
 
 In Thames Valley, the demo coordinator's area, a few upcoming visits carry the problems a
 coordinator should see (a double booking, a DBS check or training that will have expired by the
-visit date, a bank holiday, too few volunteers, a session for the wrong ages, a volunteer who said
-they are away, and a confirmed visit whose lead dropped out this week, which went back to proposed by
-itself and needs cover, with one volunteer already asked); `manage.py seed_demo` lists them with what
-`visit.problems()` says of each.
+visit date, a bank holiday, too few volunteers, a session for the wrong ages, a Year 2 workshop
+booked for older year groups, a session that starts before its visit, a volunteer who said they are
+away, and a confirmed visit whose lead dropped out this week, which went back to proposed by itself
+and needs cover, with one volunteer already asked); last week, a visit that took place while still
+proposed. `manage.py seed_demo` lists them with what `visit.problems()` says of each.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .dates import next_days, school_days
 from .reference import THAMES_VALLEY
 from .visits import Line, Plan, VisitPlanner
 
-FEATURED_VISITS = 11  # the most build_featured_visits() builds: they count towards the visits asked for
-RESERVED_PRIMARIES = 10  # enough primary schools for every visit below that is not at the infant school
+FEATURED_VISITS = 14  # the most build_featured_visits() builds: they count towards the visits asked for
+RESERVED_PRIMARIES = 13  # enough primary schools for every visit below that is not at the infant school
 
 
 @dataclass
@@ -118,6 +119,31 @@ def build_featured_visits(planner: VisitPlanner, reserved: Reserved, me: Volunte
                           "send_adapted": False}]
     visit("session for the wrong ages", reserved.infant, day, S.PROPOSED, others(day, 2),
           statuses=[A.INVITED, A.INVITED], starts_at=time(9, 30), lines=wrong)
+
+    # A Year 2 workshop booked for Years 5 and 6 at a primary school: the school's ages suit it, the years not.
+    day = days[17]
+    older: list[Line] = [{"session_type": planner.reference.session_types["workshop-year-2"],
+                          "starts_at": time(9, 15), "year_groups": [5, 6], "pupils": 28, "welsh_language": False,
+                          "send_adapted": False}]
+    visit("Year 2 workshop booked for Years 5 and 6", primaries.pop(), day, S.PROPOSED, others(day, 2),
+          starts_at=time(9, 15), lines=older)
+
+    # The visit's start moved to 10:00 after its assembly was set for 09:45.
+    day = days[19]
+    early: list[Line] = [{"session_type": planner.reference.session_types["assembly-ks2"],
+                          "starts_at": time(9, 45), "year_groups": [3, 4, 5, 6], "pupils": 110,
+                          "welsh_language": False, "send_adapted": False}]
+    moved = visit("a session before the visit's new start", primaries.pop(), day, S.PROPOSED, others(day, 2),
+                  starts_at=time(9, 45), lines=early)
+    moved.visit.starts_at = time(10, 0)
+
+    # Last week: given while still proposed, never confirmed, so it cannot yet be marked delivered.
+    last_week = [d for d in school_days(today - timedelta(days=21), today - timedelta(days=4),
+                                        [School.Nation.ENGLAND])]
+    if last_week:
+        day = last_week[-1]
+        visit("a past visit still proposed", primaries.pop(), day, S.PROPOSED, others(day, 2),
+              statuses=[A.ACCEPTED, A.ACCEPTED])
 
     # A volunteer invited for a day they said they would be away.
     away_start, away_end = next((start, end) for start, end in planner.volunteers.away[me.pk] if start > today)

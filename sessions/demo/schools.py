@@ -16,7 +16,7 @@ from .dates import term_calendar
 from .reference import THAMES_VALLEY, Reference
 from .words import SCHOOLS
 
-HOME_SCHOOLS = 14  # Thames Valley has at least this many
+HOME_SCHOOLS = 17  # Thames Valley has at least this many
 FIRST_URN = 700000  # clear of the DfE's ranges
 
 
@@ -81,7 +81,7 @@ def build_schools(demo: Demo, reference: Reference, count: int) -> list[School]:
     codes = reference.quota(rng, count, minimum_home=HOME_SCHOOLS)
     # The first Thames Valley schools are open and of fixed kinds, so the visits built on purpose
     # always have an infant school and enough primary schools to go to.
-    forced = iter(["infant", *["primary"] * 10, "junior"])
+    forced = iter(["infant", *["primary"] * 13, "junior"])
     schools: list[School] = []
     used_names: set[tuple[int, str]] = set()
     for code in codes:

@@ -34,6 +34,7 @@ from sessions.models.visits import (
     VisitQuerySet,
     VisitReport,
     VisitSession,
+    year_group_ages,
     year_group_label,
     year_groups_label,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "contact_card",
     "new_token",
     "person_name",
+    "year_group_ages",
     "year_group_label",
     "year_groups_label",
 ]

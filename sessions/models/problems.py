@@ -271,6 +271,58 @@ def recently_visited(facts: Facts) -> Iterator[Problem]:
         )
 
 
+def year_groups_outside_ages(facts: Facts) -> Iterator[Problem]:
+    """A session booked for year groups its material is not written for (`SessionType.suits_year_group`)."""
+    nation = facts.school.nation
+    for line in facts.sessions:
+        outside = sorted({n for n in line.year_groups or [] if isinstance(n, int)
+                          and not line.session_type.suits_year_group(n)})
+        if outside:
+            groups = [f"{visits.year_group_label(n, nation)} (ages {'–'.join(map(str, visits.year_group_ages(n)))})"
+                      for n in outside]
+            booked = groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
+            yield Problem(
+                Problem.ERROR, "year_groups_outside_ages",
+                f"{line.session_type.name} at {line.starts_at:%H:%M} is for ages {line.session_type.age_range}, "
+                f"but it is booked for {booked}.",
+            )
+
+
+def session_outside_visit(facts: Facts) -> Iterator[Problem]:
+    """A session that starts before the visit does or ends after it (say, once the visit's start has moved)."""
+    visit = facts.visit
+    if not (visit.starts_at and visit.ends_at):
+        return
+    for line in facts.sessions:
+        if not line.starts_at:
+            continue
+        early, late = line.starts_at < visit.starts_at, line.ends_at > visit.ends_at
+        if early or late:
+            how = " and ".join(["starts before"] * early + ["ends after"] * late)
+            yield Problem(
+                Problem.ERROR, "session_outside_visit",
+                f"{line.session_type.name} ({line.starts_at:%H:%M}–{line.ends_at:%H:%M}) {how} the visit, which "
+                f"runs {visit.times}: change the session's start or the visit's times.",
+            )
+
+
+def date_past(facts: Facts) -> Iterator[Problem]:
+    """A visit whose day has gone by and that is neither delivered nor cancelled. A warning, not an error:
+    a visit given while still proposed must be confirmed before it can be marked delivered, and the
+    lead's report may come days later."""
+    visit = facts.visit
+    if visit.status not in LIVE_VISIT_STATUSES or visit.date >= timezone.localdate():
+        return
+    status = visit.get_status_display().lower()
+    if visit.status == visits.Visit.Status.CONFIRMED:
+        then = "once the lead has filed the report, mark it delivered; if it did not take place, cancel it"
+    else:
+        then = "if it took place, confirm it and mark it delivered once the lead has filed the report; if not, " \
+               "move it to a new date or cancel it"
+    yield Problem(Problem.WARNING, "date_past", f"{visit.date:%A %-d %B %Y} has passed and the visit is still "
+                                                f"{status}: {then}.")
+
+
 RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     weekend,
     bank_holiday,
@@ -288,6 +340,9 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     preference,
     second_visit,
     recently_visited,
+    year_groups_outside_ages,
+    session_outside_visit,
+    date_past,
 )
 
 # The rules about who is on the visit: the dashboard lists visits with these apart from the other errors.

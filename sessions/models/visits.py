@@ -42,6 +42,12 @@ def year_groups_label(numbers: Iterable[int], nation: str = School.Nation.ENGLAN
     return ", ".join(year_group_label(n, nation) for n in sorted(numbers))
 
 
+def year_group_ages(number: int) -> tuple[int, int]:
+    """The ages of the children in a year group over the school year: Reception (0) are 4 turning 5,
+    Year n are n + 4 turning n + 5 (P1–P7 in Scotland and Northern Ireland are numbered the same)."""
+    return number + 4, number + 5
+
+
 # --- Session types (reference data)
 
 class SessionType(models.Model):
@@ -75,6 +81,12 @@ class SessionType(models.Model):
         if school.low_age is None or school.high_age is None:
             return True
         return self.min_age <= school.high_age and self.max_age >= school.low_age
+
+    def suits_year_group(self, number: int) -> bool:
+        """Every child of the year group is within the session's ages, all year: a Year 2 workshop for
+        ages 6–7 suits Year 2 (6 turning 7) and neither Year 1 (5–6) nor Year 3 (7–8)."""
+        youngest, oldest = year_group_ages(number)
+        return self.min_age <= youngest and oldest <= self.max_age
 
 
 # --- Visits
@@ -298,6 +310,11 @@ class Visit(models.Model):
             codes.add("not_cleared")
         if any(not line.session_type.suits(school) for line in lines):
             codes.add("age_unsuitable")
+        if any(not line.session_type.suits_year_group(n) for line in lines for n in line.year_groups or []
+               if isinstance(n, int)):
+            codes.add("year_groups_outside_ages")
+        if any(line.starts_at < self.starts_at or line.ends_at > self.ends_at for line in lines):
+            codes.add("session_outside_visit")
         if len(booked) < self.volunteers_needed(lines):
             codes.add("understaffed")
         if lines and not any(a.role == Assignment.Role.LEAD for a in booked):

@@ -544,7 +544,9 @@ def sample_pack(session_type: SessionType | None, language: str = "en") -> PackD
     )
     sessions = [
         VisitSession(visit=visit, session_type=st, starts_at=time(9 + index, 15),
-                     year_groups=[1, 2] if st.key_stage == SessionType.KeyStage.KS1 else [5, 6], pupils=60)
+                     year_groups=[n for n in ([1, 2] if st.key_stage == SessionType.KeyStage.KS1 else [5, 6])
+                                  if st.suits_year_group(n)],  # a Year 2 workshop: Year 2 only
+                     pupils=60)
         for index, st in enumerate(types)
     ]
     contacts = [

@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("visits/<int:pk>/check/", views.visit_validate, name="visit_validate"),
     path("visits/<int:pk>/problems/", views.visit_problems, name="visit_problems"),
     path("visits/<int:pk>/staffing/", views.visit_staffing, name="visit_staffing"),
+    path("visits/<int:pk>/workflow/", views.visit_workflow, name="visit_workflow"),
     path("visits/<int:pk>/assign/", views.assign, name="assign"),
     path("visits/<int:pk>/assignments/<int:assignment_pk>/remove/", views.unassign, name="unassign"),
     path("visits/<int:pk>/assignments/<int:assignment_pk>/make-lead/", views.make_lead, name="make_lead"),

@@ -49,6 +49,9 @@ ATTENTION_WEEKS = 12
 # all"): a coordinator of several large areas would otherwise get hundreds of rows on one page.
 DASHBOARD_ROWS = 15
 VISIT_CHANGED = "visitChanged"
+# What changed, for the visit page's other regions to refresh themselves: a region never refreshes on its
+# own change, which would wipe the result it has just shown (and focused).
+CHANGED = {"staffing": "staffingChanged", "workflow": "statusChanged"}
 
 
 # --- Dashboard
@@ -343,8 +346,11 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
     if "staffing" in parts:
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
-        context["staffing"] = visit.staffing(context["assignments"], sessions)
-        options = visit.staffing_options(pool, sessions) if editable else []
+        context["staffing"] = staffing = visit.staffing(context["assignments"], sessions)
+        # Once the visit is confirmed and staffed the suggestions close, saying so; asked for, they open again.
+        context["staffed"] = editable and visit.status == Visit.Status.CONFIRMED and staffing.holds
+        suggest = editable and (not context["staffed"] or bool(request.GET.get("all") or request.GET.get("more")))
+        options = visit.staffing_options(pool, sessions) if suggest else []
         context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
         context["options_total"] = len(options)
     if "workflow" in parts:
@@ -409,6 +415,12 @@ def visit_staffing(request: HttpRequest, pk: int) -> HttpResponse:
     return visit_part(request, pk, "staffing")
 
 
+@require_GET
+@planner_required
+def visit_workflow(request: HttpRequest, pk: int) -> HttpResponse:
+    return visit_part(request, pk, "workflow")
+
+
 def fragment_or_redirect(
     request: HttpRequest, visit: Visit, partial: str, error: str | None, done: str | None
 ) -> HttpResponse:
@@ -421,6 +433,7 @@ def fragment_or_redirect(
         context[f"{partial}_done"] = done
         response = render(request, f"sessions/planning/visit.html#{partial}", context)
         if error is None:
+            trigger_client_event(response, CHANGED[partial])
             trigger_client_event(response, VISIT_CHANGED)
         return response
     if error:

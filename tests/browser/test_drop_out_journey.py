@@ -75,7 +75,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     page.get_by_text("I can no longer go").click()
     page.get_by_label("Ill or unwell").check()
     page.get_by_role("button", name=re.compile("Decline the visit")).click()
-    expect(page.get_by_text("You have declined. The coordinator has been told.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("You have declined. The coordinator has been told.")).to_be_focused()
     page.screenshot(path=ARTIFACTS / "drop-out-1-declined.png", full_page=True)
     visit.refresh_from_db()
     assert visit.status == Visit.Status.PROPOSED and visit.cover_needed_since is not None

@@ -86,7 +86,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     assert box["height"] >= 44 and box["x"] + box["width"] <= 390
     page.evaluate("window.notReloaded = true")
     accept.click()
-    page.get_by_text("Thank you: you are booked. The coordinator has been told.").wait_for()
+    page.get_by_role("main").get_by_text("Thank you: you are booked. The coordinator has been told.").wait_for()
     page.get_by_text("No invitations waiting for your answer.").wait_for()
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_text("You: lead, accepted").is_visible()

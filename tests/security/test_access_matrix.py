@@ -75,6 +75,7 @@ GETS = {
     "planning:visit_validate": None,
     "planning:visit_problems": AREA_PLANNERS,
     "planning:visit_staffing": AREA_PLANNERS,
+    "planning:visit_workflow": AREA_PLANNERS,
     "planning:assign": None,
     "planning:unassign": None,
     "planning:change_status": None,

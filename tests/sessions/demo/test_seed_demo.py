@@ -100,8 +100,14 @@ def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
     upcoming = Visit.objects.filter(date__gte=timezone.localdate()).select_related("school")
     codes = Counter(problem.code for visit in upcoming for problem in visit.problems())
     for code in ("double_booked", "not_cleared", "bank_holiday", "understaffed", "age_unsuitable", "unavailable",
-                 "no_lead", "not_accepted"):
+                 "no_lead", "not_accepted", "year_groups_outside_ages", "session_outside_visit"):
         assert codes[code] >= 1, code
+    # Each rule about sessions and times shows on the visit built to show it, not everywhere by accident.
+    assert codes["year_groups_outside_ages"] == codes["session_outside_visit"] == 1
+    past = Visit.objects.filter(date__lt=timezone.localdate()).select_related("school")
+    assert any(line.startswith("a past visit still proposed (") and "date_past" in line
+               for line in output.split(": "))
+    assert sum(p.code == "date_past" for visit in past for p in visit.problems()) <= 5
     assert "double booking (double_booked)" in output
     # The visits with problems are in the demo coordinator's area, where they will be seen.
     coordinator = Coordinator.objects.get(user__username="coordinator")

@@ -19,6 +19,7 @@ def visit_pages(visit: Visit) -> list[str]:
         f"/visits/{visit.pk}/edit/",
         f"/visits/{visit.pk}/problems/",
         f"/visits/{visit.pk}/staffing/",
+        f"/visits/{visit.pk}/workflow/",
     ]
 
 

@@ -240,7 +240,10 @@ def test_the_visit_page_shows_sessions_problems_staffing_history_and_the_pack_li
     assert "The sessions need 2 volunteers; 1 is assigned." in html
     assert "Assign <span class=\"visually-hidden\">Tom Jones </span>as lead" in html
     assert f'href="/visits/{visit.pk}/pack.pdf">Download session pack' in html
-    assert 'hx-trigger="visitChanged from:body"' in html
+    # Each region refreshes when another changes the visit, never on its own change (which would wipe its result).
+    assert 'hx-trigger="statusChanged from:body"' in html
+    assert 'hx-trigger="staffingChanged from:body, statusChanged from:body"' in html
+    assert 'hx-trigger="staffingChanged from:body"' in html
 
 
 def test_volunteers_are_ranked_eligible_first_then_fewest_visits_that_month_each_ineligible_with_reasons(
@@ -311,7 +314,7 @@ def test_assigning_a_volunteer_returns_the_staffing_fragment_and_tells_other_reg
     html = response.content.decode()
     assert "<html" not in html and html.strip().startswith('<section id="staffing"')
     assert "Tom Jones is invited as lead." in html
-    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    assert json.loads(response.headers["HX-Trigger"]) == {"staffingChanged": {}, "visitChanged": {}}
     assignment = visit.assignments.get()
     assert (assignment.volunteer, assignment.role, assignment.status) == (tom, "lead", Assignment.Status.INVITED)
 
@@ -359,7 +362,7 @@ def test_removing_a_volunteer_frees_them_and_tells_other_regions(coordinator_cli
     response = coordinator_client.post(f"/visits/{visit.pk}/assignments/{assignment.pk}/remove/", headers=HTMX)
 
     assert f"{assignment.volunteer.name} is no longer on this visit." in response.content.decode()
-    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    assert json.loads(response.headers["HX-Trigger"]) == {"staffingChanged": {}, "visitChanged": {}}
     assert not visit.assignments.exists()
 
 
@@ -381,7 +384,7 @@ def test_confirming_a_fully_staffed_visit_records_who_and_when(coordinator_clien
 
     html = response.content.decode()
     assert "<html" not in html and "The visit is now confirmed." in html
-    assert json.loads(response.headers["HX-Trigger"]) == {"visitChanged": {}}
+    assert json.loads(response.headers["HX-Trigger"]) == {"statusChanged": {}, "visitChanged": {}}
     change = StatusChange.objects.get(visit=visit)
     assert (change.from_status, change.to_status, change.by) == ("proposed", "confirmed", coordinator_client.coordinator.user)
     assert "Proposed &rarr; Confirmed by Asha Khan" in html
