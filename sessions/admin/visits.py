@@ -26,6 +26,7 @@ from sessions.models import (
     Assignment,
     StatusChange,
     Visit,
+    VisitNote,
     VisitReport,
     VisitSession,
     person_name,
@@ -122,6 +123,24 @@ class AssignmentInline(ClosedVisitInline, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("volunteer__user")
+
+
+class VisitNoteInline(admin.StackedInline):
+    """What a school added by asking again while the visit was live (sessions/services.py: request_visit).
+    Kept as the school sent it: shown, not edited; staff may delete one (a mistaken or abusive message)."""
+
+    model = VisitNote
+    extra = 0
+    fields = ["created_at", "author_name", "author_role", "author_email", "author_phone", "text"]
+    readonly_fields = fields
+    verbose_name = "note added by the school"
+    verbose_name_plural = "notes added by the school (later requests)"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -243,15 +262,20 @@ class VisitAdmin(HistoryAdmin):
     date_hierarchy = "date"
     ordering = ["-date", "-starts_at"]
     autocomplete_fields = ["school"]
-    inlines = [VisitSessionInline, AssignmentInline, StatusChangeInline]
+    inlines = [VisitSessionInline, AssignmentInline, VisitNoteInline, StatusChangeInline]
     actions = [mark_proposed, confirm, mark_delivered, cancel, export_as_csv]
     fieldsets = [
         (None, {"fields": ["school", "date", ("starts_at", "ends_at"), "status", "next_statuses", "coordinator",
                            "notes", "problem_list"]}),
         (
             "What the school asked for",
-            {"fields": ["requester_name", "requester_email", "requester_phone", "preferred_dates", "pupils_by_year",
-                        "needs_send", "needs_welsh"]},
+            {"fields": ["requester_name", "requester_role", "requester_email", "requester_phone", "preferred_dates",
+                        "pupils_by_year", "needs_send", "needs_welsh"]},
+        ),
+        (
+            "The school's safeguarding lead",
+            {"fields": ["safeguarding_lead_name", "safeguarding_lead_role", "safeguarding_lead_phone",
+                        "safeguarding_lead_email"]},
         ),
         ("Cancellation", {"fields": ["cancel_reason"]}),
     ]

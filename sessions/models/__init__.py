@@ -31,11 +31,13 @@ from sessions.models.visits import (
     StaffingOption,
     StatusChange,
     Visit,
+    VisitNote,
     VisitQuerySet,
     VisitReport,
     VisitSession,
     year_group_label,
     year_groups_label,
+    year_groups_taught,
 )
 
 from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday_name, bank_holidays  # isort: skip
@@ -66,6 +68,7 @@ __all__ = [
     "Visit",
     "VisitQuerySet",
     "VisitReport",
+    "VisitNote",
     "VisitSession",
     "Volunteer",
     "VolunteerQuerySet",
@@ -76,4 +79,5 @@ __all__ = [
     "person_name",
     "year_group_label",
     "year_groups_label",
+    "year_groups_taught",
 ]
