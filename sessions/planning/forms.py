@@ -376,7 +376,7 @@ class VisitRequestForm(forms.Form):
         nation = school.nation if school else School.Nation.ENGLAND
         self.year_groups = year_groups_taught(school) if school else [number for number, label in YEAR_GROUP_CHOICES]
         for number in self.year_groups:
-            year = year_group_label(number, nation)
+            year = self.year_label(number, nation)
             self.fields[f"pupils_{number}"] = forms.IntegerField(
                 label=_("Pupils in %(year)s") % {"year": year},
                 min_value=0, max_value=500, required=False,
@@ -388,6 +388,13 @@ class VisitRequestForm(forms.Form):
             )
         if not self.offers_welsh:
             del self.fields["needs_welsh"]
+
+    @staticmethod
+    def year_label(number: int, nation: str) -> str:
+        """year_group_label's names (Reception, Year 1–6; P1–P7 in Scotland and Northern Ireland), translated."""
+        if year_group_label(number, nation).startswith("P"):
+            return year_group_label(number, nation)
+        return str(_("Reception")) if number == 0 else str(_("Year %(number)s") % {"number": number})
 
     @property
     def offers_welsh(self) -> bool:
@@ -439,8 +446,9 @@ class VisitRequestForm(forms.Form):
         if school and day:
             # The rules a visit is checked by (weekend, bank holidays of the school's nation, its authority's
             # holidays and INSET days, its own closures): one place for each, sessions/models/problems.py.
+            choose = _("Choose another date.")
             for problem in day_problems(school, day):
-                self.add_error("first_date", f"{problem.message} {_('Choose another date.')}")
+                self.add_error("first_date", f"{problem.message} {choose}")
         if not self.offers_welsh and self.data.get("needs_welsh"):
             self.add_error(None, _("Sessions in Welsh are offered to schools in Wales only."))
         return data
