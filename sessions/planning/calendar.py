@@ -82,9 +82,9 @@ def day_marks(areas: list[Area], first: date, last: date) -> dict[date, list[Day
                 by_name.setdefault(name, []).append(School.Nation(nation).label)
         for name, where in by_name.items():
             places = " and ".join(where)
-            marks.setdefault(day, []).append(
-                DayMark("bank_holiday", f"Bank holiday: {name}", f"{name}: a bank holiday in {places}.")
-            )
+            # Areas in several nations (staff see them all): say where, when not everywhere shown.
+            text = f"Bank holiday: {name}" if len(where) == len(nations) else f"Bank holiday in {places}: {name}"
+            marks.setdefault(day, []).append(DayMark("bank_holiday", text, f"{name}: a bank holiday in {places}."))
     if not areas:
         return marks
     spans = (

@@ -128,3 +128,11 @@ def test_the_calendar_costs_the_same_queries_for_any_number_of_holidays_and_clos
 
     html = response.content.decode()
     assert html.count("February half-term:") == 5 and html.count('class="day-mark day-mark-closure"') == n
+
+
+def test_staff_who_see_every_nation_are_told_where_a_bank_holiday_is(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("staff", is_staff=True))
+
+    html = client.get("/plan/calendar/?week=2027-11-29").content.decode()
+
+    assert "Bank holiday in Scotland: Saint Andrew&#x27;s Day" in day_cell(html, "Tue 30 Nov")
