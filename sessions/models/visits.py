@@ -956,4 +956,6 @@ class VisitNote(models.Model):
         indexes = [models.Index(fields=["created_at"], name="visitnote_created")]
 
     def __str__(self) -> str:
-        return f"Note from {self.author_name} on {self.visit_id}"
+        if not self.created_at:
+            return self.author_name
+        return f"{self.author_name}, {timezone.localtime(self.created_at):%-d %B %Y}"
