@@ -130,3 +130,18 @@ class TermDateAdmin(admin.ModelAdmin):
     @admin.display(description="academic year", ordering="academic_year")
     def academic_year_label(self, span: TermDate) -> str:
         return academic_year_label(span.academic_year)
+
+
+@admin.register(SchoolClosure)
+class SchoolClosureAdmin(admin.ModelAdmin):
+    """Every school's own closures and INSET days in one list (also edited on each school's page): what the
+    rules `school_holiday` and `inset`, the request form and the planners' calendar read beside the term dates."""
+
+    list_display = ["school", "kind", "starts_on", "ends_on", "reason"]
+    list_filter = ["kind", ("school__local_authority__police_force", admin.RelatedFieldListFilter)]
+    list_select_related = ["school"]
+    search_fields = ["school__name", "school__urn__exact", "reason"]
+    search_help_text = "Search by the school's name or URN, or the reason."
+    autocomplete_fields = ["school"]
+    date_hierarchy = "starts_on"
+    ordering = ["-starts_on"]

@@ -248,6 +248,10 @@ class TermDateQuerySet(models.QuerySet["TermDate"]):
     def covering(self, day: date) -> TermDateQuerySet:
         return self.filter(starts_on__lte=day, ends_on__gte=day)
 
+    def overlapping(self, first: date, last: date) -> TermDateQuerySet:
+        """Spans with at least one day from `first` to `last` (a week or month of the planners' calendar)."""
+        return self.filter(starts_on__lte=last, ends_on__gte=first)
+
 
 class TermDate(models.Model):
     """One span of a local authority's term calendar for an academic year: a term, a half-term, a holiday

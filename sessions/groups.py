@@ -27,6 +27,8 @@ DATA_ENTRY_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("stats", "figure"): EDIT_DELETE,
     ("schools", "school"): EDIT,
     ("schools", "schoolcontact"): EDIT_DELETE,
+    # A school's own closures and INSET days (beyond its authority's term dates): entered from its letters.
+    ("schools", "schoolclosure"): EDIT_DELETE,
     ("school_sessions", "sessiontype"): VIEW,
     ("school_sessions", "coordinator"): VIEW,
     ("school_sessions", "volunteer"): EDIT,
@@ -36,6 +38,8 @@ DATA_ENTRY_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("school_sessions", "visitsession"): EDIT_DELETE,
     ("school_sessions", "assignment"): EDIT_DELETE,
     ("school_sessions", "visitreport"): EDIT,
+    # What a school added by asking again: read, or deleted when sent by mistake; never rewritten.
+    ("school_sessions", "visitnote"): ("view", "delete"),
 }
 
 

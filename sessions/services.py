@@ -22,10 +22,18 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from schools.models import School
-from sessions.models import Assignment, CoverRequest, Visit, VisitSession, Volunteer
+from schools.models import LIVE_VISIT_STATUSES, School
+from sessions.models import (
+    Assignment,
+    CoverRequest,
+    Visit,
+    VisitNote,
+    VisitSession,
+    Volunteer,
+    year_group_label,
+)
 from sessions.notifications.emails import notify
 
 # At most this many volunteers are asked to cover at once.
@@ -449,32 +457,107 @@ def save_visit(
     return visit
 
 
-def request_visit(
-    *,
-    school: School,
-    first_date: date,
-    preferred_dates: str,
-    requester_name: str,
-    requester_email: str,
-    requester_phone: str,
-    pupils_by_year: dict[str, int],
-    needs_send: bool,
-    needs_welsh: bool,
-) -> Visit:
+@dataclass(frozen=True)
+class VisitRequest:
+    """What a school asked for through the public request form (sessions/planning/request.py)."""
+
+    school: School
+    first_date: date
+    requester_name: str
+    requester_role: str
+    requester_email: str
+    requester_phone: str
+    safeguarding_lead_name: str = ""
+    safeguarding_lead_role: str = ""
+    safeguarding_lead_phone: str = ""
+    safeguarding_lead_email: str = ""
+    preferred_dates: str = ""
+    preferred_weekdays: tuple[int, ...] = ()
+    preferred_time: str = ""
+    dates_to_avoid: tuple[str, ...] = ()  # ISO dates
+    pupils_by_year: dict[str, int] | None = None
+    needs_send: bool = False
+    needs_welsh: bool = False
+
+    def visit_fields(self) -> dict:
+        return {
+            "date": self.first_date,
+            "requester_name": self.requester_name.strip(),
+            "requester_role": self.requester_role,
+            "requester_email": self.requester_email.strip(),
+            "requester_phone": self.requester_phone.strip(),
+            "safeguarding_lead_name": self.safeguarding_lead_name.strip(),
+            "safeguarding_lead_role": self.safeguarding_lead_role.strip(),
+            "safeguarding_lead_phone": self.safeguarding_lead_phone.strip(),
+            "safeguarding_lead_email": self.safeguarding_lead_email.strip(),
+            "preferred_dates": self.preferred_dates.strip(),
+            "preferred_weekdays": sorted(set(self.preferred_weekdays)),
+            "preferred_time": self.preferred_time,
+            "dates_to_avoid": sorted(set(self.dates_to_avoid)),
+            "pupils_by_year": {key: n for key, n in (self.pupils_by_year or {}).items() if n},
+            "needs_send": self.needs_send,
+            "needs_welsh": self.needs_welsh,
+        }
+
+    def in_words(self) -> str:
+        """The request as a coordinator reads it in a note on the visit it was added to."""
+        asked = Visit(**self.visit_fields())
+        lines = [f"First choice: {self.first_date:%A %-d %B %Y}."]
+        if asked.preferred_dates:
+            lines.append(f"Other dates that suit: {asked.preferred_dates}")
+        if asked.preferences:
+            lines.append(f"Preferences: {'; '.join(asked.preferences)}.")
+        if asked.pupils_by_year:
+            counts = "; ".join(f"{year_group_label(int(year), self.school.nation)}: {n}"
+                               for year, n in sorted(asked.pupils_by_year.items(), key=lambda item: int(item[0])))
+            lines.append(f"Pupils: {counts}.")
+        needs = [need for need, wanted in (("SEND adaptations", self.needs_send),
+                                           ("sessions in Welsh", self.needs_welsh)) if wanted]
+        if needs:
+            lines.append(f"Needs: {' and '.join(needs)}.")
+        if asked.safeguarding_lead_name:
+            lead = ", ".join(filter(None, (asked.safeguarding_lead_name, asked.safeguarding_lead_role,
+                                           asked.safeguarding_lead_phone, asked.safeguarding_lead_email)))
+            lines.append(f"Safeguarding lead: {lead}.")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RequestOutcome:
+    visit: Visit
+    # Set when the school already had a live visit: the request was added to it as this note.
+    note: VisitNote | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.note is None
+
+
+def request_visit(*, asked: VisitRequest) -> RequestOutcome:
     """Record a school's request for a visit, for the coordinators of the school's area to answer.
 
-    Side effects: creates a Visit in status "requested" with no coordinator, on the school's first
-    preferred date (the notification receivers may tell the area's coordinators).
+    Side effects: when the school has no visit requested, proposed or confirmed, creates a Visit in status
+    "requested" with no coordinator, on the school's first choice of date (the notification receivers tell
+    the area's coordinators). When it has one, no second visit is made: the request is added to the
+    earliest such visit as a VisitNote, which its page and the planners' dashboard show. The school's row
+    is locked meanwhile, so two requests sent at the same moment make one visit and one note.
     """
-    return Visit.objects.create(
-        school=school,
-        date=first_date,
-        status=Visit.Status.REQUESTED,
-        preferred_dates=preferred_dates.strip(),
-        requester_name=requester_name.strip(),
-        requester_email=requester_email.strip(),
-        requester_phone=requester_phone.strip(),
-        pupils_by_year={key: n for key, n in pupils_by_year.items() if n},
-        needs_send=needs_send,
-        needs_welsh=needs_welsh,
-    )
+    with transaction.atomic():
+        School.objects.select_for_update().filter(pk=asked.school.pk).first()
+        live = Visit.objects.filter(school=asked.school, status__in=LIVE_VISIT_STATUSES).order_by("created_at", "pk")
+        existing = live.first()
+        if existing is None:
+            visit = Visit.objects.create(school=asked.school, status=Visit.Status.REQUESTED, **asked.visit_fields())
+            return RequestOutcome(visit=visit)
+        # Kept in English whatever language the school used the form in: coordinators read it.
+        with translation.override("en-gb"):
+            role = str(Visit.RequesterRole(asked.requester_role).label) if asked.requester_role else ""
+        note = VisitNote.objects.create(
+            visit=existing,
+            author_name=asked.requester_name.strip(),
+            author_role=str(role),
+            author_email=asked.requester_email.strip(),
+            author_phone=asked.requester_phone.strip(),
+            text=asked.in_words(),
+        )
+        return RequestOutcome(visit=existing, note=note)

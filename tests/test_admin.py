@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.dates import years_after
-from schools.factories import SchoolContactFactory, SchoolFactory
+from schools.factories import SchoolClosureFactory, SchoolContactFactory, SchoolFactory
 from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
@@ -27,7 +27,7 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.groups import DATA_ENTRY_PERMISSIONS
-from sessions.models import Assignment, StatusChange, Visit, Volunteer
+from sessions.models import Assignment, StatusChange, Visit, VisitNote, Volunteer
 from stats.factories import FigureFactory, IndicatorFactory, LocalAuthorityFactory, SourceFactory
 from stats.models import LocalAuthority
 
@@ -76,6 +76,9 @@ def programme(thames_valley):
         "source": SourceFactory(title="Child sexual offences in the UK, the test release"),
         "indicator": IndicatorFactory(name="Online grooming offences"),
         "figure": FigureFactory(area=thames_valley, value=4321),
+        "schoolclosure": SchoolClosureFactory(school=school, reason="Polling station", starts_on=A_SCHOOL_DAY + timedelta(days=21),
+                                              ends_on=A_SCHOOL_DAY + timedelta(days=21)),
+        "visitnote": VisitNote.objects.create(visit=visit, author_name="Sam Reid", text="Any Tuesday suits too."),
     }
 
 
@@ -241,6 +244,9 @@ def test_a_school_is_changed_with_a_new_contact_in_one_save(staff_client, thames
         "phase": "Primary", "nation": "england", "local_authority": school.local_authority_id,
         "contacts-TOTAL_FORMS": "1", "contacts-INITIAL_FORMS": "0", "contacts-MIN_NUM_FORMS": "0",
         "contacts-MAX_NUM_FORMS": "1000",
+        # The school's own closures, an inline of its page too (none added here).
+        "closures-TOTAL_FORMS": "0", "closures-INITIAL_FORMS": "0", "closures-MIN_NUM_FORMS": "0",
+        "closures-MAX_NUM_FORMS": "1000",
         "contacts-0-name": "Sam Lee", "contacts-0-role": "dsl", "contacts-0-email": "dsl@riverside.example",
         "_save": "Save",
     }

@@ -16,7 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.admin_actions import export_as_csv
@@ -26,6 +28,7 @@ from sessions.models import (
     Assignment,
     StatusChange,
     Visit,
+    VisitNote,
     VisitReport,
     VisitSession,
     person_name,
@@ -122,6 +125,27 @@ class AssignmentInline(ClosedVisitInline, admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("volunteer__user")
+
+
+@admin.register(VisitNote)
+class VisitNoteAdmin(admin.ModelAdmin):
+    """Every note schools added by asking again (sessions/services.py: request_visit), newest first. Kept as
+    the school sent it: read, not edited; data entry may delete one sent by mistake."""
+
+    list_display = ["__str__", "visit", "author_role"]
+    list_select_related = ["visit__school"]
+    search_fields = ["visit__school__name", "visit__school__urn__exact", "author_name", "author_email"]
+    search_help_text = "Search by the school's name or URN, or who wrote it."
+    readonly_fields = ["visit", "created_at", "author_name", "author_role", "author_email", "author_phone", "text"]
+    fields = readonly_fields
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -247,11 +271,16 @@ class VisitAdmin(HistoryAdmin):
     actions = [mark_proposed, confirm, mark_delivered, cancel, export_as_csv]
     fieldsets = [
         (None, {"fields": ["school", "date", ("starts_at", "ends_at"), "status", "next_statuses", "coordinator",
-                           "notes", "problem_list"]}),
+                           "notes", "problem_list", "notes_from_school"]}),
         (
             "What the school asked for",
-            {"fields": ["requester_name", "requester_email", "requester_phone", "preferred_dates", "pupils_by_year",
-                        "needs_send", "needs_welsh"]},
+            {"fields": ["requester_name", "requester_role", "requester_email", "requester_phone", "preferred_dates",
+                        "pupils_by_year", "needs_send", "needs_welsh"]},
+        ),
+        (
+            "The school's safeguarding lead",
+            {"fields": ["safeguarding_lead_name", "safeguarding_lead_role", "safeguarding_lead_phone",
+                        "safeguarding_lead_email"]},
         ),
         ("Cancellation", {"fields": ["cancel_reason"]}),
     ]
@@ -261,7 +290,7 @@ class VisitAdmin(HistoryAdmin):
         return super().get_queryset(request).with_signals().select_related("coordinator")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Visit | None = None) -> list[str]:
-        fields = ["next_statuses", "problem_list", "cancel_reason"]
+        fields = ["next_statuses", "problem_list", "cancel_reason", "notes_from_school"]
         if obj is not None:
             fields.append("status")
         return fields
@@ -277,6 +306,19 @@ class VisitAdmin(HistoryAdmin):
             # A coordinator's page opened before this save must not overwrite it (see change_status).
             obj.version += 1
         super().save_model(request, obj, form, change)
+
+    @admin.display(description="added by the school since")
+    def notes_from_school(self, visit: Visit) -> str:
+        """What the school added by asking again (read-only here; listed under Visit notes)."""
+        notes = list(visit.school_notes.all()) if visit.pk else []
+        if not notes:
+            return "Nothing"
+        return format_html_join(
+            "", "<p><strong>{}</strong>, from {}{}:<br>{}</p>",
+            ((f"{timezone.localtime(note.created_at):%-d %B %Y, %H:%M}", note.author_name,
+              f" ({note.author_role})" if note.author_role else "", linebreaksbr(note.text, autoescape=True))
+             for note in notes),
+        )
 
     @admin.display(description="time")
     def times(self, visit: Visit) -> str:

@@ -31,12 +31,14 @@ from sessions.models.visits import (
     StaffingOption,
     StatusChange,
     Visit,
+    VisitNote,
     VisitQuerySet,
     VisitReport,
     VisitSession,
     year_group_ages,
     year_group_label,
     year_groups_label,
+    year_groups_taught,
 )
 
 from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday_name, bank_holidays  # isort: skip
@@ -67,6 +69,7 @@ __all__ = [
     "Visit",
     "VisitQuerySet",
     "VisitReport",
+    "VisitNote",
     "VisitSession",
     "Volunteer",
     "VolunteerQuerySet",
@@ -78,4 +81,5 @@ __all__ = [
     "year_group_ages",
     "year_group_label",
     "year_groups_label",
+    "year_groups_taught",
 ]

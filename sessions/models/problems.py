@@ -359,3 +359,15 @@ def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | N
     )
     facts = Facts(visit=visit, school=visit.school, sessions=lines, booked=booked)
     return [problem for rule in RULES for problem in rule(facts)]
+
+
+# The rules about the day alone (not who is booked): the public request form refuses a first choice they
+# find, with the rules' own messages.
+DAY_RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (weekend, bank_holiday, school_holiday, inset)
+
+
+def day_problems(school: School, day: date) -> list[Problem]:
+    """What is wrong with `day` for a visit to `school` by the day rules (weekend, bank holiday of its nation,
+    its authority's holidays and INSET days, its own closures), asked before any visit exists."""
+    facts = Facts(visit=visits.Visit(school=school, date=day), school=school, sessions=[], booked=[])
+    return [problem for rule in DAY_RULES for problem in rule(facts)]

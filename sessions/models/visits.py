@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from config.dates import month_of, plus_minutes
@@ -36,6 +37,17 @@ def year_group_label(number: int, nation: str = School.Nation.ENGLAND) -> str:
     if nation in (School.Nation.SCOTLAND, School.Nation.NORTHERN_IRELAND):
         return f"P{number + 1}"
     return "Reception" if number == 0 else f"Year {number}"
+
+
+def year_groups_taught(school: School) -> list[int]:
+    """The year groups a school teaches, from its statutory age range (children in year group n are n + 4
+    on 1 September): 4–11 is Reception to Year 6, an infant school's 4–7 Reception to Year 2, a junior
+    school's 7–11 Year 3 to Year 6. Every year group when the range is not known."""
+    numbers = [number for number, _ in YEAR_GROUP_CHOICES]
+    if school.low_age is None or school.high_age is None:
+        return numbers
+    taught = [n for n in numbers if school.low_age <= n + 4 < school.high_age]
+    return taught or numbers
 
 
 def year_groups_label(numbers: Iterable[int], nation: str = School.Nation.ENGLAND) -> str:
@@ -191,6 +203,14 @@ class Visit(models.Model):
         DELIVERED = "delivered", "Delivered"
         CANCELLED = "cancelled", "Cancelled"
 
+    class RequesterRole(models.TextChoices):
+        # Labels translated: the public request form offers them in Welsh.
+        HEAD = "head", pgettext_lazy("school role", "Headteacher")
+        TEACHER = "teacher", pgettext_lazy("school role", "Class teacher")
+        DSL = "dsl", pgettext_lazy("school role", "Designated safeguarding lead")
+        OFFICE = "office", pgettext_lazy("school role", "School office or administration")
+        OTHER = "other", pgettext_lazy("school role", "Other")
+
     # The workflow: which status may follow which. Checked in `change_status`, nowhere else.
     TRANSITIONS = {
         Status.REQUESTED: {Status.PROPOSED, Status.CANCELLED},
@@ -216,6 +236,13 @@ class Visit(models.Model):
     requester_name = models.CharField(max_length=200, blank=True)
     requester_email = models.EmailField(blank=True)
     requester_phone = models.CharField(max_length=30, blank=True)
+    requester_role = models.CharField("requester's role", max_length=20, blank=True, choices=RequesterRole.choices)
+    # The school's safeguarding lead for this visit, as the school gave it: the person volunteers pass a
+    # concern to on the day (the school's own page and the session pack read these too).
+    safeguarding_lead_name = models.CharField("safeguarding lead's name", max_length=200, blank=True)
+    safeguarding_lead_role = models.CharField("safeguarding lead's role", max_length=100, blank=True)
+    safeguarding_lead_phone = models.CharField("safeguarding lead's phone", max_length=30, blank=True)
+    safeguarding_lead_email = models.EmailField("safeguarding lead's email", blank=True)
     preferred_dates = models.TextField(blank=True)
     pupils_by_year = models.JSONField(default=dict, blank=True, help_text='Pupils per year group, e.g. {"1": 30}.')
     needs_send = models.BooleanField("SEND adaptations needed", default=False)
@@ -926,3 +953,26 @@ class VisitReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report for {self.visit}"
+
+
+class VisitNote(models.Model):
+    """Something a school added to a visit it had already asked for: a second request through the public
+    form becomes a note on the live visit (services.request_visit) rather than a second visit. Who wrote it
+    and when are kept apart from what it says, so the visit page and the dashboard can list them."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="school_notes")
+    created_at = models.DateTimeField(auto_now_add=True)
+    author_name = models.CharField("from", max_length=200)
+    author_role = models.CharField("their role", max_length=100, blank=True)
+    author_email = models.EmailField("their email", blank=True)
+    author_phone = models.CharField("their phone", max_length=30, blank=True)
+    text = models.TextField(help_text="What the school asked, in words.")
+
+    class Meta:
+        ordering = ["visit", "created_at", "pk"]
+        indexes = [models.Index(fields=["created_at"], name="visitnote_created")]
+
+    def __str__(self) -> str:
+        if not self.created_at:
+            return self.author_name
+        return f"{self.author_name}, {timezone.localtime(self.created_at):%-d %B %Y}"

@@ -3,6 +3,7 @@ and volunteer, with the week or month as an htmx fragment (`#calendar`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
@@ -14,9 +15,11 @@ from django.views.decorators.http import require_GET
 
 from config.dates import date_window, monday_of
 from config.htmx import HtmxHttpRequest
+from schools.models import School, SchoolClosure, TermDate
 from sessions.access import planner_required, planning_areas, planning_visits, planning_volunteers
-from sessions.models import Visit
+from sessions.models import Visit, bank_holiday_name
 from sessions.planning.forms import CalendarFilterForm
+from stats.models import Area
 
 
 def requested_day(text: str, *, today: date, is_month: bool) -> tuple[date, str]:
@@ -35,6 +38,96 @@ def requested_day(text: str, *, today: date, is_month: bool) -> tuple[date, str]
             f"showing this {kind} instead."
         )
     return day, ""
+
+
+# --- What shades a day: bank holidays of the areas' nations, their authorities' holidays and INSET days
+# (the term calendars), and schools' own closures. The same data and names the rules `bank_holiday`,
+# `school_holiday` and `inset` use (sessions/models/problems.py), read for a whole week or month at once.
+
+# ONS codes start with their nation's letter (E23000029 is Thames Valley, in England).
+NATION_BY_CODE_LETTER = {
+    "E": School.Nation.ENGLAND, "W": School.Nation.WALES, "S": School.Nation.SCOTLAND,
+    "N": School.Nation.NORTHERN_IRELAND,
+}
+# At most this many schools' own closures are named on one day; the rest are counted.
+SCHOOLS_NAMED_PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class DayMark:
+    """Something about a day the planner should see before booking it, in words (never colour alone)."""
+
+    kind: str  # "bank_holiday", "holiday" (a holiday or half-term), "inset", "closure" (one school's own)
+    text: str  # shown in the day's cell
+    detail: str  # its tooltip: the dates and who it applies to
+
+    @property
+    def shades_day(self) -> bool:
+        """Bank holidays and authorities' holidays and INSET days close schools across an area: the day is
+        shaded. One school's closure is named without shading the day."""
+        return self.kind != "closure"
+
+
+def day_marks(areas: list[Area], first: date, last: date) -> dict[date, list[DayMark]]:
+    """Each day's marks from `first` to `last` for the police force areas shown, in three queries at most
+    whatever the number of days, authorities or schools."""
+    marks: dict[date, list[DayMark]] = {}
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    nations = sorted({NATION_BY_CODE_LETTER[area.code[0]] for area in areas if area.code[:1] in NATION_BY_CODE_LETTER})
+    for day in days:
+        by_name: dict[str, list[str]] = {}
+        for nation in nations:
+            name = bank_holiday_name(day, nation)
+            if name:
+                by_name.setdefault(name, []).append(School.Nation(nation).label)
+        for name, where in by_name.items():
+            places = " and ".join(where)
+            # Areas in several nations (staff see them all): say where, when not everywhere shown.
+            text = f"Bank holiday: {name}" if len(where) == len(nations) else f"Bank holiday in {places}: {name}"
+            marks.setdefault(day, []).append(DayMark("bank_holiday", text, f"{name}: a bank holiday in {places}."))
+    if not areas:
+        return marks
+    spans = (
+        TermDate.objects.overlapping(first, last)
+        .filter(local_authority__police_force__in=areas, kind__in=(*TermDate.CLOSED, TermDate.Kind.INSET))
+        .select_related("local_authority").order_by("starts_on", "local_authority__name")
+    )
+    # One mark per holiday a day is in, naming every authority that has it then ("Kent, Medway").
+    grouped: dict[tuple[date, str, str, str], list[str]] = {}
+    for span in spans:
+        for day in days:
+            if span.starts_on <= day <= span.ends_on:
+                grouped.setdefault((day, span.kind, span.name, span.span), []).append(span.local_authority.name)
+    for (day, kind, name, dates), authorities in grouped.items():
+        who = ", ".join(sorted(set(authorities)))
+        name = name[:1].upper() + name[1:]
+        marks.setdefault(day, []).append(DayMark(
+            "inset" if kind == TermDate.Kind.INSET else "holiday", f"{name}: {who}", f"{name}, {dates}: {who}."
+        ))
+    closures = (
+        SchoolClosure.objects.overlapping(first, last)
+        .filter(school__local_authority__police_force__in=areas)
+        .select_related("school").order_by("starts_on", "school__name")
+    )
+    per_day: dict[date, list[SchoolClosure]] = {}
+    for closure in closures:
+        for day in days:
+            if closure.starts_on <= day <= closure.ends_on:
+                per_day.setdefault(day, []).append(closure)
+    for day, found in per_day.items():
+        for closure in found[:SCHOOLS_NAMED_PER_DAY]:
+            what = "INSET day" if closure.kind == SchoolClosure.Kind.INSET else "closed"
+            because = f": {closure.reason}" if closure.reason else ""
+            marks.setdefault(day, []).append(DayMark(
+                "closure", f"{closure.school.name}: {what}", f"{closure.school.name} {what}, {closure.span}{because}."
+            ))
+        if len(found) > SCHOOLS_NAMED_PER_DAY:
+            more = len(found) - SCHOOLS_NAMED_PER_DAY
+            marks[day].append(DayMark(
+                "closure", f"{more} more school{'s' if more > 1 else ''} closed",
+                "Other schools in these areas with their own closure or INSET day this day.",
+            ))
+    return marks
 
 
 @require_GET
@@ -81,12 +174,19 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
     visits = (
         filters.filter(planning_visits(request.user).between(start, end)).with_signals().order_by("date", "starts_at")
     )
+    chosen = filters.cleaned_data.get("area") if filters.is_valid() else None
+    shown_areas = [chosen] if chosen else list(areas)
+    marks = day_marks(shown_areas, start, end)
     by_day: dict[date, list[Visit]] = {}
     for visit in visits:
         by_day.setdefault(visit.date, []).append(visit)
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     weeks = [
-        [{"date": d, "visits": by_day.get(d, []), "in_month": d.month == first.month} for d in days[i : i + 7]]
+        [
+            {"date": d, "visits": by_day.get(d, []), "in_month": d.month == first.month, "marks": marks.get(d, []),
+             "shaded": any(mark.shades_day for mark in marks.get(d, []))}
+            for d in days[i : i + 7]
+        ]
         for i in range(0, len(days), 7)
     ]
     # Filters travel with the navigation links, so they are kept from week to week.

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.dates import date_window
 from config.query_forms import QueryForm
@@ -19,7 +20,10 @@ from sessions.models import (
     VisitSession,
     Volunteer,
     year_group_label,
+    year_groups_taught,
 )
+from sessions.models.problems import day_problems
+from sessions.services import VisitRequest
 from stats.models import Area, LocalAuthority
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,7 +31,27 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def year_group_choices(nation: str) -> list[tuple[int, str]]:
-    return [(number, year_group_label(number, nation)) for number, _ in YEAR_GROUP_CHOICES]
+    return [(number, year_group_label(number, nation)) for number, label in YEAR_GROUP_CHOICES]
+
+
+def parse_dates_to_avoid(text: str) -> list[str]:
+    """Dates separated by commas, as day/month/year (or ISO), into sorted ISO dates; the first that is not
+    a date is named in the error (the visit form's and the request form's "Days to avoid")."""
+    found = []
+    for part in filter(None, (part.strip() for part in text.split(","))):
+        day = None
+        for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+            try:
+                day = datetime.strptime(part, pattern).date()
+                break
+            except ValueError:
+                continue
+        if day is None or day.year < 1000:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a date: give dates as day/month/year, e.g. 12/03/2027.") % {"text": part[:20]}
+            )
+        found.append(day.isoformat())
+    return sorted(set(found))
 
 
 class VisitForm(forms.ModelForm):
@@ -77,21 +101,7 @@ class VisitForm(forms.ModelForm):
         self.initial["dates_to_avoid"] = ", ".join(f"{d:%d/%m/%Y}" for d in self.instance.avoided_dates)
 
     def clean_dates_to_avoid(self) -> list[str]:
-        found = []
-        for text in filter(None, (part.strip() for part in self.cleaned_data["dates_to_avoid"].split(","))):
-            day = None
-            for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-                try:
-                    day = datetime.strptime(text, pattern).date()
-                    break
-                except ValueError:
-                    continue
-            if day is None:
-                raise forms.ValidationError(
-                    f"“{text[:20]}” is not a date: give dates as day/month/year, e.g. 12/03/2027."
-                )
-            found.append(day.isoformat())
-        return sorted(set(found))
+        return parse_dates_to_avoid(self.cleaned_data["dates_to_avoid"])
 
     def clean_date(self) -> date:
         """A date picker sends the year as it is typed (0002, 0020, 0202): say so rather than check year
@@ -281,57 +291,166 @@ class CalendarFilterForm(forms.Form):
 
 
 class VisitRequestForm(forms.Form):
-    """A school asks for a visit. `website` is a honeypot: people never see it, robots fill it in."""
+    """A school asks for a visit. Built for the school chosen first: its year groups (from its age range),
+    the Welsh-language option (schools in Wales only) and the days it is closed. Every label and message is
+    translated: the form is offered in Welsh. `website` is a honeypot: people never see it, robots fill it."""
 
     school = forms.ModelChoiceField(
         queryset=School.objects.open(),
         to_field_name="urn",
         widget=forms.HiddenInput,
-        error_messages={"required": "Find your school first.", "invalid_choice": "Find your school first."},
+        error_messages={"required": _("Find your school first."), "invalid_choice": _("Find your school first.")},
     )
-    requester_name = forms.CharField(label="Your name", max_length=200, error_messages={"required": "Give your name."})
+    requester_name = forms.CharField(
+        label=_("Your name"), max_length=200, error_messages={"required": _("Give your name.")}
+    )
+    requester_role = forms.ChoiceField(
+        label=_("Your role at the school"), choices=Visit.RequesterRole.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Say what your role at the school is."),
+                        "invalid_choice": _("Choose your role at the school from the list.")},
+    )
     requester_email = forms.EmailField(
-        label="Your email address",
-        max_length=254,
-        error_messages={"required": "Give your email address."},
+        label=_("Your email address"), max_length=254,
+        error_messages={"required": _("Give your email address."),
+                        "invalid": _("Give an email address like name@school.example.")},
     )
     requester_phone = forms.CharField(
-        label="Your phone number", max_length=30, error_messages={"required": "Give a phone number we can call."}
+        label=_("Your phone number"), max_length=30,
+        error_messages={"required": _("Give a phone number we can call.")},
+    )
+    safeguarding_lead_name = forms.CharField(
+        label=_("Their name"), max_length=200,
+        error_messages={"required": _("Give the name of the school's designated safeguarding lead.")},
+    )
+    safeguarding_lead_role = forms.CharField(
+        label=_("Their role"), max_length=100, required=False,
+        help_text=_("For example: deputy headteacher. Leave it empty if safeguarding lead is their only role."),
+    )
+    safeguarding_lead_phone = forms.CharField(
+        label=_("Their phone number"), max_length=30,
+        error_messages={"required": _("Give a phone number for the safeguarding lead: volunteers call it if "
+                                      "a child tells them something on the day.")},
+    )
+    safeguarding_lead_email = forms.EmailField(
+        label=_("Their email address"), max_length=254, required=False,
+        error_messages={"invalid": _("Give the safeguarding lead's email address like name@school.example.")},
     )
     first_date = forms.DateField(
-        label="Your first choice of date",
+        label=_("Your first choice of date"),
         widget=DATE_INPUT,
         error_messages={
-            "required": "Give the date you would like most.",
-            "invalid": "Give the date as day, month and year.",
+            "required": _("Give the date you would like most."),
+            "invalid": _("Give the date as day, month and year."),
         },
     )
     preferred_dates = forms.CharField(
-        label="Other dates or weeks that suit you",
+        label=_("Other dates or weeks that suit you"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: any Tuesday in March, or the week of 12 April.",
+        help_text=_("For example: any Tuesday in March, or the week of 12 April."),
     )
-    needs_send = forms.BooleanField(label="Some pupils need SEND adaptations", required=False)
-    needs_welsh = forms.BooleanField(label="We would like the sessions in Welsh", required=False)
-    website = forms.CharField(label="Leave this empty", required=False)
+    preferred_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week that suit you"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday"))],
+        help_text=_("Leave them all unticked if any weekday suits."),
+        error_messages={"invalid_choice": _("Choose days of the week from Monday to Friday.")},
+    )
+    preferred_time = forms.ChoiceField(
+        label=_("Time of day that suits you"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("Any time")), ("morning", _("Mornings")), ("afternoon", _("Afternoons"))],
+        error_messages={"invalid_choice": _("Choose mornings, afternoons or any time.")},
+    )
+    dates_to_avoid = forms.CharField(
+        label=_("Dates to avoid"), required=False, max_length=500,
+        help_text=_("Days you cannot have a visit (a trip, a school event), separated by commas, e.g. "
+                    "12/03/2027, 19/03/2027."),
+    )
+    needs_send = forms.BooleanField(label=_("Some pupils need SEND adaptations"), required=False)
+    needs_welsh = forms.BooleanField(label=_("We would like the sessions in Welsh"), required=False)
+    website = forms.CharField(label=_("Leave this empty"), required=False)
 
-    def __init__(self, *args, nation: str = School.Nation.ENGLAND, **kwargs) -> None:
+    def __init__(self, *args, school: School | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for number, label in year_group_choices(nation):
+        self.school = school
+        nation = school.nation if school else School.Nation.ENGLAND
+        self.year_groups = year_groups_taught(school) if school else [number for number, label in YEAR_GROUP_CHOICES]
+        for number in self.year_groups:
+            year = self.year_label(number, nation)
             self.fields[f"pupils_{number}"] = forms.IntegerField(
-                label=f"Pupils in {label}", min_value=0, max_value=500, required=False
+                label=_("Pupils in %(year)s") % {"year": year},
+                min_value=0, max_value=500, required=False,
+                error_messages={
+                    "invalid": _("Give the number of pupils in %(year)s as a whole number.") % {"year": year},
+                    "min_value": _("The number of pupils in %(year)s cannot be below 0.") % {"year": year},
+                    "max_value": _("That is more pupils than a year group has: give a number up to 500."),
+                },
             )
+        if not self.offers_welsh:
+            del self.fields["needs_welsh"]
+
+    @staticmethod
+    def year_label(number: int, nation: str) -> str:
+        """year_group_label's names (Reception, Year 1–6; P1–P7 in Scotland and Northern Ireland), translated."""
+        if year_group_label(number, nation).startswith("P"):
+            return year_group_label(number, nation)
+        return str(_("Reception")) if number == 0 else str(_("Year %(number)s") % {"number": number})
+
+    @property
+    def offers_welsh(self) -> bool:
+        """Sessions in Welsh are offered to schools in Wales."""
+        return bool(self.school and self.school.nation == School.Nation.WALES)
 
     @property
     def pupil_fields(self) -> list[forms.BoundField]:
-        return [self[f"pupils_{number}"] for number, _ in YEAR_GROUP_CHOICES]
+        return [self[f"pupils_{number}"] for number in self.year_groups]
+
+    @property
+    def requester_fields(self) -> list[forms.BoundField]:
+        return [self["requester_name"], self["requester_email"], self["requester_phone"]]
+
+    @property
+    def lead_fields(self) -> list[forms.BoundField]:
+        return [self[f"safeguarding_lead_{part}"] for part in ("name", "role", "phone", "email")]
+
+    def clean_dates_to_avoid(self) -> list[str]:
+        return parse_dates_to_avoid(self.cleaned_data["dates_to_avoid"])
+
+    def clean_first_date(self) -> date:
+        """Not in the past, nor beyond the dates the planner can show; the school's closed days are checked
+        in clean(), once the school is known."""
+        day = self.cleaned_data["first_date"]
+        if day.year < 1000:
+            raise forms.ValidationError(_("Finish typing the date: the year needs four digits."))
+        today = timezone.localdate()
+        shown = formats.date_format(day, "l j F Y")
+        if day < today:
+            raise forms.ValidationError(_("%(date)s is in the past: give a date still to come.") % {"date": shown})
+        if day == today:
+            raise forms.ValidationError(_("%(date)s is today: give a later date.") % {"date": shown})
+        latest = date_window(today)[1]
+        if day > latest:
+            raise forms.ValidationError(
+                _("Give a date before %(date)s.") % {"date": formats.date_format(latest, "j F Y")}
+            )
+        return day
 
     def clean(self) -> dict:
         data = super().clean()
-        if not any(data.get(f"pupils_{number}") for number, _ in YEAR_GROUP_CHOICES):
-            raise forms.ValidationError("Give the number of pupils in at least one year group.")
+        if self.is_spam:
+            return data
+        pupils = [f"pupils_{number}" for number in self.year_groups]
+        if not any(data.get(name) for name in pupils) and not any(name in self.errors for name in pupils):
+            self.add_error(None, _("Give the number of pupils in at least one year group."))
+        school, day = data.get("school"), data.get("first_date")
+        if school and day:
+            # The rules a visit is checked by (weekend, bank holidays of the school's nation, its authority's
+            # holidays and INSET days, its own closures): one place for each, sessions/models/problems.py.
+            choose = _("Choose another date.")
+            for problem in day_problems(school, day):
+                self.add_error("first_date", f"{problem.message} {choose}")
+        if not self.offers_welsh and self.data.get("needs_welsh"):
+            self.add_error(None, _("Sessions in Welsh are offered to schools in Wales only."))
         return data
 
     @property
@@ -339,4 +458,27 @@ class VisitRequestForm(forms.Form):
         return bool(self.data.get("website"))
 
     def pupils_by_year(self) -> dict[str, int]:
-        return {str(number): self.cleaned_data.get(f"pupils_{number}") or 0 for number, _ in YEAR_GROUP_CHOICES}
+        return {str(number): self.cleaned_data.get(f"pupils_{number}") or 0 for number in self.year_groups}
+
+    def asked(self) -> VisitRequest:
+        """The valid form as the request services.request_visit records."""
+        data = self.cleaned_data
+        return VisitRequest(
+            school=data["school"],
+            first_date=data["first_date"],
+            requester_name=data["requester_name"],
+            requester_role=data["requester_role"],
+            requester_email=data["requester_email"],
+            requester_phone=data["requester_phone"],
+            safeguarding_lead_name=data["safeguarding_lead_name"],
+            safeguarding_lead_role=data["safeguarding_lead_role"],
+            safeguarding_lead_phone=data["safeguarding_lead_phone"],
+            safeguarding_lead_email=data["safeguarding_lead_email"],
+            preferred_dates=data["preferred_dates"],
+            preferred_weekdays=tuple(data["preferred_weekdays"]),
+            preferred_time=data["preferred_time"],
+            dates_to_avoid=tuple(data["dates_to_avoid"]),
+            pupils_by_year=self.pupils_by_year(),
+            needs_send=data["needs_send"],
+            needs_welsh=bool(data.get("needs_welsh")),
+        )

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.auth import client_address
 from config.htmx import HtmxHttpRequest
 from schools.models import School
 from sessions import services
+from sessions.models import Visit
 from sessions.planning.forms import SchoolSearch, VisitRequestForm
 
 # At most this many requests from one address an hour.
 REQUESTS_PER_HOUR = 5
+# Where the request view tells the thanks page that a request was added to one already held.
+ADDED_TO_KEY = "visit-request-added-to"
 
 
 def request_limit_reached(request: HttpRequest) -> bool:
@@ -36,14 +42,13 @@ def request_visit(request: HtmxHttpRequest) -> HttpResponse:
     """A school asks for a visit (no login). Shows only what the public register shows of a school."""
     q = SchoolSearch.text(request.GET)
     urn = (request.POST.get("school") or request.GET.get("school") or "").strip()
-    school = School.objects.open().filter(urn=urn).first() if urn.isdigit() else None
+    # A URN is at most eight digits: a longer number is no school (and would overflow the column's type).
+    school = School.objects.open().filter(urn=urn).first() if urn.isdigit() and len(urn) <= 9 else None
     found = (
         list(School.objects.open().search(q).only("urn", "name", "town", "postcode")[:10]) if q and not school else []
     )
-    nation = school.nation if school else School.Nation.ENGLAND
-    form = VisitRequestForm(
-        request.POST if request.method == "POST" else None, nation=nation, initial={"school": school}
-    )
+    form = VisitRequestForm(request.POST if request.method == "POST" else None, school=school,
+                            initial={"school": school})
     limited = False
     if request.method == "POST":
         if request_limit_reached(request):
@@ -53,17 +58,15 @@ def request_visit(request: HtmxHttpRequest) -> HttpResponse:
             return redirect("planning:request_thanks")
         elif form.is_valid():
             count_request(request)
-            services.request_visit(
-                school=form.cleaned_data["school"],
-                first_date=form.cleaned_data["first_date"],
-                preferred_dates=form.cleaned_data["preferred_dates"],
-                requester_name=form.cleaned_data["requester_name"],
-                requester_email=form.cleaned_data["requester_email"],
-                requester_phone=form.cleaned_data["requester_phone"],
-                pupils_by_year=form.pupils_by_year(),
-                needs_send=form.cleaned_data["needs_send"],
-                needs_welsh=form.cleaned_data["needs_welsh"],
-            )
+            outcome = services.request_visit(asked=form.asked())
+            if not outcome.is_new:
+                # The thanks page says the request was added to the one already held (the date it was
+                # made, never the visit's planned date: the page is public).
+                request.session[ADDED_TO_KEY] = {
+                    "school": outcome.visit.school.name,
+                    "asked_on": timezone.localtime(outcome.visit.created_at).date().isoformat(),
+                    "requested": outcome.visit.status == Visit.Status.REQUESTED,
+                }
             return redirect("planning:request_thanks")
     context = {"form": form, "school": school, "found": found, "q": q, "limited": limited}
     template_name = "sessions/planning/request.html"
@@ -75,4 +78,12 @@ def request_visit(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_GET
 def request_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "sessions/planning/request_thanks.html")
+    added = request.session.pop(ADDED_TO_KEY, None) if ADDED_TO_KEY in request.session else None
+    added_to = None
+    if isinstance(added, dict):
+        try:
+            added_to = {"school": str(added["school"]), "asked_on": date.fromisoformat(added["asked_on"]),
+                        "requested": bool(added.get("requested"))}
+        except (KeyError, TypeError, ValueError):
+            added_to = None
+    return render(request, "sessions/planning/request_thanks.html", {"added_to": added_to})

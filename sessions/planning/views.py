@@ -23,10 +23,10 @@ from django_htmx.http import trigger_client_event
 
 from config.access_log import log_access
 from config.dates import monday_of
-from schools.models import School
+from schools.models import LIVE_VISIT_STATUSES, School
 from sessions import services
 from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
-from sessions.models import Assignment, StatusChange, Visit, VisitSession, year_group_label
+from sessions.models import Assignment, StatusChange, Visit, VisitNote, VisitSession, year_group_label
 from sessions.planning.forms import (
     AssignForm,
     CoverForm,
@@ -75,6 +75,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
         "next_week": [v for v in fortnight if v.date >= monday + timedelta(days=7)],
         "requests": list(visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at")),
+        # A school that asked again while its visit was live: what it added, newest first, for a month.
+        "school_notes": list(
+            VisitNote.objects.filter(visit__in=visits.filter(status__in=LIVE_VISIT_STATUSES),
+                                     created_at__gte=timezone.now() - timedelta(days=30))
+            .select_related("visit__school").order_by("-created_at", "-pk")
+        ),
         "short": [v for v in upcoming if v.needs_staffing],
         "with_errors": [v for v in upcoming if v.has_other_errors],
         "expiring": list(planning_volunteers(request.user)
@@ -340,6 +346,9 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
             for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
             if str(year).isdigit()
         ],
+        # What the school added through the request form after its first request (lazy: the page's
+        # fragments never read it).
+        "school_notes": visit.school_notes.all(),
     }
     if "problems" in parts:
         context["problems"] = visit.problems()

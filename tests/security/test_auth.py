@@ -17,7 +17,7 @@ from django.utils import timezone
 from config.auth import client_address
 from schools.factories import SchoolFactory
 from sessions.factories import UserFactory, VolunteerFactory
-from sessions.models import Visit
+from sessions.models import Visit, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -257,12 +257,14 @@ def test_a_trusted_proxies_value_that_is_not_an_address_or_network_stops_the_app
 
 def test_the_request_forms_limit_cannot_be_escaped_by_rotating_a_forwarded_address(client, thames_valley):
     school = SchoolFactory(in_area=thames_valley)
-    form = {"school": str(school.urn), "requester_name": "Mo Ahmed", "requester_email": "office@school.example",
-            "requester_phone": "01632 960123", "first_date": "2027-03-09", "preferred_dates": "Any Tuesday",
-            "pupils_5": "30", "notes": ""}
+    form = {"school": str(school.urn), "requester_name": "Mo Ahmed", "requester_role": "office",
+            "requester_email": "office@school.example", "requester_phone": "01632 960123",
+            "safeguarding_lead_name": "Rita Okafor", "safeguarding_lead_phone": "01632 960999",
+            "first_date": "2027-03-09", "preferred_dates": "Any Tuesday", "pupils_5": "30", "notes": ""}
     for n in range(5):
         client.post("/request-a-visit/", form, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
-    assert Visit.objects.count() == 5
+    # One visit; the school's four requests after the first were added to it as notes.
+    assert Visit.objects.count() == 1 and VisitNote.objects.count() == 4
 
     response = client.post("/request-a-visit/", form, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="192.0.2.99")
 

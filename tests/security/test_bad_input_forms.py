@@ -20,6 +20,7 @@ from sessions.models import (
     PackBatch,
     Unavailability,
     Visit,
+    VisitNote,
     VisitReport,
     VisitSession,
     Volunteer,
@@ -94,19 +95,23 @@ def test_the_schools_request_form_takes_any_input(client, data):
     cache.clear()  # the form's per-address limit is not what this test is about
     school = SchoolFactory()
     posted = data.draw(st.fixed_dictionaries({
-        "school": maybe(str(school.urn)), "requester_name": maybe("Jo Head"),
+        "school": maybe(str(school.urn)), "requester_name": maybe("Jo Head"), "requester_role": maybe("head"),
         "requester_email": maybe("head@example.org"), "requester_phone": maybe("01632 960001"),
-        "first_date": maybe("2027-05-04"), "preferred_dates": maybe(""), "pupils_5": maybe("30"),
-        "needs_send": maybe("on"), "website": st.one_of(st.just(""), anything),
+        "safeguarding_lead_name": maybe("Rita Okafor"), "safeguarding_lead_role": maybe(""),
+        "safeguarding_lead_phone": maybe("01632 960999"), "safeguarding_lead_email": maybe("dsl@example.org"),
+        "first_date": maybe("2027-05-04"), "preferred_dates": maybe(""), "preferred_weekdays": maybe("1"),
+        "preferred_time": maybe("morning"), "dates_to_avoid": maybe("11/05/2027"), "pupils_5": maybe("30"),
+        "needs_send": maybe("on"), "needs_welsh": st.one_of(st.just(""), anything),
+        "website": st.one_of(st.just(""), anything),
     }))
-    visits = Visit.objects.count()
+    visits, notes = Visit.objects.count(), VisitNote.objects.count()
 
     response = client.post("/request-a-visit/", posted)
 
     if posted["website"]:
         # The honeypot: a robot is thanked and nothing is kept.
-        assert response.status_code == 302 and Visit.objects.count() == visits
-    elif Visit.objects.count() == visits:
+        assert response.status_code == 302 and (Visit.objects.count(), VisitNote.objects.count()) == (visits, notes)
+    elif (Visit.objects.count(), VisitNote.objects.count()) == (visits, notes):
         assert response.status_code in (200, 429) and says_why(response)
     else:
         assert response.status_code == 302

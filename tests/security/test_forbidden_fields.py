@@ -123,6 +123,8 @@ def test_a_schools_request_arrives_as_requested_with_no_planner_whatever_is_post
 
     client.post("/request-a-visit/", {"school": school.urn, "requester_name": "Jo Head", "requester_email":
                                       "head@example.org", "requester_phone": "01632 960001",
+                                      "requester_role": "head", "safeguarding_lead_name": "Rita Okafor",
+                                      "safeguarding_lead_phone": "01632 960999",
                                       "first_date": "2027-05-04", "pupils_5": "30", **TAMPERING,
                                       "coordinator": planner.pk})
 

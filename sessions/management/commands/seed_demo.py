@@ -42,7 +42,8 @@ class Command(BaseCommand):
             "schools", "closed schools", "Welsh-medium schools", "school contacts", "coordinators", "volunteers",
             "volunteers cleared today", "volunteers whose clearance expires within 60 days",
             "volunteers on the DBS Update Service", "unavailable periods", "visits", "session lines",
-            "assignments", "visit reports",
+            "assignments", "visit reports", "requests with the form's answers", "schools' own INSET days",
+            "requests added to a visit as a note",
         ):
             self.stdout.write(f"  {counts[what]:>9,} {what}")
         statuses = ", ".join(

@@ -73,8 +73,9 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
         VolunteerFactory(areas=[thames_valley], training_on=date(2023, 12, 20))
 
     # session, user, coordinator, volunteer (none), fortnight (+sessions, +assignments),
-    # upcoming (+sessions, +assignments), requests, expiring volunteers, authorities with no children's services
-    with django_assert_num_queries(13):
+    # upcoming (+sessions, +assignments), requests, schools that asked again, expiring volunteers, authorities
+    # with no children's services
+    with django_assert_num_queries(14):
         response = coordinator_client.get("/plan/")
 
     assert response.content.decode().count('class="visit-row"') == n
@@ -164,8 +165,9 @@ def test_the_calendar_fragment_costs_the_same_queries_for_any_number_of_visits(
     for i in range(n):
         planned_visit(thames_valley, date=date(2027, 3, 1) + timedelta(days=i), volunteers=2)
 
-    # session, user, coordinator, volunteer (none), visits, sessions, assignments
-    with django_assert_num_queries(7):
+    # session, user, coordinator, volunteer (none), the areas shown, their holidays and INSET days, their
+    # schools' own closures, visits, sessions, assignments
+    with django_assert_num_queries(10):
         response = coordinator_client.get("/plan/calendar/?week=2027-03-01", headers=HTMX)
 
     assert response.content.decode().count('class="visit cal-visit') == n

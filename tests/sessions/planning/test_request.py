@@ -8,7 +8,7 @@ from django.core.cache import cache
 from schools.factories import SchoolContactFactory, SchoolFactory
 from schools.models import School
 from sessions.factories import CoordinatorFactory
-from sessions.models import Visit
+from sessions.models import Visit, VisitNote
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,13 @@ def request_data(school, **changes) -> dict:
     return {
         "school": str(school.urn),
         "requester_name": "Mo Ahmed",
+        "requester_role": "office",
         "requester_email": "office@hawthorn.example",
         "requester_phone": "01632 960123",
+        "safeguarding_lead_name": "Rita Okafor",
+        "safeguarding_lead_role": "Deputy headteacher",
+        "safeguarding_lead_phone": "01632 960999",
+        "safeguarding_lead_email": "dsl@hawthorn.example",
         "first_date": "2027-03-09",
         "preferred_dates": "Any Tuesday in March",
         "pupils_0": "",
@@ -91,7 +96,7 @@ def test_a_request_says_which_fields_are_wrong(client, school):
 
     html = client.post("/request-a-visit/", data).content.decode()
 
-    assert "Enter a valid email address." in html
+    assert "Give an email address like name@school.example." in html
     assert "Give the date as day, month and year." in html
     assert "Give the number of pupils in at least one year group." in html
     assert not Visit.objects.exists()
@@ -119,7 +124,8 @@ def test_more_than_five_requests_an_hour_from_one_address_are_refused_with_a_mes
 
     assert response.status_code == 429
     assert "Please wait an hour and try again" in response.content.decode()
-    assert Visit.objects.count() == 5
+    # The first made the visit; the four after it were added to it as notes.
+    assert Visit.objects.count() == 1 and VisitNote.objects.count() == 4
 
 
 def test_the_limit_is_per_address(client, school):
@@ -128,4 +134,4 @@ def test_the_limit_is_per_address(client, school):
 
     response = client.post("/request-a-visit/", request_data(school), REMOTE_ADDR="192.0.2.7")
 
-    assert response.status_code == 302 and Visit.objects.count() == 6
+    assert response.status_code == 302 and Visit.objects.count() + VisitNote.objects.count() == 6
