@@ -393,8 +393,10 @@ class AssignmentAdmin(HistoryAdmin):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(admin.ModelAdmin):
-    list_display = ["visit", "filed_by", "filed_at", "children_reached", "sessions_delivered", "follow_up"]
+class VisitReportAdmin(HistoryAdmin):
+    list_display = ["visit", "filed_by", "filed_at", "children_reached", "sessions_delivered", "follow_up",
+                    "corrected_at"]
+    readonly_fields = ["corrected_at", "corrected_by", "correction_reason"]
     list_filter = ["follow_up"]
     list_select_related = ["visit__school", "filed_by__user"]
     search_fields = ["visit__school__name", "visit__school__urn__exact"]

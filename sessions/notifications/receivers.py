@@ -6,7 +6,8 @@
 - a volunteer declines → the visit's coordinator, else the coordinators of the school's area;
 - a school asks for a visit (a visit created as requested) → the area's coordinators;
 - a volunteer marks dates unavailable that cover a visit they are on → that visit's coordinators;
-- the lead volunteer files the visit report → the visit's coordinators.
+- the lead volunteer files the visit report → the visit's coordinators;
+- a visit is marked delivered → the teacher who asked for it, for feedback (`sessions/feedback/sending.py`).
 
 A visit's date, time or cancellation also raises its calendar SEQUENCE, so calendars update the event.
 """
@@ -67,6 +68,10 @@ def status_changed(sender, instance: StatusChange, created: bool, raw: bool = Fa
     elif instance.to_status == Visit.Status.CANCELLED:
         bump_calendar_sequence(instance.visit)
         notify("cancellation", visit_id=instance.visit_id)
+    elif instance.to_status == Visit.Status.DELIVERED:
+        from sessions.feedback.sending import ask_for_feedback  # noqa: PLC0415 — sending imports emails, as this does
+
+        ask_for_feedback(Visit.objects.get(pk=instance.visit_id))
 
 
 def assignment_saved(sender, instance: Assignment, created: bool, raw: bool = False, **kwargs) -> None:

@@ -25,7 +25,15 @@ from config.dates import monday_of
 from schools.models import School
 from sessions import services
 from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
-from sessions.models import Assignment, StatusChange, Visit, VisitSession, year_group_label
+from sessions.models import (
+    Assignment,
+    StatusChange,
+    TeacherFeedback,
+    Visit,
+    VisitReport,
+    VisitSession,
+    year_group_label,
+)
 from sessions.planning.forms import (
     AssignForm,
     CoverForm,
@@ -334,6 +342,8 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
             for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
             if str(year).isdigit()
         ],
+        "report": VisitReport.objects.filter(visit=visit).first(),
+        "feedback": TeacherFeedback.objects.filter(visit=visit).first(),
     }
     if "problems" in parts:
         context["problems"] = visit.problems()
