@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -42,7 +42,7 @@ def correct_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
     report: VisitReport | None = getattr(visit, "report", None)
     if report is None:
-        raise Http404("This visit has no report.")
+        return render(request, "sessions/planning/report_correct.html", {"visit": visit, "report": None})
     issue = report.correction_issue()
     attendance = {line.pk: line.attendance for line in visit.sessions.all() if line.attendance}
     form = ReportCorrectionForm(
