@@ -230,8 +230,8 @@ class VisitPlanner:
             visit = plan.visit
             delivered = visit.status == S.DELIVERED
             own_lines = []
-            for line, attendance in zip(plan.lines, self.attendance_for(plan) if delivered else [None] * len(plan.lines),
-                                        strict=True):
+            came = self.attendance_for(plan) if delivered else [None] * len(plan.lines)
+            for line, attendance in zip(plan.lines, came, strict=True):
                 reached = {} if attendance is None else {"children_reached": sum(attendance.values()),
                                                          "attendance": {str(y): n for y, n in attendance.items()}}
                 own_lines.append(VisitSessionFactory.build(visit=visit, **reached, **line))

@@ -14,6 +14,7 @@ A visit's date, time or cancellation also raises its calendar SEQUENCE, so calen
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_init, post_save
 
@@ -71,7 +72,9 @@ def status_changed(sender, instance: StatusChange, created: bool, raw: bool = Fa
     elif instance.to_status == Visit.Status.DELIVERED:
         from sessions.feedback.sending import ask_for_feedback  # noqa: PLC0415 — sending imports emails, as this does
 
-        ask_for_feedback(Visit.objects.get(pk=instance.visit_id))
+        # Once the delivery is saved (the status change is written before the visit's new status).
+        visit_id = instance.visit_id
+        transaction.on_commit(lambda: ask_for_feedback(Visit.objects.select_related("school").get(pk=visit_id)))
 
 
 def assignment_saved(sender, instance: Assignment, created: bool, raw: bool = False, **kwargs) -> None:

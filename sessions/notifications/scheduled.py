@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sessions.models import Assignment, SentNotification, Visit, Volunteer
 from sessions.feedback.sending import remind_about_feedback
+from sessions.models import Assignment, SentNotification, Visit, Volunteer
 from sessions.notifications.emails import notify
 
 REMINDER_DAYS_BEFORE = 2

@@ -57,7 +57,8 @@ def reach_csv(request: HttpRequest) -> HttpResponse:
         "Visits without a report", "Volunteers active", *[f"Sessions: {t.name}" for t in types],
         "Open schools", "Visited within the cycle", "Coverage (%)", "Counted to",
         "Compared with", "Visits delivered (previous year)", "Schools reached (previous year)",
-        "Children reached (each counted once, previous year)", "Volunteers active (previous year)", "Coverage (%) (previous year)",
+        "Children reached (each counted once, previous year)", "Volunteers active (previous year)",
+        "Coverage (%) (previous year)",
     ])
     for line in [*report.areas, *report.nations, report.total]:
         now, before = line.now, line.before

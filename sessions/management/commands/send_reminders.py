@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "The daily run: first unconfirm any confirmed visit with a volunteer whose clearance lapses before "
         "its date (the coordinators are emailed), then send the emails due today: reminders two days before "
-        "a visit, the nudge to file the report the day after, clearance-expiry warnings to coordinators, and a school's one reminder to give feedback on a visit. "
+        "a visit, the nudge to file the report the day after, clearance-expiry warnings to coordinators, and "
+        "a school's one reminder to give feedback on a visit. "
         "Running it again sends nothing twice."
     )
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, VisitFactory, VisitReportFactory, VisitSessionFactory
+from sessions.factories import AssignmentFactory, VisitFactory, VisitSessionFactory
 from sessions.models import Assignment, SessionType, Visit, VisitReport
 
 pytestmark = pytest.mark.django_db
