@@ -46,9 +46,8 @@ class FeedbackForm(forms.ModelForm):
         required=False,
         max_length=COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_LENGTH}),
-        help_text=f"At most {COMMENT_LENGTH} characters. Please do not name a child or write anything that "
-        "could identify one. If you are worried about a child, speak to your school's designated "
-        "safeguarding lead.",
+        help_text=f"At most {COMMENT_LENGTH} characters, and nothing that could identify a child. If you are "
+        "worried about a child, speak to your school's designated safeguarding lead.",
         error_messages={
             "max_length": f"The comment can be at most {COMMENT_LENGTH} characters (it has %(show_value)d).",
         },
