@@ -15,7 +15,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    VisitFactory,
+    VisitSessionFactory,
+    VolunteerFactory,
+)
 from sessions.models import SessionType, TeacherFeedback, Visit
 from stats.models import Area
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
