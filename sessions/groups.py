@@ -36,6 +36,8 @@ DATA_ENTRY_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("school_sessions", "visitsession"): EDIT_DELETE,
     ("school_sessions", "assignment"): EDIT_DELETE,
     ("school_sessions", "visitreport"): EDIT,
+    # The schools' own words: read, never changed on their behalf.
+    ("school_sessions", "teacherfeedback"): VIEW,
 }
 
 

@@ -25,6 +25,7 @@ from sessions import services
 from sessions.models import (
     Assignment,
     StatusChange,
+    TeacherFeedback,
     Visit,
     VisitReport,
     VisitSession,
@@ -403,6 +404,27 @@ class VisitReportAdmin(HistoryAdmin):
     date_hierarchy = "filed_at"
     autocomplete_fields = ["visit", "filed_by"]
     actions = [export_as_csv]
+
+
+@admin.register(TeacherFeedback)
+class TeacherFeedbackAdmin(admin.ModelAdmin):
+    """The schools' feedback, read only: what a teacher said is theirs. The link's token is never shown."""
+
+    list_display = ["__str__", "sent_to", "sent_at", "reminded_at", "responded_at", "rating", "come_back"]
+    list_filter = ["rating", "come_back"]
+    list_select_related = ["visit__school"]
+    search_fields = ["visit__school__name", "visit__school__urn__exact"]
+    date_hierarchy = "sent_at"
+    fields = ["visit", "sent_to", "sent_at", "reminded_at", "responded_at", "updated_at", "rating", "right_for_ages",
+              "pupils_engaged", "volunteers_prepared", "come_back", "comment"]
+    readonly_fields = fields
+    actions = [export_as_csv]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 admin.site.site_header = "Speak Out. Stay Safe. — data entry"
