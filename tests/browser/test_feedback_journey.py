@@ -113,21 +113,36 @@ def test_the_school_rates_the_visit_from_the_email_and_the_reach_report_counts_e
     assert (feedback.right_for_ages, feedback.pupils_engaged, feedback.volunteers_prepared, feedback.come_back) == (
         3, 4, 4, "yes")
 
-    # The coordinator sees the answers on the visit page and the reach report counts each child once, per
-    # year group the larger session: Year 3 28, Year 4 30, Year 5 30 (the workshop), Year 6 30 (the
-    # assembly) = 118, not the 176 of both sessions added up.
+    # The coordinator sees the school's answers on the visit page.
     planner.goto(f"{live_server.url}/visits/{visit.pk}/")
     expect(planner.get_by_role("heading", name="Teacher feedback")).to_be_visible()
     expect(planner.get_by_text("The children talked about the assembly all afternoon.")).to_be_visible()
     check(planner, "6-visit-page")
+
+    # The lead tells the coordinator two Year 3 pupils had gone home ill: she corrects the report, saying why.
+    planner.get_by_role("link", name="Correct the report").click()
+    fixes = planner.get_by_role("group", name=re.compile("09:00 Assembly for Key Stage 2"))
+    expect(fixes.get_by_label("Year 3")).to_have_value("28")
+    fixes.get_by_label("Year 3").fill("26")
+    check(planner, "6b-correct-report")
+    planner.get_by_role("button", name="Save the correction").click()
+    expect(planner.get_by_text("Say why you are correcting the report.")).to_be_visible()
+    planner.get_by_label("Why are you correcting the report?").fill("Two Year 3 pupils went home ill")
+    planner.get_by_role("button", name="Save the correction").click()
+    expect(planner.get_by_text("Oak Primary School now counts 116 children reached")).to_be_visible()
+
+    # The reach report counts each child once, per year group the larger session: Year 3 26 (corrected),
+    # Year 4 30, Year 5 30 (the workshop), Year 6 30 (the assembly) = 116, not the 174 of both sessions.
     year = day.year if day.month >= 9 else day.year - 1
     planner.goto(f"{live_server.url}/reach/?year={year}")
     totals = planner.locator(".reach-totals")
     expect(totals.get_by_text("Children reached, each counted once")).to_be_visible()
-    expect(totals.locator("div", has_text="Children reached, each counted once").locator("dd").first).to_have_text("118")
+    headline = totals.locator("div", has_text="Children reached, each counted once").locator("dd").first
+    expect(headline).to_have_text("116")
     feedback_table = planner.get_by_role("region", name="What schools told us")
     expect(feedback_table.get_by_role("row", name=re.compile("Overall rating 4.0 1"))).to_be_visible()
-    expect(planner.get_by_text("1 of 1 school asked for feedback answered (100%); 1 would like us back.")).to_be_visible()
+    expect(planner.get_by_text("1 of 1 school asked for feedback answered (100%); 1 would like us back.")
+           ).to_be_visible()
     check(planner, "7-reach-report")
 
     # At phone width too.
