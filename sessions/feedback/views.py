@@ -6,12 +6,16 @@
 - /feedback/<token>/ the rating and the other questions, editable for `EDITABLE_DAYS` after the first
   answer.
 
-An unknown token is 404; every request is counted against the sender's address (`LIMIT_PER_HOUR`), so
-tokens cannot be guessed by trying. CSRF protection applies as everywhere (the school's browser gets
-the cookie with the page).
+An unknown token is 404, and counted against the sender's address: after `MISSES_PER_HOUR` of them the
+address gets 429 for every feedback page, so tokens cannot be guessed by trying. Answers to one link are
+limited too (`POSTS_PER_LINK_PER_HOUR`). Schools often share one address (a local authority's or a
+broadband consortium's), so a teacher with a good link is never held back by other schools' answers.
+CSRF protection applies as everywhere (the school's browser gets the cookie with the page).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -26,19 +30,33 @@ from sessions.feedback.forms import FeedbackForm
 from sessions.models import TeacherFeedback
 from sessions.models.feedback import EDITABLE_DAYS, SCORES
 
-LIMIT_PER_HOUR = 60  # feedback requests from one address; a school answers in a handful
+MISSES_PER_HOUR = 20  # unknown feedback links from one address before it is turned away
+POSTS_PER_LINK_PER_HOUR = 30  # answers sent to one link; a teacher needs a handful
 
 
-def limited(request: HttpRequest) -> bool:
-    """Count this request against its address; True once the address is over the limit."""
-    key = f"feedback:{client_address(request) or 'unknown'}"
+def _count(key: str) -> int:
+    """Add one to an hour-long counter; returns the new count."""
     cache.add(key, 0, timeout=60 * 60)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:
         cache.set(key, 1, timeout=60 * 60)
-        count = 1
-    return count > LIMIT_PER_HOUR
+        return 1
+
+
+def _miss_key(request: HttpRequest) -> str:
+    return f"feedback-miss:{client_address(request) or 'unknown'}"
+
+
+def guessing(request: HttpRequest) -> bool:
+    """The address has tried too many unknown links this hour."""
+    return cache.get(_miss_key(request), 0) >= MISSES_PER_HOUR
+
+
+def too_many_answers(token: str) -> bool:
+    """Count an answer to this link; True once the link is over its limit. The cache holds a digest of
+    the token, never the token."""
+    return _count(f"feedback-post:{hashlib.sha256(token.encode()).hexdigest()}") > POSTS_PER_LINK_PER_HOUR
 
 
 def feedback_for(request: HttpRequest, token: str, *, lock: bool = False) -> TeacherFeedback:
@@ -47,6 +65,7 @@ def feedback_for(request: HttpRequest, token: str, *, lock: bool = False) -> Tea
         queryset = queryset.select_for_update(of=("self",))
     feedback = queryset.filter(token=token).first()
     if feedback is None:
+        _count(_miss_key(request))
         raise Http404("No such link.")
     return feedback
 
@@ -57,12 +76,15 @@ def too_many(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, feedback_token: str, rating: int) -> HttpResponse:
-    if limited(request):
+    if guessing(request):
         return too_many(request)
     labels = dict(SCORES)
     if rating not in labels:
         raise Http404("No such rating.")
     if request.method == "POST":
+        feedback_for(request, feedback_token)  # an unknown link is 404 before anything is counted for it
+        if too_many_answers(feedback_token):
+            return too_many(request)
         with transaction.atomic():
             feedback = feedback_for(request, feedback_token, lock=True)
             if feedback.is_open():
@@ -78,18 +100,22 @@ def rate(request: HttpRequest, feedback_token: str, rating: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, feedback_token: str) -> HttpResponse:
-    if limited(request):
+    if guessing(request):
         return too_many(request)
     feedback = feedback_for(request, feedback_token)
+    if request.method == "POST" and too_many_answers(feedback_token):
+        return too_many(request)
     is_open = feedback.is_open()
     form = FeedbackForm(request.POST if request.method == "POST" and is_open else None, instance=feedback)
     if request.method == "POST" and is_open and form.is_valid():
         with transaction.atomic():
             locked = feedback_for(request, feedback_token, lock=True)
-            if locked.is_open():
+            saved = locked.is_open()
+            if saved:
                 locked.record(**form.answers())
-        messages.success(request, "Thank you: your answers are saved. You can change them until "
-                                  f"{timezone.localtime(locked.closes_at()):%-d %B %Y}.")
+        if saved:
+            messages.success(request, "Thank you: your answers are saved. You can change them until "
+                                      f"{timezone.localtime(locked.closes_at()):%-d %B %Y}.")
         return redirect("feedback:respond", feedback_token=feedback_token)
     context = {"feedback": feedback, "visit": feedback.visit, "form": form, "open": is_open,
                "editable_days": EDITABLE_DAYS}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from schools.factories import SchoolFactory
 from sessions.factories import VisitFactory, VisitReportFactory, VisitSessionFactory
 from sessions.feedback.sending import ask_for_feedback, remind_about_feedback
-from sessions.feedback.views import LIMIT_PER_HOUR
+from sessions.feedback.views import MISSES_PER_HOUR, POSTS_PER_LINK_PER_HOUR
 from sessions.models import SessionType, TeacherFeedback, Visit
 from sessions.notifications.scheduled import send_scheduled
 
@@ -170,14 +170,28 @@ def test_the_daily_run_sends_the_reminder_once(asked, emails):
     assert [m.subject for m in sent] == ["A reminder: how was our visit to Oak Primary?"]
 
 
-def test_too_many_requests_from_one_address_are_turned_away(client, asked):
-    for _ in range(LIMIT_PER_HOUR):
-        client.get(f"/feedback/{asked.token}/")
+def test_an_address_that_tries_many_unknown_links_is_turned_away(client, asked):
+    for n in range(MISSES_PER_HOUR):
+        assert client.get(f"/feedback/{'x' * 40}{n:03d}/").status_code == 404
 
+    assert client.get(f"/feedback/{asked.token}/").status_code == 429
     response = client.post(f"/feedback/{asked.token}/rate/1/")
 
     assert response.status_code == 429
     assert TeacherFeedback.objects.get().rating is None
+
+
+def test_schools_sharing_one_address_are_not_held_back_by_each_others_answers(client, asked, visit):
+    for _ in range(MISSES_PER_HOUR + 5):
+        assert client.get(f"/feedback/{asked.token}/").status_code == 200
+
+
+def test_one_link_takes_a_limited_number_of_answers_an_hour(client, asked):
+    for _ in range(POSTS_PER_LINK_PER_HOUR):
+        client.post(f"/feedback/{asked.token}/rate/3/")
+
+    assert client.post(f"/feedback/{asked.token}/", {"rating": "1"}).status_code == 429
+    assert TeacherFeedback.objects.get().rating == 3
 
 
 def test_the_coordinator_sees_the_answers_on_the_visit_page(coordinator_client, client, asked):
