@@ -326,7 +326,7 @@ def visit_school_options(request: HttpRequest) -> HttpResponse:
 
 # --- The visit page: problems, staffing, workflow
 
-PAGE_PARTS = frozenset({"problems", "staffing", "workflow"})
+PAGE_PARTS = frozenset({"problems", "staffing", "workflow", "outcome"})  # outcome: the report and the feedback
 
 
 def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
@@ -342,9 +342,10 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
             for year, count in sorted(visit.pupils_by_year.items(), key=lambda item: int(item[0]))
             if str(year).isdigit()
         ],
-        "report": VisitReport.objects.filter(visit=visit).first(),
-        "feedback": TeacherFeedback.objects.filter(visit=visit).first(),
     }
+    if "outcome" in parts:
+        context["report"] = VisitReport.objects.filter(visit=visit).first()
+        context["feedback"] = TeacherFeedback.objects.filter(visit=visit).first()
     if "problems" in parts:
         context["problems"] = visit.problems()
     if "staffing" in parts:
