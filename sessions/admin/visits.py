@@ -398,6 +398,14 @@ class VisitReportAdmin(HistoryAdmin):
     list_display = ["visit", "filed_by", "filed_at", "children_reached", "sessions_delivered", "follow_up",
                     "corrected_at"]
     readonly_fields = ["corrected_at", "corrected_by", "correction_reason"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: VisitReport | None = None) -> list[str]:
+        """A filed report's figures are counted from its sessions' attendance (each child once): they are
+        corrected on the visit's page, with a reason, not typed over here."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["children_reached", "sessions_delivered", "unusual_reason"]
+        return fields
     list_filter = ["follow_up"]
     list_select_related = ["visit__school", "filed_by__user"]
     search_fields = ["visit__school__name", "visit__school__urn__exact"]

@@ -245,6 +245,7 @@ def test_filing_the_report_tells_the_coordinator_and_flags_a_concern(emails, vis
     assert message.to == ["asha@example.org"]
     assert message.subject == "Visit report filed: Oak Primary on 2 March (a concern was passed on)"
     assert "Children reached, each counted once: 55" in message.body
+    assert "Higher than planned, confirmed by the lead" not in message.body  # 55 of 60 planned: usual
     assert "A concern was passed to the school's safeguarding lead: yes" in message.body
     assert VisitReport.objects.get().children_reached == 55
 

@@ -214,3 +214,23 @@ def test_an_old_report_filed_as_session_totals_is_recounted_once_per_child():
 
     assert sum(assembly.values()) == 116 and sum(workshop.values()) == 58
     assert children_reached([assembly, workshop]) == 116  # not 174: the workshop's children were at the assembly
+
+
+def test_the_coordinator_is_told_why_the_numbers_are_higher_than_planned(volunteer_client, visit, coordinator,
+                                                                        emails):
+    coordinator.user.email = "asha@example.org"
+    coordinator.user.save()
+    with emails as sent:
+        post(volunteer_client, visit, {3: 30, 4: 30, 5: 45, 6: 30}, {5: 30, 6: 30},
+             confirm_unusual="on", unusual_reason="A second Year 5 class joined the assembly")
+
+    [message] = sent
+    assert message.to == ["asha@example.org"]
+    assert "Children reached, each counted once: 135" in message.body
+    assert "Higher than planned, confirmed by the lead: A second Year 5 class joined the assembly" in message.body
+
+
+def test_staff_see_a_filed_reports_figures_read_only_in_the_admin(staff_client, filed):
+    html = staff_client.get(f"/admin/school_sessions/visitreport/{filed.pk}/change/").content.decode()
+
+    assert 'name="children_reached"' not in html and 'name="follow_up"' in html
