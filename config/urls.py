@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("sessions.packs.urls")),
     # Volunteers' portal and calendar feeds (/me/, /calendar/<token>.ics)
     path("", include("sessions.portal.urls")),
+    # Teacher feedback on a delivered visit, from the emailed links (/feedback/<token>/)
+    path("", include("sessions.feedback.urls")),
     # Regional statistics and programme reach (/stats/)
     path("stats/", include("stats.urls")),
     # Programme reach by academic year (/reach/): needs visits, so it lives in sessions

@@ -40,6 +40,8 @@ DATA_ENTRY_PERMISSIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("school_sessions", "visitreport"): EDIT,
     # What a school added by asking again: read, or deleted when sent by mistake; never rewritten.
     ("school_sessions", "visitnote"): ("view", "delete"),
+    # The schools' own words: read, never changed on their behalf.
+    ("school_sessions", "teacherfeedback"): VIEW,
 }
 
 

@@ -27,7 +27,7 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.groups import DATA_ENTRY_PERMISSIONS
-from sessions.models import Assignment, StatusChange, Visit, VisitNote, Volunteer
+from sessions.models import Assignment, StatusChange, TeacherFeedback, Visit, VisitNote, Volunteer
 from stats.factories import FigureFactory, IndicatorFactory, LocalAuthorityFactory, SourceFactory
 from stats.models import LocalAuthority
 
@@ -70,6 +70,10 @@ def programme(thames_valley):
         "statuschange": StatusChangeFactory(visit=visit, reason="Dates agreed by phone"),
         "visitreport": VisitReportFactory(visit=VisitFactory(school=school, date=today() - timedelta(days=40),
                                                              status=Visit.Status.CONFIRMED)),
+        "teacherfeedback": TeacherFeedback.objects.create(
+            visit=VisitFactory(school=school, date=today() - timedelta(days=30), status=Visit.Status.DELIVERED),
+            sent_to="head@oak.example.org", rating=4,
+        ),
         "sessiontype": SessionTypeFactory(),
         "area": thames_valley,
         "localauthority": LocalAuthority.objects.filter(police_force=thames_valley).first(),

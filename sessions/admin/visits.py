@@ -27,6 +27,7 @@ from sessions import services
 from sessions.models import (
     Assignment,
     StatusChange,
+    TeacherFeedback,
     Visit,
     VisitNote,
     VisitReport,
@@ -435,14 +436,45 @@ class AssignmentAdmin(HistoryAdmin):
 
 
 @admin.register(VisitReport)
-class VisitReportAdmin(admin.ModelAdmin):
-    list_display = ["visit", "filed_by", "filed_at", "children_reached", "sessions_delivered", "follow_up"]
+class VisitReportAdmin(HistoryAdmin):
+    list_display = ["visit", "filed_by", "filed_at", "children_reached", "sessions_delivered", "follow_up",
+                    "corrected_at"]
+    readonly_fields = ["corrected_at", "corrected_by", "correction_reason"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: VisitReport | None = None) -> list[str]:
+        """A filed report's figures are counted from its sessions' attendance (each child once): they are
+        corrected on the visit's page, with a reason, not typed over here."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["children_reached", "sessions_delivered", "unusual_reason"]
+        return fields
     list_filter = ["follow_up"]
     list_select_related = ["visit__school", "filed_by__user"]
     search_fields = ["visit__school__name", "visit__school__urn__exact"]
     date_hierarchy = "filed_at"
     autocomplete_fields = ["visit", "filed_by"]
     actions = [export_as_csv]
+
+
+@admin.register(TeacherFeedback)
+class TeacherFeedbackAdmin(admin.ModelAdmin):
+    """The schools' feedback, read only: what a teacher said is theirs. The link's token is never shown."""
+
+    list_display = ["__str__", "sent_to", "sent_at", "reminded_at", "responded_at", "rating", "come_back"]
+    list_filter = ["rating", "come_back"]
+    list_select_related = ["visit__school"]
+    search_fields = ["visit__school__name", "visit__school__urn__exact"]
+    date_hierarchy = "sent_at"
+    fields = ["visit", "sent_to", "sent_at", "reminded_at", "responded_at", "updated_at", "rating", "right_for_ages",
+              "pupils_engaged", "volunteers_prepared", "come_back", "comment"]
+    readonly_fields = fields
+    actions = [export_as_csv]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 admin.site.site_header = "Speak Out. Stay Safe. — data entry"

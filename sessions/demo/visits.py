@@ -24,7 +24,19 @@ from sessions.factories import (
     VisitReportFactory,
     VisitSessionFactory,
 )
-from sessions.models import Assignment, SessionType, StatusChange, Visit, VisitReport, VisitSession, Volunteer
+from sessions.models import (
+    Assignment,
+    SessionType,
+    StatusChange,
+    TeacherFeedback,
+    Visit,
+    VisitReport,
+    VisitSession,
+    Volunteer,
+    new_token,
+)
+from sessions.models.attendance import children_reached, planned_by_year, split_evenly
+from sessions.models.feedback import REMINDER_AFTER_DAYS
 
 from .context import Demo, bulk
 from .dates import at, school_days
@@ -164,8 +176,16 @@ class VisitPlanner:
                 requester_email=f"{first[0]}.{last_name}@{school.urn}.school.example.org".lower().replace("'", ""),
                 requester_phone=school.telephone,
                 preferred_dates=rng.choice(VISITS.preferred_dates),
-                pupils_by_year={str(y): line["pupils"] // len(line["year_groups"])
-                                for line in lines for y in line["year_groups"]},
+                pupils_by_year={str(y): n for y, n in planned_by_year(
+                    {}, [(line["year_groups"], line["pupils"]) for line in lines]).items()},
+            )
+        elif status == S.DELIVERED:
+            # A coordinator's own booking, arranged by phone: the teacher who arranged it is recorded, so
+            # that the school is asked for feedback like any other.
+            first, last_name = self.demo.person()
+            fields.update(
+                requester_name=f"{first} {last_name}",
+                requester_email=f"{first[0]}.{last_name}@{school.urn}.school.example.org".lower().replace("'", ""),
             )
         visit = VisitFactory.build(
             school=school, date=day, starts_at=starts_at, ends_at=ends_at, status=status,
@@ -204,15 +224,17 @@ class VisitPlanner:
         rng = self.demo.rng
         S = Visit.Status
         bulk(Visit, [plan.visit for plan in plans])
-        lines, assignments, reports, changes = [], [], [], []
+        lines, assignments, reports, changes, feedback = [], [], [], [], []
         now = timezone.now()
         for plan in plans:
             visit = plan.visit
             delivered = visit.status == S.DELIVERED
             own_lines = []
-            for line in plan.lines:
-                reached = round(line["pupils"] * rng.uniform(0.88, 1.0)) if delivered else None
-                own_lines.append(VisitSessionFactory.build(visit=visit, children_reached=reached, **line))
+            came = self.attendance_for(plan) if delivered else [None] * len(plan.lines)
+            for line, attendance in zip(plan.lines, came, strict=True):
+                reached = {} if attendance is None else {"children_reached": sum(attendance.values()),
+                                                         "attendance": {str(y): n for y, n in attendance.items()}}
+                own_lines.append(VisitSessionFactory.build(visit=visit, **reached, **line))
             lines.extend(own_lines)
             lead = None
             for volunteer, role, state in plan.assignments:
@@ -227,10 +249,14 @@ class VisitPlanner:
                 filed = min(at(visit.date + timedelta(days=rng.randint(0, 3)), 16, 30), now)
                 reports.append(VisitReportFactory.build(
                     visit=visit, filed_by=lead, filed_at=filed,
-                    children_reached=sum(line.children_reached for line in own_lines),
+                    children_reached=children_reached(line.attendance for line in own_lines),
                     sessions_delivered=len(plan.lines), follow_up=rng.random() < 0.07,
                     notes=rng.choice(VISITS.report_notes),
                 ))
+                if visit.requester_email:
+                    asked = self.feedback_for(visit, filed)
+                    if asked is not None:
+                        feedback.append(asked)
             steps = len(plan.history) - 1
             for i, (before, after) in enumerate(zip(plan.history, plan.history[1:])):
                 # Spread the changes over the weeks before the visit (delivery is marked after it).
@@ -245,13 +271,54 @@ class VisitPlanner:
         bulk(Assignment, assignments)
         bulk(VisitReport, reports)
         bulk(StatusChange, changes)
+        bulk(TeacherFeedback, feedback)
         counts = self.demo.counts
         counts["visits"] += len(plans)
         counts["session lines"] += len(lines)
         counts["assignments"] += len(assignments)
         counts["visit reports"] += len(reports)
+        counts["teacher feedback"] += sum(1 for f in feedback if f.responded_at)
         for plan in plans:
             counts[f"visits {plan.visit.status}"] += 1
+
+    def attendance_for(self, plan: Plan) -> list[dict[int, int]]:
+        """Children at each of a delivered visit's sessions per year group: most of those planned came, and
+        the visit never reaches more children than the school has on roll."""
+        rng = self.demo.rng
+        attendance = [
+            {y: round(n * rng.uniform(0.88, 1.0)) for y, n in split_evenly(line["pupils"], line["year_groups"]).items()}
+            for line in plan.lines
+        ]
+        roll = plan.visit.school.pupils
+        reached = children_reached(attendance)
+        if roll and reached > roll:
+            attendance = [{y: n * roll // reached for y, n in line.items()} for line in attendance]
+        return attendance
+
+    def feedback_for(self, visit: Visit, filed) -> TeacherFeedback | None:
+        """The school's feedback: asked of most schools (a few recent ones not yet), answered by most of
+        those, mostly good with some honest criticism."""
+        rng, now = self.demo.rng, timezone.now()
+        asked = at(visit.date + timedelta(days=1), 17)
+        if asked > now or rng.random() < 0.08:
+            return None
+        feedback = TeacherFeedback(visit=visit, sent_to=visit.requester_email, sent_at=asked,
+                                   token=new_token())
+        if now - asked > timedelta(days=REMINDER_AFTER_DAYS) and rng.random() < 0.5:
+            feedback.reminded_at = asked + timedelta(days=REMINDER_AFTER_DAYS)
+        if rng.random() < 0.78:
+            rating = rng.choices([4, 3, 2, 1], weights=[55, 32, 10, 3])[0]
+            feedback.rating = rating
+            for name, _ in TeacherFeedback.QUESTIONS:
+                setattr(feedback, name, max(1, min(4, rating + rng.choice([-1, 0, 0, 0, 1]))))
+            feedback.come_back = (TeacherFeedback.ComeBack.YES if rating >= 3 and rng.random() < 0.9
+                                  else rng.choice([TeacherFeedback.ComeBack.MAYBE, TeacherFeedback.ComeBack.NO]))
+            if rng.random() < 0.4:
+                feedback.comment = rng.choice(VISITS.feedback_praise if rating >= 3 else VISITS.feedback_criticism)
+            replied = feedback.reminded_at or asked
+            feedback.responded_at = min(replied + timedelta(hours=rng.randint(1, 96)), now)
+            feedback.updated_at = feedback.responded_at
+        return feedback
 
     def build_visits(self, count: int, nations: Iterable[str], demo_volunteer: Volunteer) -> None:
         """`count` visits over the past and the coming four months, in every status, at random schools."""

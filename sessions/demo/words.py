@@ -43,6 +43,8 @@ class VisitWords:
     notes: Words
     cancel_reasons: Words
     report_notes: Words
+    feedback_praise: Words
+    feedback_criticism: Words
 
 
 def _lists(table: dict[str, list[str]]) -> dict[str, Words]:

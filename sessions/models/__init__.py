@@ -7,6 +7,8 @@
 - problems.py: the rules behind `Visit.problems()`, one function each; bank holidays.
 - packs.py: the session packs' editable content, stored PDFs, downloads and batches.
 - notifications.py: which scheduled emails have been sent.
+- attendance.py: children reached, each counted once (the counting rule), and the checks on a report's figures.
+- feedback.py: the school's teacher feedback on a delivered visit.
 """
 
 from sessions.models.people import (
@@ -22,6 +24,7 @@ from sessions.models.people import (
     person_name,
 )
 from sessions.models.visits import (
+    CORRECTION_WINDOW_DAYS,
     YEAR_GROUP_CHOICES,
     Assignment,
     AssignmentQuerySet,
@@ -44,8 +47,10 @@ from sessions.models.visits import (
 from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday_name, bank_holidays  # isort: skip
 from sessions.models.notifications import SentNotification  # isort: skip
 from sessions.models.packs import PackBatch, PackContent, PackDownload, StoredPack  # isort: skip
+from sessions.models.feedback import TeacherFeedback  # isort: skip
 
 __all__ = [
+    "CORRECTION_WINDOW_DAYS",
     "COORDINATORS_GROUP",
     "DATA_ENTRY_GROUP",
     "HOLIDAY_SUBDIVISIONS",
@@ -65,6 +70,7 @@ __all__ = [
     "StaffingOption",
     "StatusChange",
     "StoredPack",
+    "TeacherFeedback",
     "Unavailability",
     "Visit",
     "VisitQuerySet",

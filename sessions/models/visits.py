@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from config.dates import month_of, plus_minutes
 from schools.geography import distance_km
 from schools.models import School, SchoolClosure, TermDate, cycle_start
+from sessions.models import attendance as counting
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
@@ -526,38 +527,92 @@ class Visit(models.Model):
             return "The report can be filed on or after the day of the visit."
         return None
 
+    def planned_by_year(self, sessions: Iterable[VisitSession] | None = None) -> dict[int, int]:
+        """Planned pupils per year group (`attendance.planned_by_year`): the school's numbers, or the
+        session lines' pupils shared across their year groups."""
+        sessions = list(self.sessions.all()) if sessions is None else list(sessions)
+        return counting.planned_by_year(self.pupils_by_year, [(line.year_groups, line.pupils) for line in sessions])
+
+    def expected_attendance(self, line: VisitSession, planned: dict[int, int] | None = None) -> dict[int, int]:
+        """What the report form starts from for one line: the planned pupils of each of its year groups."""
+        planned = self.planned_by_year() if planned is None else planned
+        return {year: planned.get(year, 0) for year in sorted(line.year_groups)}
+
+    def check_figures(self, attendance: dict[int, dict[int, int]]) -> counting.Checked:
+        """What is impossible or unusual about these figures (line pk → {year group: children})."""
+        lines = list(self.sessions.all())
+        nation = self.school.nation
+        return counting.check_figures(
+            [(line.pk, f"{line.starts_at:%H:%M} {line.session_type.name}", attendance.get(line.pk, {}))
+             for line in lines],
+            self.planned_by_year(lines),
+            self.school.pupils,
+            lambda year: year_group_label(year, nation),
+        )
+
+    def _save_figures(self, lines: list[VisitSession], attendance: dict[int, dict[int, int]], reason: str,
+                      confirmed: bool, unusual_reason: str) -> tuple[int, int]:
+        """Check and save each line's attendance; (children reached, sessions delivered). Raises
+        ValidationError, saving nothing, when a figure is impossible or unusual and not confirmed."""
+        if set(attendance) != {line.pk for line in lines}:
+            raise ValidationError("Give the number of children at every session (0 if it did not happen).")
+        for line in lines:
+            outside = set(counting.clean_attendance(attendance[line.pk])) - set(line.year_groups)
+            if outside:
+                raise ValidationError(
+                    f"{line.starts_at:%H:%M} {line.session_type.name} is not for "
+                    f"{year_groups_label(outside, self.school.nation)}: give numbers only for its year groups."
+                )
+        checked = self.check_figures(attendance)
+        if checked.impossible:
+            raise ValidationError([f.message for f in checked.impossible])
+        if checked.unusual and not (confirmed and unusual_reason.strip()):
+            raise ValidationError(
+                [f.message for f in checked.unusual]
+                + ["Tick to confirm these numbers are right, and say why they are higher than planned."]
+            )
+        for line in lines:
+            line.attendance = {str(y): n for y, n in sorted(counting.clean_attendance(attendance[line.pk]).items())}
+            line.children_reached = sum(line.attendance.values())
+            line._change_reason = reason
+            line.save(update_fields=["attendance", "children_reached"])
+        counts = [counting.clean_attendance(attendance[line.pk]) for line in lines]
+        return counting.children_reached(counts), sum(1 for c in counts if sum(c.values()) > 0)
+
     def file_report(
         self,
         *,
         by: Volunteer,
-        children_reached: dict[int, int],
+        attendance: dict[int, dict[int, int]],
         notes: str = "",
         follow_up: bool = False,
+        confirmed: bool = False,
+        unusual_reason: str = "",
         today: date | None = None,
     ) -> VisitReport:
-        """Record the lead volunteer's report: children reached per session line and the totals.
+        """Record the lead volunteer's report: children per session line and year group, and the totals
+        (children reached counted by `attendance.children_reached`, each child once).
 
-        Side effects: saves `children_reached` on each session line and creates the VisitReport,
-        all or nothing.
+        Figures over the plan or the roll need `confirmed` and a reason; impossible ones are refused.
+        Side effects: saves each session line's attendance and creates the VisitReport, all or nothing.
         """
         with transaction.atomic():
-            visit = Visit.objects.select_for_update().get(pk=self.pk)
+            visit = Visit.objects.select_for_update().select_related("school").get(pk=self.pk)
             issue = visit.report_issue(by, today)
             if issue:
                 raise ValidationError(issue)
-            lines = list(visit.sessions.all())
-            if set(children_reached) != {line.pk for line in lines}:
-                raise ValidationError("Give the number of children reached for every session.")
-            for line in lines:
-                line.children_reached = children_reached[line.pk]
-                line.save(update_fields=["children_reached"])
+            lines = list(visit.sessions.select_related("session_type"))
+            reached, delivered = visit._save_figures(lines, attendance, "Visit report filed", confirmed,
+                                                     unusual_reason)
+            checked_unusual = visit.check_figures(attendance).needs_confirmation
             report = VisitReport.objects.create(
                 visit=visit,
                 filed_by=by,
-                children_reached=sum(children_reached.values()),
-                sessions_delivered=sum(1 for n in children_reached.values() if n > 0),
+                children_reached=reached,
+                sessions_delivered=delivered,
                 notes=notes.strip(),
                 follow_up=follow_up,
+                unusual_reason=unusual_reason.strip() if checked_unusual else "",
             )
         return report
 
@@ -739,7 +794,13 @@ class VisitSession(models.Model):
     pupils = models.PositiveIntegerField(default=0)
     send_adapted = models.BooleanField("SEND adaptations", default=False)
     welsh_language = models.BooleanField("delivered in Welsh", default=False)
-    children_reached = models.PositiveIntegerField(null=True, blank=True, help_text="From the visit report.")
+    children_reached = models.PositiveIntegerField(
+        null=True, blank=True, help_text="From the visit report: the children at this session (all year groups)."
+    )
+    attendance = models.JSONField(
+        default=dict, blank=True,
+        help_text='From the visit report: children at this session per year group, e.g. {"5": 28, "6": 30}.',
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -935,13 +996,21 @@ class CoverRequest(models.Model):
         return self.outcome == self.Outcome.OPEN
 
 
+CORRECTION_WINDOW_DAYS = 30  # a coordinator may correct a report this long after it was filed
+
+
 class VisitReport(models.Model):
-    """Filed by the lead volunteer after a visit. Holds counts and a flag only: no details about any child."""
+    """Filed by the lead volunteer after a visit. Holds counts and a flag only: no details about any child.
+
+    `children_reached` is counted by `sessions.models.attendance.children_reached` (each child once)
+    from the session lines' attendance, and recounted whenever a coordinator corrects it. Every change
+    is kept, with the reason given (`history`'s change reason)."""
 
     visit = models.OneToOneField(Visit, on_delete=models.CASCADE, related_name="report")
     filed_by = models.ForeignKey(Volunteer, null=True, blank=True, on_delete=models.SET_NULL)
     filed_at = models.DateTimeField(default=timezone.now)
-    children_reached = models.PositiveIntegerField()
+    children_reached = models.PositiveIntegerField(help_text="Each child counted once (per year group, the "
+                                                   "highest attendance across the visit's sessions).")
     sessions_delivered = models.PositiveSmallIntegerField()
     notes = models.TextField(
         "anything to note", blank=True, help_text="About the visit itself. Never write details about a child."
@@ -950,10 +1019,77 @@ class VisitReport(models.Model):
         "a concern was passed to the school's safeguarding lead",
         default=False,
     )
+    unusual_reason = models.CharField(
+        "why the numbers are higher than planned", max_length=300, blank=True,
+        help_text="Given with the confirmation when a year group was more than a fifth over the plan or the "
+        "visit reached more children than the school's roll.",
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    correction_reason = models.CharField(
+        "why it was corrected", max_length=300, blank=True, editable=False,
+        help_text="The coordinator's reason for the last correction; each correction's is kept in the history.",
+    )
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Report for {self.visit}"
 
+    def correction_issue(self, now: datetime | None = None) -> str | None:
+        """Why the report may not be corrected now (None: it may)."""
+        now = now or timezone.now()
+        if now > self.correctable_until:
+            return (f"This report was filed on {timezone.localtime(self.filed_at):%-d %B %Y}: reports can be "
+                    f"corrected for {CORRECTION_WINDOW_DAYS} days after filing. Ask staff if it is still wrong.")
+        return None
+
+    @property
+    def correctable_until(self) -> datetime:
+        return self.filed_at + timedelta(days=CORRECTION_WINDOW_DAYS)
+
+    def correct(
+        self,
+        *,
+        by,
+        attendance: dict[int, dict[int, int]],
+        reason: str,
+        follow_up: bool | None = None,
+        confirmed: bool = False,
+        unusual_reason: str = "",
+        now: datetime | None = None,
+    ) -> VisitReport:
+        """A coordinator corrects the figures (and the follow-up flag) within CORRECTION_WINDOW_DAYS of
+        filing; the reason is kept on each history record the correction makes. All or nothing."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("Say why the report is being corrected.")
+        with transaction.atomic():
+            report = VisitReport.objects.select_for_update().select_related("visit__school").get(pk=self.pk)
+            issue = report.correction_issue(now)
+            if issue:
+                raise ValidationError(issue)
+            visit = report.visit
+            lines = list(visit.sessions.select_related("session_type"))
+            history_reason = f"Corrected: {reason}"[:100]
+            reached, delivered = visit._save_figures(lines, attendance, history_reason, confirmed, unusual_reason)
+            report.children_reached, report.sessions_delivered = reached, delivered
+            if follow_up is not None:
+                report.follow_up = follow_up
+            report.unusual_reason = unusual_reason.strip() if visit.check_figures(attendance).unusual else ""
+            report.corrected_at, report.corrected_by = now or timezone.now(), by
+            report.correction_reason = reason[:300]
+            report._change_reason = history_reason
+            report.save()
+        return report
+
+    def corrections(self) -> list:
+        """The report's history after filing, newest first: when, who and why."""
+        return list(
+            self.history.filter(history_type="~").exclude(correction_reason="")
+            .select_related("history_user").order_by("-history_date")
+        )
 
 class VisitNote(models.Model):
     """Something a school added to a visit it had already asked for: a second request through the public

@@ -22,7 +22,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from sessions.models import Assignment, CoverRequest, Unavailability, Visit, VisitReport, Volunteer, contact_card
+from sessions.models import (
+    Assignment,
+    CoverRequest,
+    TeacherFeedback,
+    Unavailability,
+    Visit,
+    VisitReport,
+    Volunteer,
+    contact_card,
+)
+from sessions.models.feedback import SCORES
 from sessions.notifications.tasks import send_notification
 
 User = get_user_model()
@@ -353,6 +363,36 @@ def cover_booked(assignment_id: int) -> list[Email]:
                    "visit_url": page_url("planning:visit", visit.pk)})]
 
 
+def _feedback_email(feedback_id: int, template: str, subject: str, opening: str) -> list[Email]:
+    """The school's feedback request (or its reminder): four rating links, each to a page that asks
+    before it records anything. Nothing once the school has answered or the link has closed."""
+    feedback = TeacherFeedback.objects.filter(pk=feedback_id).first()
+    visit = feedback and visit_with_details(feedback.visit_id)
+    if not visit or feedback.responded or not feedback.is_open() or visit.status != Visit.Status.DELIVERED:
+        return []
+    ratings = [(n, label, page_url("feedback:rate", feedback.token, n)) for n, label in SCORES]
+    said = {"school": visit.school.name, "day": f"{visit.date:%A %-d %B}"}
+    return [Email(template, [feedback.sent_to], subject.format(**said),
+                  {**visit_context(visit), "feedback": feedback, "ratings": ratings, "opening": opening.format(**said),
+                   "questions_url": page_url("feedback:respond", feedback.token)})]
+
+
+def feedback_request(feedback_id: int) -> list[Email]:
+    return _feedback_email(
+        feedback_id, "feedback_request", "How was our visit to {school}? One click to tell us",
+        "Thank you for having our Speak Out. Stay Safe. volunteers at {school} on {day}. We would be grateful "
+        "for your feedback on the visit.",
+    )
+
+
+def feedback_reminder(feedback_id: int) -> list[Email]:
+    return _feedback_email(
+        feedback_id, "feedback_reminder", "A reminder: how was our visit to {school}?",
+        "A week ago we asked how our Speak Out. Stay Safe. visit to {school} on {day} went. If you have a "
+        "minute, we would still be grateful for your feedback; this is the only reminder we send.",
+    )
+
+
 BUILDERS: dict[str, Callable[..., list[Email]]] = {
     fn.__name__: fn
     for fn in (
@@ -371,5 +411,7 @@ BUILDERS: dict[str, Callable[..., list[Email]]] = {
         visit_unconfirmed,
         cover_request,
         cover_booked,
+        feedback_request,
+        feedback_reminder,
     )
 }

@@ -6,13 +6,15 @@
 - a volunteer declines → the visit's coordinator, else the coordinators of the school's area;
 - a school asks for a visit (a visit created as requested) → the area's coordinators;
 - a volunteer marks dates unavailable that cover a visit they are on → that visit's coordinators;
-- the lead volunteer files the visit report → the visit's coordinators.
+- the lead volunteer files the visit report → the visit's coordinators;
+- a visit is marked delivered → the teacher who asked for it, for feedback (`sessions/feedback/sending.py`).
 
 A visit's date, time or cancellation also raises its calendar SEQUENCE, so calendars update the event.
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_init, post_save
 
@@ -67,6 +69,12 @@ def status_changed(sender, instance: StatusChange, created: bool, raw: bool = Fa
     elif instance.to_status == Visit.Status.CANCELLED:
         bump_calendar_sequence(instance.visit)
         notify("cancellation", visit_id=instance.visit_id)
+    elif instance.to_status == Visit.Status.DELIVERED:
+        from sessions.feedback.sending import ask_for_feedback  # noqa: PLC0415 — sending imports emails, as this does
+
+        # Once the delivery is saved (the status change is written before the visit's new status).
+        visit_id = instance.visit_id
+        transaction.on_commit(lambda: ask_for_feedback(Visit.objects.select_related("school").get(pk=visit_id)))
 
 
 def assignment_saved(sender, instance: Assignment, created: bool, raw: bool = False, **kwargs) -> None:

@@ -1,17 +1,19 @@
 """The daily emails (`manage.py send_reminders`): reminders before a visit, the nudge to file the
-report after it, and clearance-expiry warnings to coordinators. Each is recorded in SentNotification,
+report after it, clearance-expiry warnings to coordinators, and the one reminder to a school that has not
+given its feedback (`sessions/feedback/sending.py`). Each is recorded in SentNotification,
 so nothing is sent twice however often the command runs.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from sessions.feedback.sending import remind_about_feedback
 from sessions.models import Assignment, SentNotification, Visit, Volunteer
 from sessions.notifications.emails import notify
 
@@ -31,7 +33,7 @@ def _send_once(kind: str, key: str, email: str, **params) -> bool:
 def send_scheduled(today: date | None = None) -> dict[str, int]:
     """Send every reminder, report nudge and clearance warning due today that was not sent before."""
     today = today or timezone.localdate()
-    sent = {"reminders": 0, "report_nudges": 0, "clearance_warnings": 0}
+    sent = {"reminders": 0, "report_nudges": 0, "clearance_warnings": 0, "feedback_reminders": 0}
 
     upcoming = (
         Assignment.objects.active()
@@ -71,4 +73,7 @@ def send_scheduled(today: date | None = None) -> dict[str, int]:
             sent["clearance_warnings"] += _send_once(
                 SentNotification.Kind.CLEARANCE_EXPIRY, key, "clearance_expiry", volunteer_id=volunteer.pk
             )
+    sent["feedback_reminders"] = remind_about_feedback(
+        timezone.make_aware(datetime.combine(today, time(7, 0))) if today != timezone.localdate() else None
+    )
     return sent

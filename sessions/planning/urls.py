@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.planning import calendar, request, views
+from sessions.planning import calendar, report, request, views
 
 app_name = "planning"
 
@@ -25,6 +25,7 @@ urlpatterns: list = [
     path("visits/<int:pk>/volunteers/<int:volunteer_pk>/may-lead/", views.allow_to_lead, name="allow_to_lead"),
     path("visits/<int:pk>/status/", views.change_status, name="change_status"),
     path("visits/<int:pk>/cover/", views.find_cover, name="find_cover"),
+    path("visits/<int:pk>/report/", report.correct_report, name="report_correct"),
     path("request-a-visit/", request.request_visit, name="request"),
     path("request-a-visit/thanks/", request.request_thanks, name="request_thanks"),
 ]

@@ -26,7 +26,16 @@ from config.dates import monday_of
 from schools.models import LIVE_VISIT_STATUSES, School
 from sessions import services
 from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
-from sessions.models import Assignment, StatusChange, Visit, VisitNote, VisitSession, year_group_label
+from sessions.models import (
+    Assignment,
+    StatusChange,
+    TeacherFeedback,
+    Visit,
+    VisitNote,
+    VisitReport,
+    VisitSession,
+    year_group_label,
+)
 from sessions.planning.forms import (
     AssignForm,
     CoverForm,
@@ -330,7 +339,7 @@ def visit_school_options(request: HttpRequest) -> HttpResponse:
 
 # --- The visit page: problems, staffing, workflow
 
-PAGE_PARTS = frozenset({"problems", "staffing", "workflow"})
+PAGE_PARTS = frozenset({"problems", "staffing", "workflow", "outcome"})  # outcome: the report and the feedback
 
 
 def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
@@ -350,6 +359,9 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         # fragments never read it).
         "school_notes": visit.school_notes.all(),
     }
+    if "outcome" in parts:
+        context["report"] = VisitReport.objects.filter(visit=visit).first()
+        context["feedback"] = TeacherFeedback.objects.filter(visit=visit).first()
     if "problems" in parts:
         context["problems"] = visit.problems()
     if "staffing" in parts:

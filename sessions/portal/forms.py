@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from schools.geography import normalise_postcode
-from sessions.models import DeclineReason, Unavailability, Visit, Volunteer
+from sessions.models import DeclineReason, Unavailability, Visit, Volunteer, year_group_label
 
 LONGEST_ABSENCE_DAYS = 366
 
@@ -87,8 +87,89 @@ class TravelForm(forms.ModelForm):
         return normalise_postcode(self.cleaned_data["postcode"]) or self.cleaned_data["postcode"].strip()
 
 
-class VisitReportForm(forms.Form):
-    """Children reached per session line, a note about the visit, and the follow-up flag.
+class ReportFiguresForm(forms.Form):
+    """Children at each session line, per year group, pre-filled from the plan; with the confirmation and
+    reason that figures over the plan or the school's roll need (`Visit.check_figures` says which).
+
+    Filing (the lead volunteer) and correcting (a coordinator) both use it; no detail about any child is
+    asked for."""
+
+    confirm_unusual = forms.BooleanField(
+        label="I confirm these numbers are right",
+        required=False,
+        help_text="Needed only when a year group is more than a fifth over the plan, or the visit reached "
+        "more children than the school has on roll.",
+    )
+    unusual_reason = forms.CharField(
+        label="Why are the numbers higher than planned?",
+        required=False,
+        max_length=300,
+        help_text="For example: the school joined two classes to the workshop.",
+        error_messages={"max_length": "Keep the reason to 300 characters or fewer (it has %(show_value)d)."},
+    )
+
+    def __init__(self, *args, visit: Visit, attendance: dict[int, dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visit = visit
+        self.unusual: list[str] = []
+        self.lines = list(visit.sessions.all())
+        nation = visit.school.nation
+        planned = visit.planned_by_year(self.lines)
+        figure_fields = {}
+        self.groups = []  # (line, [bound fields]) for the template
+        for line in self.lines:
+            start = (attendance or {}).get(line.pk)
+            start = {int(y): n for y, n in start.items()} if start else visit.expected_attendance(line, planned)
+            names = []
+            for year in sorted(line.year_groups):
+                name = f"children_{line.pk}_{year}"
+                where = f"{line.starts_at:%H:%M} {line.session_type.name}, {year_group_label(year, nation)}"
+                figure_fields[name] = forms.IntegerField(
+                    label=year_group_label(year, nation),
+                    min_value=0,
+                    initial=start.get(year, 0),
+                    help_text=f"{planned[year]} planned." if planned.get(year) else "None planned.",
+                    error_messages={
+                        "required": f"{where}: give the number of children (0 if none came).",
+                        "invalid": f"{where}: give the number of children as a whole number.",
+                        "min_value": f"{where}: the number of children cannot be below 0.",
+                    },
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+                )
+                names.append(name)
+            self.groups.append((line, names))
+        # The figures first, in the order of the day.
+        self.fields = {**figure_fields, **self.fields}
+
+    def session_groups(self) -> list[tuple]:
+        return [(line, [self[name] for name in names]) for line, names in self.groups]
+
+    def attendance(self) -> dict[int, dict[int, int]]:
+        return {
+            line.pk: {year: self.cleaned_data[f"children_{line.pk}_{year}"] for year in sorted(line.year_groups)}
+            for line in self.lines
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.errors:
+            return data
+        checked = self.visit.check_figures(self.attendance())
+        for finding in checked.impossible:
+            field = f"children_{finding.line}_{finding.year}" if finding.year is not None else None
+            self.add_error(field if field in self.fields else None, finding.message)
+        if checked.unusual:
+            self.unusual = [f.message for f in checked.unusual]
+            if not data.get("confirm_unusual"):
+                self.add_error("confirm_unusual", "These numbers are higher than planned: "
+                               + " ".join(self.unusual) + " Check them; if they are right, tick to confirm.")
+            if not (data.get("unusual_reason") or "").strip():
+                self.add_error("unusual_reason", "Say why the numbers are higher than planned.")
+        return data
+
+
+class VisitReportForm(ReportFiguresForm):
+    """The lead volunteer's report: the figures, a note about the visit, and the follow-up flag.
 
     No details about any child are asked for or stored: the notes are about the visit itself.
     """
@@ -106,32 +187,6 @@ class VisitReportForm(forms.Form):
         required=False,
         help_text="Tick only to record that it happened. Do not write anything about the child or the concern.",
     )
-
-    def __init__(self, *args, visit: Visit, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = list(visit.sessions.all())
-        session_fields = {}
-        for line in self.lines:
-            session_fields[f"children_{line.pk}"] = forms.IntegerField(
-                label=f"Children reached: {line.starts_at:%H:%M} {line.session_type.name} "
-                f"({line.year_groups_label})",
-                min_value=0,
-                max_value=2000,
-                help_text=f"{line.pupils} expected." if line.pupils else "",
-                error_messages={
-                    "required": "Give the number of children at this session (0 if it did not happen).",
-                    "min_value": "The number of children cannot be below 0.",
-                },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-            )
-        # Session lines first, in the order of the day.
-        self.fields = {**session_fields, **self.fields}
-
-    def children_reached(self) -> dict[int, int]:
-        return {line.pk: self.cleaned_data[f"children_{line.pk}"] for line in self.lines}
-
-    def session_fields(self) -> list:
-        return [self[f"children_{line.pk}"] for line in self.lines]
 
 
 class DeclineForm(forms.Form):

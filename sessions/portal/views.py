@@ -267,9 +267,11 @@ def report(request: HttpRequest, visit_id: int) -> HttpResponse:
         try:
             visit.file_report(
                 by=volunteer,
-                children_reached=form.children_reached(),
+                attendance=form.attendance(),
                 notes=form.cleaned_data["notes"],
                 follow_up=form.cleaned_data["follow_up"],
+                confirmed=form.cleaned_data["confirm_unusual"],
+                unusual_reason=form.cleaned_data["unusual_reason"],
                 today=today,
             )
         except ValidationError as e:

@@ -4,8 +4,12 @@ force area, nation and the UK, for funders and trustees. The programme's side of
 
 Definitions (one place for each):
 - *Visits delivered*: visits with status delivered dated within the academic year.
-- *Schools reached*: distinct schools among them. *Children reached*: the sum of their visit reports
-  (a delivered visit without a report counts no children, and the report says how many lack one).
+- *Schools reached*: distinct schools among them. *Children reached, each counted once*: the sum of
+  their visit reports' figures, each counted by `sessions.models.attendance.children_reached` (per year
+  group, the highest attendance across the visit's sessions; a delivered visit without a report counts
+  no children, and the report says how many lack one).
+- *Breakdowns* (by local authority, term, key stage and year group, Welsh and SEND delivery, first or
+  repeat visit, teacher feedback, concerns passed on): `sessions/reach/breakdowns.py`, for the total.
 - *Sessions by type*: the session lines of those visits. *Volunteers active*: distinct volunteers who
   had accepted a place on one of them.
 - *Coverage*: of the open schools (the register holds only primary-age schools: `import_schools`
@@ -27,6 +31,7 @@ from config.dates import years_before
 from schools.models import School
 from sessions.access import is_staff, planning_areas, visible_visits
 from sessions.models import Assignment, SessionType, Visit, VisitSession
+from sessions.reach.breakdowns import Breakdowns, breakdowns
 from sessions.reach.coverage import due_by_area
 from stats import wording
 from stats.models import Area, period_for_start_year
@@ -159,6 +164,7 @@ class ReachReport:
     years: list[AcademicYear]
     hidden_areas: int  # areas with no open school and no visit in either year, left out of `rows`
     declines: list[tuple[str, int]] = field(default_factory=list)  # (reason, count) for visits in the year
+    breakdowns: Breakdowns | None = None  # of the total's delivered visits in the year
 
     @property
     def running(self) -> bool:
@@ -316,4 +322,5 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
         years=reach_years(user, areas, today),
         hidden_areas=sum(1 for area_line in lines if area_line.is_empty),
         declines=declines_by_reason(user, areas, year.first_day, until),
+        breakdowns=breakdowns(visits_in_scope(user, areas).filter(date__range=(year.first_day, until))),
     )

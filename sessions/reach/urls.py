@@ -7,4 +7,5 @@ app_name = "reach"
 urlpatterns: list = [
     path("", views.reach, name="report"),
     path("reach.csv", views.reach_csv, name="csv"),
+    path("breakdowns.csv", views.breakdowns_csv, name="breakdowns_csv"),
 ]

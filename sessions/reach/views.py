@@ -48,18 +48,17 @@ def reach(request: HtmxHttpRequest) -> HttpResponse:
 def reach_csv(request: HttpRequest) -> HttpResponse:
     report, nation, _ = build(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"programme-reach-{report.year.start}-{(report.year.start + 1) % 100:02d}"
-    if nation:
-        name += f"-{nation.name.lower().replace(' ', '-')}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{csv_name(report, nation, "programme-reach")}"'
     writer = csv_export.writer(response)
     types = report.session_types
     writer.writerow([
-        "Academic year", "Level", "ONS code", "Name", "Visits delivered", "Schools reached", "Children reached",
+        "Academic year", "Level", "ONS code", "Name", "Visits delivered", "Schools reached",
+        "Children reached (each counted once)",
         "Visits without a report", "Volunteers active", *[f"Sessions: {t.name}" for t in types],
         "Open schools", "Visited within the cycle", "Coverage (%)", "Counted to",
         "Compared with", "Visits delivered (previous year)", "Schools reached (previous year)",
-        "Children reached (previous year)", "Volunteers active (previous year)", "Coverage (%) (previous year)",
+        "Children reached (each counted once, previous year)", "Volunteers active (previous year)",
+        "Coverage (%) (previous year)",
     ])
     for line in [*report.areas, *report.nations, report.total]:
         now, before = line.now, line.before
@@ -71,3 +70,26 @@ def reach_csv(request: HttpRequest) -> HttpResponse:
             before.children, before.volunteers, "" if before.coverage_percent is None else before.coverage_percent,
         ])
     return response
+
+
+@require_GET
+@login_required
+def breakdowns_csv(request: HttpRequest) -> HttpResponse:
+    """The breakdowns of the report's total (`sessions/reach/breakdowns.py`), one figure a row, so that a
+    spreadsheet can filter and pivot them."""
+    report, nation, _ = build(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{csv_name(report, nation, "programme-reach-breakdowns")}"'
+    writer = csv_export.writer(response)
+    writer.writerow(["Academic year", "Scope", "Counted to", "Breakdown", "Group", "Measure", "Value"])
+    for breakdown, group, measure, value in report.breakdowns.csv_rows():
+        writer.writerow([report.year.label, report.total.name, report.until.isoformat(), breakdown, group, measure,
+                         value])
+    return response
+
+
+def csv_name(report: ReachReport, nation: Area | None, stem: str) -> str:
+    name = f"{stem}-{report.year.start}-{(report.year.start + 1) % 100:02d}"
+    if nation:
+        name += f"-{nation.name.lower().replace(' ', '-')}"
+    return f"{name}.csv"

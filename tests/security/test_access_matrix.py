@@ -9,7 +9,16 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, Volunteer
+from sessions.models import (
+    Assignment,
+    PackBatch,
+    TeacherFeedback,
+    Unavailability,
+    Visit,
+    VisitReport,
+    VisitSession,
+    Volunteer,
+)
 from tests.security.world import ROLES
 
 
@@ -82,6 +91,8 @@ GETS = {
     "planning:make_lead": None,
     "planning:allow_to_lead": None,
     "planning:find_cover": AREA_PLANNERS,
+    # Correcting a visit report: the area's planners (this visit has no report yet, and the page says so).
+    "planning:report_correct": AREA_PLANNERS,
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
@@ -106,11 +117,16 @@ GETS = {
     "portal:feed": EVERYONE,
     # So is a cover link's: the volunteer it was emailed to may open it on any device; a wrong token is 404.
     "portal:cover": EVERYONE,
+    # A school's feedback link: its token is the only key (the teacher has no account); a wrong one is 404.
+    # A GET shows the rating to send and never records it (mail scanners open links).
+    "feedback:rate": EVERYONE,
+    "feedback:respond": EVERYONE,
     "stats:index": PLANNERS,
     "stats:areas_csv": PLANNERS,
     "stats:area": PLANNERS,
     "reach:report": PLANNERS,
     "reach:csv": PLANNERS,
+    "reach:breakdowns_csv": PLANNERS,
 }
 
 # POSTs: URL name → outcome per role (DONE: accepted, whatever the form then says). A refused POST changes nothing.
@@ -146,6 +162,9 @@ POSTS = {
     "portal:details": (LOGIN, DONE, DONE, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "portal:calendar_regenerate": (LOGIN, DONE, DONE, DONE, DONE, NOT_FOUND, NOT_FOUND),
     "portal:cover": ANYONE_POSTS,
+    "planning:report_correct": AREA_PLANNERS_POST,
+    "feedback:rate": ANYONE_POSTS,
+    "feedback:respond": ANYONE_POSTS,
 }
 
 # Which feed to give a new address: each role asks for its own.
@@ -184,6 +203,9 @@ def state(world) -> tuple:
         list(Volunteer.objects.order_by("pk").values_list("pk", "calendar_token", "email_reminders", "may_lead")),
         PackBatch.objects.count(),
         VisitReport.objects.count(),
+        list(VisitReport.objects.order_by("pk").values_list("pk", "children_reached", "follow_up")),
+        list(VisitSession.objects.order_by("pk").values_list("pk", "attendance")),
+        list(TeacherFeedback.objects.order_by("pk").values_list("pk", "rating", "responded_at", "comment")),
     )
 
 
@@ -259,3 +281,20 @@ def test_a_cover_link_with_a_wrong_token_is_not_found_and_books_nobody(client, w
     assert client.get(f"/cover/{token}/").status_code == 404
     assert client.post(f"/cover/{token}/").status_code == 404
     assert Assignment.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["x" * 43, "short", "not a token at all"])
+def test_a_feedback_link_with_a_wrong_token_is_not_found_and_records_nothing(client, world, token):
+    assert client.get(f"/feedback/{token}/").status_code == 404
+    assert client.get(f"/feedback/{token}/rate/4/").status_code == 404
+    assert client.post(f"/feedback/{token}/rate/4/").status_code == 404
+    assert client.post(f"/feedback/{token}/", {"rating": "4"}).status_code == 404
+    assert not TeacherFeedback.objects.filter(rating__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_rating_outside_one_to_four_is_not_found(client, world):
+    for rating in (0, 5, 99):
+        assert client.post(f"/feedback/{world.feedback.token}/rate/{rating}/").status_code == 404
+    assert TeacherFeedback.objects.get().rating is None

@@ -18,6 +18,7 @@ from sessions.models import (
     Assignment,
     CoverRequest,
     PackBatch,
+    TeacherFeedback,
     Unavailability,
     Visit,
     VisitNote,
@@ -185,16 +186,72 @@ def reported_visit(volunteer_client, thames_valley, planned_visit):
 def test_the_visit_report_takes_any_input(volunteer_client, reported_visit, data):
     visit = reported_visit
     line = visit.sessions.get()
-    posted = data.draw(st.fixed_dictionaries({f"children_{line.pk}": maybe("55"), "notes": maybe(""),
-                                               "follow_up": maybe("")}))
+    figures = {f"children_{line.pk}_{year}": maybe("28") for year in line.year_groups}
+    posted = data.draw(st.fixed_dictionaries({**figures, "notes": maybe(""), "follow_up": maybe(""),
+                                               "confirm_unusual": maybe(""), "unusual_reason": maybe("")}))
     VisitReport.objects.filter(visit=visit).delete()  # each example files the report afresh
+    VisitSession.objects.filter(pk=line.pk).update(attendance={}, children_reached=None)
 
     response = volunteer_client.post(f"/me/visits/{visit.pk}/report/", posted)
 
     if VisitReport.objects.filter(visit=visit).exists():
         assert response.status_code == 302
+        line.refresh_from_db()
+        assert VisitReport.objects.get(visit=visit).children_reached == sum(line.attendance.values())
     else:
         assert response.status_code == 200 and says_why(response)
+        line.refresh_from_db()
+        assert line.attendance == {}
+
+
+@given(data=st.data())
+def test_the_report_correction_takes_any_input_and_changes_all_or_nothing(coordinator_client, planned_visit, data):
+    visit = Visit.objects.filter(report__isnull=False).first()
+    if visit is None:
+        visit = planned_visit(coordinator_client.area, date=date(2026, 11, 3), status=Visit.Status.CONFIRMED)
+        lead = AssignmentFactory(visit=visit, role="lead", status="accepted").volunteer
+        line = visit.sessions.get()
+        visit.file_report(by=lead, attendance={line.pk: dict.fromkeys(line.year_groups, 25)}, today=date(2026, 11, 3))
+    line = visit.sessions.get()
+    figures = {f"children_{line.pk}_{year}": maybe("27") for year in line.year_groups}
+    posted = data.draw(st.fixed_dictionaries({**figures, "reason": maybe("Recounted"), "follow_up": maybe(""),
+                                               "confirm_unusual": maybe(""), "unusual_reason": maybe("")}))
+    before = VisitReport.objects.values_list("children_reached", "corrected_at").get(visit=visit)
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/report/", posted)
+
+    report = VisitReport.objects.get(visit=visit)
+    line.refresh_from_db()
+    assert report.children_reached == sum(line.attendance.values())
+    if response.status_code == 302:
+        assert report.corrected_at is not None and report.correction_reason.strip()
+    else:
+        assert response.status_code == 200 and says_why(response)
+        assert (report.children_reached, report.corrected_at) == before
+
+
+@given(data=st.data())
+def test_the_teacher_feedback_form_takes_any_input(client, reported_visit, data):
+    feedback = TeacherFeedback.objects.get_or_create(visit=reported_visit, defaults={"sent_to": "t@s.example.org"})[0]
+    TeacherFeedback.objects.filter(pk=feedback.pk).update(
+        rating=None, right_for_ages=None, pupils_engaged=None, volunteers_prepared=None, come_back="", comment="",
+        responded_at=None, updated_at=None,
+    )
+    cache.clear()  # the examples share one address: keep under the rate limit
+    posted = data.draw(st.fixed_dictionaries({
+        "rating": maybe("4"), "right_for_ages": maybe("3"), "pupils_engaged": maybe("4"),
+        "volunteers_prepared": maybe("2"), "come_back": maybe("yes"), "comment": maybe("Thank you"),
+    }))
+
+    response = client.post(f"/feedback/{feedback.token}/", posted)
+
+    feedback.refresh_from_db()
+    if response.status_code == 302:
+        assert feedback.rating in (1, 2, 3, 4) and len(feedback.comment) <= 500
+        assert "\x00" not in feedback.comment
+    else:
+        assert response.status_code == 200 and says_why(response)
+        assert feedback.responded_at is None and feedback.rating is None
 
 
 @given(data=st.data())

@@ -107,7 +107,7 @@ def test_a_report_is_filed_by_the_lead_who_posts_it_whoever_the_form_names(volun
     session = visit.sessions.get()
 
     volunteer_client.post(f"/me/visits/{visit.pk}/report/", {
-        f"children_{session.pk}": "55", "notes": "", "follow_up": "", "filed_by": other.pk, "visit": 999,
+        **{f"children_{session.pk}_{year}": "5" for year in session.year_groups}, "notes": "", "follow_up": "", "filed_by": other.pk, "visit": 999,
         "status": "requested",
     })
 

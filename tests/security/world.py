@@ -14,7 +14,7 @@ from sessions.factories import (
     UserFactory,
     VolunteerFactory,
 )
-from sessions.models import Assignment, CoverRequest, PackBatch
+from sessions.models import Assignment, CoverRequest, PackBatch, TeacherFeedback
 
 ROLES = ("anonymous", "volunteer", "other_volunteer", "other_coordinator", "coordinator", "staff", "superuser")
 
@@ -31,6 +31,7 @@ class World:
     batch: object
     area_code: str
     cover: object
+    feedback: object
 
     def kwargs(self) -> dict:
         """Values for every URL keyword, all pointing at objects of the coordinator's area / the volunteer."""
@@ -45,6 +46,8 @@ class World:
             "batch_id": self.batch.pk,
             "token": self.volunteer.calendar_token,
             "cover_token": self.cover.token,
+            "feedback_token": self.feedback.token,
+            "rating": 4,
             "code": self.area_code,
             "uidb64": "MQ",
             "token_reset": "set-password",
@@ -84,4 +87,6 @@ def build_world(area, other_area, planned_visit) -> World:
         area_code=area.code,
         # The other volunteer is asked to cover the visit: the emailed token is the page's only key.
         cover=CoverRequest.objects.create(visit=visit, volunteer=other_volunteer, sent_by=coordinator.user),
+        # The school's teacher is asked for feedback: the emailed token is the page's only key.
+        feedback=TeacherFeedback.objects.create(visit=visit, sent_to="head@school.example.org"),
     )

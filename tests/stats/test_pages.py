@@ -290,7 +290,7 @@ def test_the_area_page_shows_the_programme_coverage_for_the_coordinators_area(co
     assert "<dt>Open primary schools</dt><dd>3</dd>" in section
     assert "<dt>Visited within the cycle</dt><dd>1 <span class=\"cell-note\">(33%)</span></dd>" in section
     assert "<dt>Due a visit</dt><dd>2</dd>" in section
-    assert "<dt>Children reached</dt><dd>87 <span class=\"cell-note\">in 1 visit</span>" in section
+    assert "<dt>Children reached, each counted once</dt><dd>87 <span class=\"cell-note\">in 1 visit</span>" in section
 
 
 def test_a_coordinator_sees_no_programme_coverage_for_another_area(coordinator_client):

@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "The daily run: first unconfirm any confirmed visit with a volunteer whose clearance lapses before "
         "its date (the coordinators are emailed), then send the emails due today: reminders two days before "
-        "a visit, the nudge to file the report the day after, and clearance-expiry warnings to coordinators. "
+        "a visit, the nudge to file the report the day after, clearance-expiry warnings to coordinators, and "
+        "a school's one reminder to give feedback on a visit. "
         "Running it again sends nothing twice."
     )
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Unconfirmed {unconfirmed} visit(s) whose volunteers' clearance lapses before the date.")
         sent = send_scheduled(today=date)
         self.stdout.write(
-            f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s) and "
-            f"{sent['clearance_warnings']} clearance warning(s)."
+            f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s), "
+            f"{sent['clearance_warnings']} clearance warning(s), and {sent['feedback_reminders']} feedback "
+            "reminder(s) to schools."
         )

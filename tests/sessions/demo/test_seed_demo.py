@@ -206,3 +206,32 @@ def test_the_demo_places_schools_near_their_postcode_district_and_gives_voluntee
     assert volunteers.filter(may_lead=True).exists() and volunteers.filter(may_lead=False).exists()
     # Whoever leads a demo visit may lead: the demo is what the booking gate would allow.
     assert not Assignment.objects.filter(role="lead", volunteer__may_lead=False).exists()
+
+
+def test_no_demo_report_counts_more_children_than_the_school_has_and_most_schools_gave_feedback():
+    from sessions.models import TeacherFeedback  # noqa: PLC0415
+    from sessions.models.attendance import children_reached  # noqa: PLC0415
+
+    seed("--schools", "60", "--volunteers", "30", "--visits", "120")
+
+    reports = list(VisitReport.objects.select_related("visit__school"))
+    assert reports
+    lines: dict[int, list] = {}
+    for visit_id, attendance in VisitSession.objects.filter(visit__report__isnull=False).values_list(
+        "visit_id", "attendance"
+    ):
+        lines.setdefault(visit_id, []).append(attendance)
+    for report in reports:
+        school = report.visit.school
+        assert report.children_reached == children_reached(lines[report.visit_id]), report.visit
+        if school.pupils:
+            assert report.children_reached <= school.pupils, report.visit
+        assert report.visit.check_figures(
+            {line.pk: line.attendance for line in report.visit.sessions.all()}
+        ).unusual == [], report.visit
+    delivered = Visit.objects.filter(status=Visit.Status.DELIVERED).count()
+    answered = TeacherFeedback.objects.filter(responded_at__isnull=False)
+    assert answered.count() > delivered // 2
+    assert set(answered.values_list("rating", flat=True)) >= {2, 3, 4}
+    assert answered.exclude(comment="").exists()
+    assert TeacherFeedback.objects.filter(responded_at__isnull=True).exists()

@@ -238,12 +238,14 @@ def test_filing_the_report_tells_the_coordinator_and_flags_a_concern(emails, vis
     line = visit.sessions.get()
 
     with emails as sent:
-        visit.file_report(by=priya, children_reached={line.pk: 55}, follow_up=True, today=A_SCHOOL_DAY)
+        visit.file_report(by=priya, attendance={line.pk: {line.year_groups[0]: 55}}, follow_up=True,
+                          confirmed=True, unusual_reason="Two classes joined", today=A_SCHOOL_DAY)
 
     [message] = sent
     assert message.to == ["asha@example.org"]
     assert message.subject == "Visit report filed: Oak Primary on 2 March (a concern was passed on)"
-    assert "Children reached: 55" in message.body
+    assert "Children reached, each counted once: 55" in message.body
+    assert "Higher than planned, confirmed by the lead" not in message.body  # 55 of 60 planned: usual
     assert "A concern was passed to the school's safeguarding lead: yes" in message.body
     assert VisitReport.objects.get().children_reached == 55
 
@@ -390,4 +392,5 @@ def test_the_command_says_what_it_sent(confirmed, capsys, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--date", "2027-02-28")
 
-    assert "Sent 2 visit reminder(s), 0 report nudge(s) and 0 clearance warning(s)." in capsys.readouterr().out
+    assert ("Sent 2 visit reminder(s), 0 report nudge(s), 0 clearance warning(s), and 0 feedback reminder(s) "
+            "to schools.") in capsys.readouterr().out

@@ -371,12 +371,19 @@ def past_visit_led_by(volunteer, **kwargs):
     return visit, morning, later
 
 
+def figures(*lines_and_counts) -> dict[str, str]:
+    """The report form's figures: (line, {year group: children}) pairs, every year group of each line."""
+    return {f"children_{line.pk}_{year}": str(counts.get(year, 0))
+            for line, counts in lines_and_counts for year in line.year_groups}
+
+
 def test_the_lead_volunteer_files_the_report_per_session_and_the_totals_are_kept(volunteer_client):
     visit, morning, later = past_visit_led_by(volunteer_client.volunteer)
 
     response = volunteer_client.post(
         f"/me/visits/{visit.pk}/report/",
-        {f"children_{morning.pk}": "58", f"children_{later.pk}": "0", "notes": "Hall was busy", "follow_up": "on"},
+        {**figures((morning, {3: 15, 4: 15, 5: 14, 6: 14}), (later, {})), "notes": "Hall was busy",
+         "follow_up": "on"},
     )
 
     assert response.status_code == 302 and response.url == "/me/"
@@ -385,12 +392,12 @@ def test_the_lead_volunteer_files_the_report_per_session_and_the_totals_are_kept
     assert report.notes == "Hall was busy" and report.filed_by == volunteer_client.volunteer
     morning.refresh_from_db()
     assert morning.children_reached == 58
+    assert morning.attendance == {"3": 15, "4": 15, "5": 14, "6": 14}
 
 
 def test_filing_the_report_lets_the_coordinator_mark_the_visit_delivered(volunteer_client, coordinator):
     visit, morning, later = past_visit_led_by(volunteer_client.volunteer)
-    volunteer_client.post(f"/me/visits/{visit.pk}/report/", {f"children_{morning.pk}": "30",
-                                                             f"children_{later.pk}": "25"})
+    volunteer_client.post(f"/me/visits/{visit.pk}/report/", figures((morning, {3: 30}), (later, {3: 25})))
 
     visit.refresh_from_db()
     visit.change_status(Visit.Status.DELIVERED, by=coordinator.user)
@@ -405,18 +412,18 @@ def test_the_report_form_warns_never_to_write_about_a_child(volunteer_client):
 
     assert "Never write names or any details about a child" in html
     assert "A concern was passed to the school&#x27;s safeguarding lead" in html
-    assert html.count('type="number"') == 2
+    assert html.count('type="number"') == 8  # two sessions, four year groups each
 
 
 def test_a_missing_or_negative_count_is_refused_with_a_clear_message(volunteer_client):
     visit, morning, later = past_visit_led_by(volunteer_client.volunteer)
 
     html = volunteer_client.post(
-        f"/me/visits/{visit.pk}/report/", {f"children_{morning.pk}": "-1"}
+        f"/me/visits/{visit.pk}/report/", {f"children_{morning.pk}_3": "-1"}
     ).content.decode()
 
-    assert "The number of children cannot be below 0." in html
-    assert "Give the number of children at this session (0 if it did not happen)." in html
+    assert "09:00 Assembly for Key Stage 2, Year 3: the number of children cannot be below 0." in html
+    assert "10:00 Assembly for Key Stage 2, Year 4: give the number of children (0 if none came)." in html
     assert not VisitReport.objects.exists()
 
 
@@ -446,7 +453,7 @@ def test_a_filed_report_is_shown_not_filed_again(volunteer_client):
 
     html = volunteer_client.get(f"/me/visits/{visit.pk}/report/").content.decode()
 
-    assert "The report is filed." in html and "Children reached: 77" in html and 'name="notes"' not in html
+    assert "The report is filed." in html and "Children reached, each counted once: 77" in html and 'name="notes"' not in html
 
 
 def test_the_report_page_of_someone_elses_visit_is_not_found(volunteer_client):

@@ -142,7 +142,7 @@ def test_the_page_shows_the_years_totals_and_each_area(coordinator_client, thame
     html = coordinator_client.get("/reach/?year=2025").content.decode()
 
     assert "All your areas, 2025/26</h2>" in html
-    assert "<dt>Children reached</dt><dd>25</dd>" in html
+    assert "<dt>Children reached, each counted once</dt><dd>25</dd>" in html
     assert "Up on 2024/25 (from 0 to 25)" in html
     assert '<option value="2025" selected>2025/26</option>' in html
     assert ">Thames Valley</a>" in html and ">Kent</a>" not in html
@@ -167,11 +167,11 @@ def test_the_report_downloads_as_csv_with_every_area_and_the_year_before(staff_c
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 45 + 4 + 1  # every area, every nation, the UK
     tv = next(row for row in rows if row["ONS code"] == "E23000029")
-    assert (tv["Academic year"], tv["Visits delivered"], tv["Children reached"]) == ("2025/26", "1", "25")
+    assert (tv["Academic year"], tv["Visits delivered"], tv["Children reached (each counted once)"]) == ("2025/26", "1", "25")
     assert (tv["Sessions: Assembly for Key Stage 1"], tv["Sessions: Workshop for Years 5 and 6"]) == ("1", "1")
-    assert (tv["Compared with"], tv["Children reached (previous year)"]) == ("2024/25", "10")
+    assert (tv["Compared with"], tv["Children reached (each counted once, previous year)"]) == ("2024/25", "10")
     uk = rows[-1]
-    assert (uk["Level"], uk["Name"], uk["Children reached"]) == ("total", "United Kingdom", "25")
+    assert (uk["Level"], uk["Name"], uk["Children reached (each counted once)"]) == ("total", "United Kingdom", "25")
 
 
 @pytest.mark.parametrize("areas", [1, 3])
@@ -181,8 +181,9 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_areas(
         delivered(area, date(2026, 2, 2), children=5, volunteers=[VolunteerFactory()])
 
     # session, user, nations, areas, 2 × (visits, sessions, volunteers by area, by nation and in all,
-    # open schools, due), session types, first visit, declines by reason, the menu's roles (2)
-    with django_assert_num_queries(23):
+    # open schools, due), session types, first visit, declines by reason, the breakdowns (local authority,
+    # term, year groups, Welsh and SEND delivery, first or repeat, feedback, concerns), the menu's roles (2)
+    with django_assert_num_queries(30):
         response = staff_client.get("/reach/?year=2025")
 
     assert response.content.decode().count('class="reach-line reach-area"') == areas
