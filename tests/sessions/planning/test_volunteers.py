@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from config.dates import school_term
 from schools.factories import SchoolFactory
-from sessions.factories import AssignmentFactory, CoordinatorFactory, UnavailabilityFactory, VisitFactory, VolunteerFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    UnavailabilityFactory,
+    VisitFactory,
+    VolunteerFactory,
+)
 from sessions.models import Assignment, Visit
 
 pytestmark = pytest.mark.django_db
