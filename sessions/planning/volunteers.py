@@ -67,6 +67,7 @@ class VolunteerSearch(QueryForm):
 
     def __init__(self, query: QueryDict, *, areas: list[Area]) -> None:
         super().__init__(query)
+        self.label_suffix = ""
         self.fields["area"].choices = [("", "Any of my areas"), *((a.code, a.name) for a in areas)]
         self.fields["clearance"].choices = [
             (value, f"{label} (within {settings.CLEARANCE_WARNING_DAYS} days)" if value == "expiring" else label)

@@ -106,7 +106,7 @@ class CoverageMap:
 
 def mark_size(count: int) -> float:
     """Marks shrink as schools crowd in: a few hundred are easy to point at, twenty thousand must not merge."""
-    return 7 if count <= 500 else 5 if count <= 3_000 else 3.5
+    return 9 if count <= 200 else 7 if count <= 1_000 else 5 if count <= 5_000 else 3.5
 
 
 def marks_path(points: set[tuple[int, int]]) -> str:

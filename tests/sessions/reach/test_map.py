@@ -202,3 +202,12 @@ def test_nothing_is_drawn_for_an_area_with_no_open_school(db):
     found = coverage_map(Area.objects.filter(code="E23000001"), name="Nowhere", on=ON)
 
     assert found.total == 0 and found.svg is None
+
+
+@pytest.mark.parametrize("url", ["/reach/", "/stats/E23000029/"])
+def test_no_id_is_used_twice_on_a_page_with_the_map_so_its_title_names_it(coordinator_client, schools, url):
+    html = coordinator_client.get(url).content.decode()
+
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert "coverage-map-title" in ids
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
