@@ -7,11 +7,15 @@
   far-off year is a message, not arithmetic that runs off the calendar (year 0 or 10000).
 - `plus_minutes` / `minus_minutes`: a time of day moved by some minutes, kept within the same day
   (00:00 to 23:59), so a session that would run past midnight ends at 23:59 rather than wrapping.
+- `school_term`: the school term a date falls in, by the calendar (autumn September to December,
+  spring January to March, summer April to August): every authority's own dates differ by a week or
+  two, so a count "this term" across areas is by these spans, and the page says which dates it means.
 """
 
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 LAST_MINUTE = 23 * 60 + 59
@@ -66,3 +70,27 @@ def plus_minutes(moment: time, minutes: int) -> time:
 
 def minus_minutes(moment: time, minutes: int) -> time:
     return plus_minutes(moment, -minutes)
+
+
+@dataclass(frozen=True)
+class Term:
+    season: str  # "autumn", "spring" or "summer"
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        return f"{self.season.capitalize()} term {self.first.year}"
+
+    @property
+    def previous(self) -> Term:
+        return school_term(self.first - timedelta(days=1))
+
+
+def school_term(day: date) -> Term:
+    """The school term the day falls in, by the calendar (see the module's docstring)."""
+    if day.month >= 9:
+        return Term("autumn", date(day.year, 9, 1), date(day.year, 12, 31))
+    if day.month <= 3:
+        return Term("spring", date(day.year, 1, 1), date(day.year, 3, 31))
+    return Term("summer", date(day.year, 4, 1), date(day.year, 8, 31))

@@ -3,6 +3,8 @@
 - `parse_postcode(text)` is the one check of a UK postcode (ukpostcodeparser, which knows the real
   postcode areas; not a home-made pattern): the postcode written as Royal Mail writes it ("RG1 4QA"),
   or None.
+- `postcode_district(postcode)` is the district alone ("RG1"): all a coordinator sees of where a
+  volunteer lives.
 - `district_point(postcode)` is where a postcode's district lies: the mean British National Grid
   easting and northing of its postcodes (OS Code-Point Open, `schools/data/`), or None for Northern
   Ireland (`BT`: not in the table) and any district the table does not have.
@@ -41,6 +43,13 @@ def normalise_postcode(text: str) -> str | None:
     """The postcode as Royal Mail writes it ("RG1 4QA"), or None when it is not a UK postcode."""
     parts = parse_postcode(text)
     return " ".join(parts) if parts else None
+
+
+def postcode_district(postcode: str) -> str | None:
+    """The postcode's district (its outward code: "RG1" for RG1 4QA), or None when it is not a postcode.
+    What a coordinator is shown of where a volunteer lives: never the full postcode."""
+    parts = parse_postcode(postcode) if postcode else None
+    return parts[0] if parts else None
 
 
 @cache

@@ -48,6 +48,10 @@ class Programme(Protocol):
         """The programme's coverage of one police force area on the date (None if the user may not
         see the programme's reach there)."""
 
+    def area_map(self, area: Area, *, on: date, user) -> str | None:
+        """The coverage map of one police force area on the date, as safe HTML with its key and counts (None
+        if the user may not see the programme's reach there)."""
+
 
 _programme: Programme | None = None
 

@@ -180,11 +180,14 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
     place = get_object_or_404(Area.objects.select_related("parent"), code=code)
     picture = local_picture(place)
     programme = coverage.programme()
-    area_coverage = None
+    area_coverage = area_map = None
     if programme is not None and place.kind == Area.Kind.POLICE_FORCE:
         area_coverage = programme.area_coverage(place, on=timezone.localdate(), user=request.user)
+        if area_coverage is not None:
+            area_map = programme.area_map(place, on=area_coverage.on, user=request.user)
     return render(
         request,
         "stats/area.html",
-        {"area": place, "picture": picture, "coverage": area_coverage, "programme_known": programme is not None},
+        {"area": place, "picture": picture, "coverage": area_coverage, "area_map": area_map,
+         "programme_known": programme is not None},
     )

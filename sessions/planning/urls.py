@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.planning import calendar, report, request, views
+from sessions.planning import calendar, report, request, views, volunteers
 
 app_name = "planning"
 
@@ -10,6 +10,8 @@ urlpatterns: list = [
     path("plan/due/", views.due, name="due"),
     path("plan/schools/", views.schools, name="schools"),
     path("plan/schools/<int:urn>/", views.school_detail, name="school"),
+    path("plan/volunteers/", volunteers.volunteers, name="volunteers"),
+    path("plan/volunteers/<int:volunteer_pk>/", volunteers.volunteer_detail, name="volunteer"),
     path("visits/new/", views.visit_create, name="visit_create"),
     path("visits/new/check/", views.visit_validate, name="visit_validate_new"),
     path("visits/new/schools/", views.visit_school_options, name="visit_school_options"),

@@ -1,5 +1,9 @@
 """The programme's side of the statistics pages: schools due a visit per area and each area's coverage.
 
+Each open school is in one of three states on a date (`classified_schools`, the map's colours):
+*visited* within the programme cycle, *due* again (visited before the cycle), or *never visited*; "due"
+is `School.objects.due`, here as everywhere (the latter two together are the due count).
+
 Registered with `stats.coverage` (when the app is ready), because stats may not import schools or
 visits. Who may see them is `sessions.access.is_planner`: staff and coordinators, each area's
 coverage only to those who plan for it.
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
 
 from schools.models import School, cycle_start
 from sessions.access import is_planner, planning_areas
@@ -25,6 +29,31 @@ def due_by_area(areas: list[Area] | None, *, on: date) -> dict[int, int]:
         schools = schools.in_areas(areas)
     rows = schools.values(area=F("local_authority__police_force")).annotate(n=Count("pk")).order_by()
     return {row["area"]: row["n"] for row in rows if row["area"] is not None}
+
+
+VISITED, DUE, NEVER = "visited", "due", "never"
+
+
+def classified_schools(areas, *, on: date) -> QuerySet[School]:
+    """The open schools in the areas, each annotated with `is_due` (`School.objects.due` on the date),
+    `ever_visited` (a delivered visit on or before it) and `requested` (a visit requested and not yet
+    proposed, cancelled or given): `state_of` reads the state from them. One query, however many schools."""
+    delivered = Visit.objects.filter(school=OuterRef("pk"), status=Visit.Status.DELIVERED, date__lte=on)
+    return (
+        School.objects.open().in_areas(areas)
+        .annotate(
+            is_due=Exists(School.objects.due(on=on).filter(pk=OuterRef("pk"))),
+            ever_visited=Exists(delivered),
+            requested=Exists(Visit.objects.filter(school=OuterRef("pk"), status=Visit.Status.REQUESTED)),
+        )
+        .order_by()
+    )
+
+
+def state_of(*, is_due: bool, ever_visited: bool) -> str:
+    if not is_due:
+        return VISITED
+    return DUE if ever_visited else NEVER
 
 
 class ProgrammeCoverage:
@@ -55,6 +84,14 @@ class ProgrammeCoverage:
             visits_delivered=delivered["visits"],
             visits_reported=delivered["reported"],
         )
+
+
+    def area_map(self, area: Area, *, on: date, user) -> str | None:
+        if not planning_areas(user).filter(pk=area.pk).exists():
+            return None
+        from sessions.reach.map import coverage_map, render_map  # noqa: PLC0415 — map.py imports this module
+
+        return render_map(coverage_map([area], name=area.name, on=on))
 
 
 coverage.register(ProgrammeCoverage())

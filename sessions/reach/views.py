@@ -12,6 +12,7 @@ from config import csv_export
 from config.htmx import HtmxHttpRequest
 from sessions.access import is_planner, is_staff
 from sessions.reach.report import AcademicYear, ReachReport, reach_report
+from sessions.reach.trend import reach_picture
 from stats.models import Area
 
 
@@ -40,7 +41,10 @@ def reach(request: HtmxHttpRequest) -> HttpResponse:
     template_name = "sessions/reach/report.html"
     if request.htmx:
         template_name += "#report"
-    return render(request, template_name, {"report": report, "nation": nation, "nations": nations})
+    picture = reach_picture(request.user, nation=nation, on=report.until, today=timezone.localdate(),
+                            years=report.years)
+    return render(request, template_name, {"report": report, "nation": nation, "nations": nations,
+                                           "reach_picture": picture})
 
 
 @require_GET

@@ -67,6 +67,8 @@ def coordinator_pages(world: dict) -> list[tuple[str, str, str | None]]:
         ("calendar-month", "/plan/calendar/?month=2027-03", None),
         ("schools-due", "/plan/due/", None),
         ("find-a-school", "/plan/schools/?q=oak", None),
+        ("volunteers", "/plan/volunteers/", None),
+        ("volunteer", f"/plan/volunteers/{world['volunteer'].pk}/", None),
         ("school", f"/plan/schools/{world['school'].urn}/", None),
         ("visit", f"/visits/{world['visit'].pk}/", None),
         ("visit-form", "/visits/new/", None),

@@ -135,6 +135,54 @@ def test_the_reports_cost_the_same_for_10_or_200_delivered_visits(coordinator_cl
     assert_constant(coordinator_client, url, visits_in(coordinator_client.area, day=date(2025, 3, 4)))
 
 
+def test_the_coverage_map_costs_the_same_for_10_or_200_schools(coordinator_client):
+    area = coordinator_client.area
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            i = len(made)
+            made.append(i)
+            school = SchoolFactory(in_area=area, easting=440_000 + i * 97, northing=160_000 + i * 53)
+            if i % 3 == 0:
+                VisitFactory(school=school, date=date(2025, 3, 4), status=Visit.Status.DELIVERED)
+            elif i % 3 == 1:
+                VisitFactory(school=school, date=SOON, status=Visit.Status.REQUESTED)
+    assert_constant(coordinator_client, "/reach/", add, HTMX)
+
+
+@pytest.mark.parametrize("url", ["/plan/volunteers/?page=1", "/plan/volunteers/?clearance=cleared&skill=lead"])
+def test_the_volunteer_directory_costs_the_same_for_10_or_200_volunteers(coordinator_client, url):
+    area = coordinator_client.area
+
+    def add(n):
+        for i in range(n):
+            volunteer = VolunteerFactory(areas=[area], dbs_checked_on=SOON - timedelta(days=400),
+                                         training_on=SOON - timedelta(days=400))
+            UnavailabilityFactory(volunteer=volunteer, starts_on=SOON + timedelta(days=i % 30),
+                                  ends_on=SOON + timedelta(days=i % 30))
+            if i % 2:
+                AssignmentFactory(visit=VisitFactory(school=SchoolFactory(in_area=area), date=SOON),
+                                  volunteer=volunteer, status="accepted")
+    assert_constant(coordinator_client, url, add, HTMX)
+
+
+def test_a_volunteers_page_in_the_directory_costs_the_same_for_10_or_200_bookings(coordinator_client):
+    area = coordinator_client.area
+    volunteer = VolunteerFactory(areas=[area])
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            i = len(made)
+            made.append(i)
+            day = SOON + timedelta(days=i) if i % 2 else timezone.localdate() - timedelta(days=i + 1)
+            AssignmentFactory(visit=VisitFactory(school=SchoolFactory(in_area=area), date=day), volunteer=volunteer)
+            UnavailabilityFactory(volunteer=volunteer, starts_on=SOON + timedelta(days=400 + 2 * i),
+                                  ends_on=SOON + timedelta(days=400 + 2 * i))
+    assert_constant(coordinator_client, f"/plan/volunteers/{volunteer.pk}/", add)
+
+
 # --- the volunteers' pages
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from schools.geography import distance_km, district_centroids, district_point, normalise_postcode
+from schools.geography import distance_km, district_centroids, district_point, normalise_postcode, postcode_district
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,10 @@ def test_the_public_about_page_gives_the_centroids_attribution(client):
                    "Contains National Statistics data © Crown copyright and database right"):
         assert credit in html
     assert 'href="/about/data/"' in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.parametrize(("postcode", "district"), [
+    ("RG1 4QA", "RG1"), ("rg14qa", "RG1"), ("SW1A 1AA", "SW1A"), ("BT1 1AA", "BT1"), ("", None), ("nonsense", None),
+])
+def test_a_postcodes_district_is_its_outward_code_and_nothing_else(postcode, district):
+    assert postcode_district(postcode) == district

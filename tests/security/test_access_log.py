@@ -82,3 +82,34 @@ def test_a_refused_request_logs_no_access(client, caplog, world):
         assert client.get(url_for("packs:pack", world)).status_code == 404
 
     assert access_lines(caplog) == []
+
+
+def test_opening_a_volunteers_page_in_the_directory_logs_it_with_ids_only(client, caplog, world):
+    world.other_volunteer.user.first_name = "Imogen"
+    world.other_volunteer.user.save()
+    user = world.users["coordinator"]
+    client.force_login(user)
+    with caplog.at_level(logging.INFO, logger="speakout.access"):
+        response = client.get(url_for("planning:volunteer", world))
+
+    assert "Imogen" in response.content.decode()
+    assert access_lines(caplog) == [
+        f"user={user.pk} action=volunteer_record_view object=school_sessions.volunteer:{world.other_volunteer.pk} "
+        "route=planning:volunteer"
+    ]
+    assert not [value for value in PERSONAL if value in "\n".join(access_lines(caplog))]
+
+
+def test_the_volunteer_directory_logs_each_volunteer_it_shows_with_ids_only(client, caplog, world):
+    user = world.users["coordinator"]
+    client.force_login(user)
+    with caplog.at_level(logging.INFO, logger="speakout.access"):
+        response = client.get(url_for("planning:volunteers", world))
+
+    assert "Fairweather" in response.content.decode()
+    shown = sorted([world.volunteer.pk, world.other_volunteer.pk])
+    assert sorted(access_lines(caplog)) == sorted(
+        f"user={user.pk} action=volunteer_directory_view object=school_sessions.volunteer:{pk} "
+        "route=planning:volunteers" for pk in shown
+    )
+    assert not [value for value in PERSONAL if value in "\n".join(access_lines(caplog))]

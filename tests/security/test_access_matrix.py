@@ -76,6 +76,9 @@ GETS = {
     "planning:due": PLANNERS,
     "planning:schools": PLANNERS,
     "planning:school": AREA_PLANNERS,
+    "planning:volunteers": PLANNERS,
+    # A volunteer covering the coordinator's area; another area's coordinator finds nothing.
+    "planning:volunteer": AREA_PLANNERS,
     "planning:visit_create": PLANNERS,
     "planning:visit_validate_new": None,
     "planning:visit_school_options": (LOGIN, NOT_FOUND, NOT_FOUND, NEW_VISIT, NEW_VISIT, NEW_VISIT, NEW_VISIT),

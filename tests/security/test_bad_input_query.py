@@ -70,6 +70,19 @@ def test_the_password_reset_takes_any_address_without_saying_whether_it_has_an_a
         assert response.status_code == 200 and 'role="alert"' in response.content.decode()
 
 
+@given(q=anything, clearance=anything, skill=anything, area=anything, page=anything)
+def test_the_volunteer_directory_takes_any_query_string_and_says_what_it_ignored(coordinator_client, q, clearance,
+                                                                                skill, area, page):
+    values = {"q": q, "clearance": clearance, "skill": skill, "area": area, "page": page}
+    response = coordinator_client.get(f"/plan/volunteers/?{query(values)}", headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="results"' in html
+    assert "\x00" not in html
+    if "\x00" in q or len(q.strip()) > 100:
+        assert "Name or postcode district: " in html
+
+
 # --- Query strings the planning pages read: a NUL or a date at either end of the calendar.
 
 

@@ -1,0 +1,136 @@
+"""A coordinator finds a volunteer in the directory by keyboard, on a desktop and at phone width, and reads
+the coverage map on the reach and statistics pages; axe finds nothing serious or critical on any of them.
+
+Screenshots go to test-artifacts/directory-<size>-<page>.png."""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.utils import timezone
+
+from schools.factories import SchoolFactory
+from sessions.factories import (
+    AssignmentFactory,
+    CoordinatorFactory,
+    UnavailabilityFactory,
+    VisitFactory,
+    VolunteerFactory,
+)
+from sessions.models import Assignment, Visit
+from stats.models import Area
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = {"serious", "critical"}
+
+
+def build_world() -> dict:
+    call_command("load_reference_data", verbosity=0)
+    area = Area.objects.get(code="E23000029")
+    today = timezone.localdate()
+    month_ago = today - timedelta(days=30)
+    coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
+    priya = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", user__email="priya@example.org",
+                             areas=[area], dbs_checked_on=month_ago, training_on=month_ago, speaks_welsh=True,
+                             postcode="RG1 4QA")
+    VolunteerFactory(user__first_name="Tom", user__last_name="Jones", areas=[area], postcode="OX4 1AA",
+                     dbs_checked_on=today - timedelta(days=3 * 365 - 20), training_on=month_ago, may_lead=False)
+    VolunteerFactory(user__first_name="Sam", user__last_name="Okafor", areas=[area], dbs_checked_on=None,
+                     send_experience=True, postcode="SL1 1AA")
+    UnavailabilityFactory(volunteer=priya, starts_on=today + timedelta(days=10), ends_on=today + timedelta(days=14))
+    # Schools across the area at their register coordinates, in each state.
+    for i in range(60):
+        school = SchoolFactory(in_area=area, name=f"Primary {i}", easting=440_000 + (i * 7919) % 80_000,
+                               northing=160_000 + (i * 104_729) % 70_000)
+        if i % 3 == 0:
+            visit = VisitFactory(school=school, date=today - timedelta(days=40 + i), status=Visit.Status.DELIVERED)
+            AssignmentFactory(visit=visit, volunteer=priya, status=Assignment.Status.ACCEPTED)
+        elif i % 3 == 1 and i % 2:
+            VisitFactory(school=school, date=today - timedelta(days=3 * 365), status=Visit.Status.DELIVERED)
+        if i % 10 == 4:
+            VisitFactory(school=school, date=today + timedelta(days=20), status=Visit.Status.REQUESTED)
+    SchoolFactory(in_area=area, name="No Grid Reference Primary")
+    coming = VisitFactory(school=SchoolFactory(in_area=area, name="Hazel Primary School", easting=470_000,
+                                               northing=175_000), date=today + timedelta(days=7),
+                          status=Visit.Status.CONFIRMED)
+    AssignmentFactory(visit=coming, volunteer=priya, status=Assignment.Status.ACCEPTED, role=Assignment.Role.LEAD)
+    return {"area": area, "coordinator": coordinator, "priya": priya}
+
+
+def axe_blocking(page, name: str) -> list[str]:
+    results = Axe().run(page)
+    return [f"{name}: {v['id']} ({v['impact']}) {v['help']}: "
+            + "; ".join(", ".join(map(str, n["target"])) for n in v["nodes"])
+            for v in results.response["violations"] if v["impact"] in BLOCKING]
+
+
+@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_server, chromium, size_name,
+                                                                         viewport):
+    world = build_world()
+    context = open_as(chromium, live_server, world["coordinator"].user, viewport)
+    page = context.new_page()
+    page.goto(live_server.url + "/plan/")
+    page.get_by_role("navigation", name="Planning").get_by_role("link", name="Volunteers").click()
+
+    assert page.get_by_role("heading", level=1, name="Volunteers").is_visible()
+    assert page.get_by_role("row").filter(has_text="Okafor").get_by_text("Not cleared").is_visible()
+    found = axe_blocking(page, "directory")
+    list_width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=ARTIFACTS / f"directory-{size_name}-list.png", full_page=True)
+
+    # By keyboard: type in the search box, the list narrows (htmx), Tab on to the volunteer and open them.
+    page.get_by_label("Name or postcode district").focus()
+    page.keyboard.type("rg1")
+    rows = page.locator("tr.volunteer-row")
+    rows.filter(has_text="Okafor").wait_for(state="detached")
+    assert rows.count() == 1
+    assert "q=rg1" in page.url
+    page.get_by_label("Clearance").focus()
+    page.keyboard.press("Tab")  # on through the filters to the search button and the results
+    for _ in range(6):
+        if page.evaluate("document.activeElement.textContent") == "Priya Patel":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Priya Patel"
+    page.keyboard.press("Enter")
+
+    page.get_by_role("heading", level=1, name="Priya Patel").wait_for()
+    assert page.get_by_role("link", name="priya@example.org").is_visible()
+    assert page.get_by_role("link", name="Hazel Primary School").is_visible()
+    assert page.get_by_text("Postcode district RG1").is_visible()
+    assert "4QA" not in page.content()
+    found += axe_blocking(page, "volunteer page")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=ARTIFACTS / f"directory-{size_name}-volunteer.png", full_page=True)
+    context.close()
+
+    assert list_width <= viewport["width"], "the list scrolls sideways"
+    assert width <= viewport["width"], "the volunteer's page scrolls sideways"
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromium, size_name, viewport):
+    world = build_world()
+    context = open_as(chromium, live_server, world["coordinator"].user, viewport)
+    page = context.new_page()
+    found = []
+    for name, address in [("reach", "/reach/"), ("stats-area", f"/stats/{world['area'].code}/")]:
+        page.goto(live_server.url + address)
+        coverage = page.get_by_role("img", name="Coverage map of")
+        assert coverage.is_visible()
+        key = page.get_by_role("table", name="Open primary schools in")
+        assert key.get_by_role("row", name="Never visited").is_visible()
+        assert page.get_by_text("1 school has no map position").is_visible()
+        box = coverage.bounding_box()
+        assert box["width"] <= viewport["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        found += axe_blocking(page, name)
+        page.screenshot(path=ARTIFACTS / f"directory-{size_name}-{name}.png", full_page=True)
+    context.close()
+
+    assert not found, "\n".join(found)
