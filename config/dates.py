@@ -87,10 +87,13 @@ class Term:
         return school_term(self.first - timedelta(days=1))
 
 
+# The academic year's terms by calendar month (first month, last month), in the year's order: the one
+# rule for "which term" wherever no term calendar is asked (the volunteer directory, the reach report).
+TERM_MONTHS = {"autumn": (9, 12), "spring": (1, 3), "summer": (4, 8)}
+
+
 def school_term(day: date) -> Term:
     """The school term the day falls in, by the calendar (see the module's docstring)."""
-    if day.month >= 9:
-        return Term("autumn", date(day.year, 9, 1), date(day.year, 12, 31))
-    if day.month <= 3:
-        return Term("spring", date(day.year, 1, 1), date(day.year, 3, 31))
-    return Term("summer", date(day.year, 4, 1), date(day.year, 8, 31))
+    season = next(name for name, (first, last) in TERM_MONTHS.items() if first <= day.month <= last)
+    first, last = TERM_MONTHS[season]
+    return Term(season, date(day.year, first, 1), date(day.year, last, calendar.monthrange(day.year, last)[1]))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Case, Count, Exists, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import ExtractMonth
 
+from config.dates import TERM_MONTHS
 from sessions.models import TeacherFeedback, Visit, VisitSession, year_group_label
 from sessions.models.attendance import reach_by_year
 
@@ -109,9 +110,7 @@ TERMS = [("autumn", "Autumn term (September to December)"), ("spring", "Spring t
 
 def by_term(visits) -> list[Row]:
     """Visits and children reached in each term of the academic year (the months in the module docstring)."""
-    term = Case(
-        When(month__gte=9, then=Value("autumn")), When(month__lte=3, then=Value("spring")), default=Value("summer")
-    )
+    term = Case(*(When(month__range=months, then=Value(name)) for name, months in TERM_MONTHS.items()))
     rows = (
         visits.annotate(month=ExtractMonth("date"))
         .annotate(term=term)
