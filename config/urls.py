@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("sessions.packs.urls")),
     # Volunteers' portal and calendar feeds (/me/, /calendar/<token>.ics)
     path("", include("sessions.portal.urls")),
+    # A school's own page for its visit (/school-visit/<token>/): the emailed token is the only key
+    path("", include("sessions.schools_side.urls")),
     # Regional statistics and programme reach (/stats/)
     path("stats/", include("stats.urls")),
     # Programme reach by academic year (/reach/): needs visits, so it lives in sessions

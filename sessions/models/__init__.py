@@ -7,6 +7,7 @@
 - problems.py: the rules behind `Visit.problems()`, one function each; bank holidays.
 - packs.py: the session packs' editable content, stored PDFs, downloads and batches.
 - notifications.py: which scheduled emails have been sent.
+- school_page.py: what schools did on their own visit page (no tokens, nothing they typed).
 """
 
 from sessions.models.people import (
@@ -22,9 +23,11 @@ from sessions.models.people import (
     person_name,
 )
 from sessions.models.visits import (
+    SCHOOL_CANCEL_REASONS,
     YEAR_GROUP_CHOICES,
     Assignment,
     AssignmentQuerySet,
+    CancelReason,
     CoverRequest,
     DeclineReason,
     SessionType,
@@ -34,6 +37,7 @@ from sessions.models.visits import (
     VisitQuerySet,
     VisitReport,
     VisitSession,
+    token_digest,
     year_group_label,
     year_groups_label,
 )
@@ -41,15 +45,18 @@ from sessions.models.visits import (
 from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday_name, bank_holidays  # isort: skip
 from sessions.models.notifications import SentNotification  # isort: skip
 from sessions.models.packs import PackBatch, PackContent, PackDownload, StoredPack  # isort: skip
+from sessions.models.school_page import SchoolPageAccess  # isort: skip
 
 __all__ = [
     "COORDINATORS_GROUP",
     "DATA_ENTRY_GROUP",
     "HOLIDAY_SUBDIVISIONS",
     "VOLUNTEERS_GROUP",
+    "SCHOOL_CANCEL_REASONS",
     "YEAR_GROUP_CHOICES",
     "Assignment",
     "AssignmentQuerySet",
+    "CancelReason",
     "Coordinator",
     "CoverRequest",
     "DeclineReason",
@@ -57,6 +64,7 @@ __all__ = [
     "PackContent",
     "PackDownload",
     "Problem",
+    "SchoolPageAccess",
     "SentNotification",
     "SessionType",
     "StaffingOption",
@@ -74,6 +82,7 @@ __all__ = [
     "contact_card",
     "new_token",
     "person_name",
+    "token_digest",
     "year_group_label",
     "year_groups_label",
 ]

@@ -23,5 +23,6 @@ class Command(BaseCommand):
         sent = send_scheduled(today=date)
         self.stdout.write(
             f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s) and "
-            f"{sent['clearance_warnings']} clearance warning(s)."
+            f"{sent['clearance_warnings']} clearance warning(s). "
+            f"Sent {sent['school_reminders']} reminder(s) to schools."
         )
