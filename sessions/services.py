@@ -500,15 +500,15 @@ def request_visit(
 
 
 def cancel_reason_text(category: str, text: str) -> str:
-    """The reason as the visit's history keeps it: the category's words, and the coordinator's or school's
-    own where given. Raises ValidationError for a category not on the list, or "other" without words."""
+    """The reason as the visit's history keeps it: the coordinator's or school's own words, else the
+    category's (the category itself is kept apart, in `cancel_category`). Raises ValidationError for a
+    category not on the list, or "other" without words."""
     if category not in CancelReason.values:
         raise ValidationError("Choose why the visit is cancelled.")
     text = " ".join(text.split())
     if category == CancelReason.OTHER and not text:
         raise ValidationError("Say in a few words why the visit is cancelled.")
-    label = str(CancelReason(category).label)
-    return f"{label}: {text}"[:250] if text else label
+    return text[:250] or str(CancelReason(category).label)
 
 
 def cancel_visit(*, visit: Visit, category: str, text: str = "", by, seen_version: int | None = None,

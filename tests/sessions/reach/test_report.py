@@ -181,8 +181,8 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_areas(
         delivered(area, date(2026, 2, 2), children=5, volunteers=[VolunteerFactory()])
 
     # session, user, nations, areas, 2 × (visits, sessions, volunteers by area, by nation and in all,
-    # open schools, due), session types, first visit, declines by reason, the menu's roles (2)
-    with django_assert_num_queries(23):
+    # open schools, due), session types, first visit, declines and cancellations by reason, the menu's roles (2)
+    with django_assert_num_queries(24):
         response = staff_client.get("/reach/?year=2025")
 
     assert response.content.decode().count('class="reach-line reach-area"') == areas
