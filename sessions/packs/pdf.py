@@ -362,12 +362,24 @@ def delivered_in_welsh(visit: Visit, line: VisitSession) -> bool:
     return bool(line.welsh_language or visit.school.welsh_medium or visit.needs_welsh)
 
 
+def visit_safeguarding_lead(visit: Visit) -> SchoolContact | None:
+    """The safeguarding lead the school named for this visit on its own page (as an unsaved contact, so the
+    pack reads it as it reads the school's recorded one); None when the school has named nobody. It comes
+    before the school's recorded lead: it is the newer, and it is for the day."""
+    if not visit.safeguarding_lead_name:
+        return None
+    return SchoolContact(
+        school=visit.school, name=visit.safeguarding_lead_name, role=SchoolContact.Role.DSL,
+        email=visit.safeguarding_lead_email, phone=visit.safeguarding_lead_phone,
+    )
+
+
 def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Contents, picture) -> PackData:
     """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
     school = visit.school
     nation = school.nation
     police_force = school.police_force
-    dsl = next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
+    dsl = visit_safeguarding_lead(visit) or next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
     words = placeholder_words(school, dsl)
     lines = []
     for index, line in enumerate(sessions, start=1):
