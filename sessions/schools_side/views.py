@@ -126,8 +126,7 @@ def _answer(request: HtmxHttpRequest, token: str, form_class, form_name: str, ac
             context = _context(_visit_for(token), done=done, section=fragment)
             return _private(render(request, f"{TEMPLATE}#{fragment}", context))
     context = _context(visit, error=error, section=fragment, **{form_name: form})
-    status = 200 if request.htmx else 400
-    return _private(render(request, TEMPLATE + (f"#{fragment}" if request.htmx else ""), context, status=status))
+    return _private(render(request, TEMPLATE + (f"#{fragment}" if request.htmx else ""), context))
 
 
 def _page_url(visit: Visit) -> str:

@@ -45,6 +45,7 @@ class World:
             "batch_id": self.batch.pk,
             "token": self.volunteer.calendar_token,
             "cover_token": self.cover.token,
+            "school_token": self.visit.school_token,
             "code": self.area_code,
             "uidb64": "MQ",
             "token_reset": "set-password",
