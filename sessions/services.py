@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schools.models import School
 from sessions.models import (
@@ -319,7 +320,7 @@ def send_cover_requests(*, visit: Visit, volunteers: Iterable[Volunteer], by) ->
             raise ValidationError(refusals)
         requests = []
         for volunteer in volunteers:
-            request, _ = CoverRequest.objects.get_or_create(
+            request, _created = CoverRequest.objects.get_or_create(
                 visit=visit, volunteer=volunteer, outcome=CoverRequest.Outcome.OPEN, defaults={"sent_by": by}
             )
             notify("cover_request", cover_request_id=request.pk)
@@ -579,12 +580,12 @@ def cancel_and_rebook(*, visit: Visit, category: str, text: str = "", by, seen_v
 
 
 def school_page_issue(visit: Visit, today: date | None = None) -> str | None:
-    """Why the school cannot change anything on its page now (None: it can)."""
+    """Why the school cannot change anything on its page now (None: it can), in the page's language."""
     today = today or timezone.localdate()
     if visit.is_cancelled:
-        return "This visit has been cancelled."
+        return _("This visit has been cancelled.")
     if visit.status == Visit.Status.DELIVERED or visit.date < today:
-        return "This visit has already taken place."
+        return _("This visit has already taken place.")
     return None
 
 
@@ -629,10 +630,10 @@ def school_agree(*, visit: Visit, name: str, seen: str, today: date | None = Non
     with transaction.atomic():
         current = _school_visit(visit, today)
         if current.status == Visit.Status.REQUESTED:
-            raise ValidationError("The coordinator has not proposed a date yet: we will email you when they do.")
+            raise ValidationError(_("The coordinator has not proposed a date yet: we will email you when they do."))
         if seen != when_key(current):
             raise ValidationError(
-                "The date or time of this visit changed while you were reading. Please check it again."
+                _("The date or time of this visit changed while you were reading. Please check it again.")
             )
         current.school_agreed_by, current.school_agreed_at = " ".join(name.split())[:200], timezone.now()
         current.school_agreed_date = current.date

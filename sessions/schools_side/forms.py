@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import SCHOOL_CANCEL_REASONS, CancelReason, Visit
@@ -113,7 +114,7 @@ def future_weekday(day: date, today: date | None = None) -> str | None:
     if day <= today:
         return _("Choose a date after today.")
     if day.weekday() >= 5:
-        return _("Choose a weekday: %(day)s is a weekend.") % {"day": day.strftime("%-d %B %Y")}
+        return _("Choose a weekday: %(day)s is a weekend.") % {"day": date_format(day, "j F Y")}
     if day > today + timedelta(days=FURTHEST_DAYS):
         return _("Choose a date within the next 15 months.")
     return None

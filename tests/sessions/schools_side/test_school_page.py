@@ -264,7 +264,12 @@ def test_the_page_works_in_welsh(client, visit):
     html = client.get(url(visit)).content.decode()
 
     assert 'lang="cy"' in html
-    assert "Eich ymweliad" in html
+    assert "Eich ymweliad Speak Out. Stay Safe." in html
+    assert "Rydym yn cynnig y dyddiad a'r amser hwn. A yw'n gyfleus i chi?" in html
+    assert "Dydd Mawrth 2 Mawrth 2027" in html
+    assert "Mae athro neu athrawes yn aros yn yr ystafell drwy gydol pob sesiwn." in html
+    refused = client.post(url(visit, "other_dates"), {"date_1": "2027-03-06"}).content.decode()
+    assert "Dewiswch ddiwrnod o&#x27;r wythnos: mae 6 Mawrth 2027 ar benwythnos." in refused
 
 
 def test_no_login_is_used_the_page_is_the_same_signed_in(client, visit, volunteer):
