@@ -25,6 +25,7 @@ from .featured import FEATURED_VISITS, Featured, build_featured_visits, reserve_
 from .logins import make_demo_logins
 from .people import build_coordinators, build_volunteers, leads_may_lead
 from .reference import NATIONAL_FROM, load_reference
+from .school_side import build_school_answers
 from .schools import build_schools, build_term_dates, open_schools_by_force
 from .visits import VisitPlanner
 
@@ -65,6 +66,7 @@ class DemoBuilder:
             planner.build_visits(max(0, self.n_visits - FEATURED_VISITS), {s.nation for s in schools},
                                  people.volunteer)
             self.featured = build_featured_visits(planner, reserved, people.volunteer)
+            self.featured += build_school_answers(demo, self.featured)
             self.counts["volunteers who may lead"] = leads_may_lead()
         return self.counts
 

@@ -42,7 +42,7 @@ class Command(BaseCommand):
             "schools", "closed schools", "Welsh-medium schools", "school contacts", "coordinators", "volunteers",
             "volunteers cleared today", "volunteers whose clearance expires within 60 days",
             "volunteers on the DBS Update Service", "unavailable periods", "visits", "session lines",
-            "assignments", "visit reports",
+            "assignments", "visit reports", "visits the school agreed to", "visits cancelled and rebooked",
         ):
             self.stdout.write(f"  {counts[what]:>9,} {what}")
         statuses = ", ".join(
