@@ -31,6 +31,9 @@ from sessions.schools_side.forms import AgreeForm, OtherDatesForm, SchoolCancelF
 TEMPLATE = "sessions/schools_side/page.html"
 # At most this many answers an hour from one address to one page (a school fixing a typo needs a few).
 ANSWERS_PER_HOUR = 20
+# Four forms on one page, two with a "name" field: each its own ids, so every label finds its field.
+AUTO_IDS = {SchoolDetailsForm: "details_%s", AgreeForm: "agree_%s", OtherDatesForm: "dates_%s",
+            SchoolCancelForm: "cancel_%s"}
 
 
 def _visit_for(token: str) -> Visit | None:
@@ -73,10 +76,12 @@ def _context(visit: Visit, **forms) -> dict:
         "closed_because": issue,
         "may_answer_date": not issue and visit.status in (Visit.Status.PROPOSED, Visit.Status.CONFIRMED),
         "seen": services.when_key(visit),
-        "details_form": forms.get("details_form") or SchoolDetailsForm(instance=visit),
-        "agree_form": forms.get("agree_form") or AgreeForm(initial={"seen": services.when_key(visit)}),
-        "dates_form": forms.get("dates_form") or OtherDatesForm(),
-        "cancel_form": forms.get("cancel_form") or SchoolCancelForm(),
+        "details_form": forms.get("details_form")
+        or SchoolDetailsForm(instance=visit, auto_id=AUTO_IDS[SchoolDetailsForm]),
+        "agree_form": forms.get("agree_form") or AgreeForm(initial={"seen": services.when_key(visit)},
+                                                           auto_id=AUTO_IDS[AgreeForm]),
+        "dates_form": forms.get("dates_form") or OtherDatesForm(auto_id=AUTO_IDS[OtherDatesForm]),
+        "cancel_form": forms.get("cancel_form") or SchoolCancelForm(auto_id=AUTO_IDS[SchoolCancelForm]),
         # What the last answer did, said in the part of the page it was given in (`section`).
         "section": forms.get("section"),
         "done": forms.get("done"),
@@ -107,8 +112,8 @@ def _answer(request: HtmxHttpRequest, token: str, form_class, form_name: str, ac
         context = _context(visit, limited=True, section=fragment)
         return _private(render(request, TEMPLATE + (f"#{fragment}" if request.htmx else ""), context, status=429))
     rate_limit.count("school-page", *scope)
-    form = form_class(request.POST, **({"instance": Visit.objects.get(pk=visit.pk)}
-                                        if form_class is SchoolDetailsForm else {}))
+    instance = {"instance": Visit.objects.get(pk=visit.pk)} if form_class is SchoolDetailsForm else {}
+    form = form_class(request.POST, auto_id=AUTO_IDS[form_class], **instance)
     error = None
     if form.is_valid():
         try:
