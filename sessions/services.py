@@ -427,6 +427,8 @@ def save_visit(
             if current.is_closed:
                 raise ValidationError(f"A {current.get_status_display().lower()} visit cannot be changed.")
             visit.version = current.version + 1
+            for name in Visit.SCHOOL_SIDE_FIELDS:
+                setattr(visit, name, getattr(current, name))
             if (current.date, current.starts_at, current.ends_at) != (visit.date, visit.starts_at, visit.ends_at):
                 # The school agreed to the old date and time: it is asked again (the "changed" email).
                 visit.clear_school_agreement()

@@ -441,6 +441,15 @@ class Visit(models.Model):
 
     # --- The school's side
 
+    # What the school gives on its own page (and the page's address): a coordinator's save of the visit
+    # never writes them back from an older copy (`services.save_visit` takes them from the locked row).
+    SCHOOL_SIDE_FIELDS = (
+        "school_token", "retired_school_token", "safeguarding_lead_name", "safeguarding_lead_role",
+        "safeguarding_lead_phone", "safeguarding_lead_email", "hall_and_equipment", "arrival_instructions",
+        "school_details_at", "school_agreed_by", "school_agreed_at", "school_agreed_date", "school_agreed_starts_at",
+        "school_agreed_ends_at", "school_other_dates", "school_other_dates_note", "school_other_dates_at",
+    )
+
     @property
     def school_has_agreed(self) -> bool:
         """The school agreed to the date and time the visit has now (a later change needs agreeing again)."""

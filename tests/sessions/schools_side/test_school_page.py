@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions import services
 from sessions.factories import CoordinatorFactory
 from sessions.models import CancelReason, SchoolPageAccess, StatusChange, Visit
 
@@ -279,3 +280,15 @@ def test_no_login_is_used_the_page_is_the_same_signed_in(client, visit, voluntee
     signed_in = client.get(url(visit)).content.decode()
 
     assert "Priya, Tom" in anonymous and "Priya, Tom" in signed_in
+
+
+def test_a_coordinators_save_never_writes_back_an_older_copy_of_the_schools_answers(visit):
+    stale = Visit.objects.get(pk=visit.pk)
+    services.school_confirm_details(visit=visit, details=LEAD)
+    stale.notes = "Bring the large puppets."
+
+    services.save_visit(visit=stale, sessions=[], by=None)
+
+    visit.refresh_from_db()
+    assert visit.notes == "Bring the large puppets."
+    assert visit.safeguarding_lead_name == "Helen Ward" and visit.school_details_at is not None
