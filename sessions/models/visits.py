@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.dates import month_of, plus_minutes
+from config.dates import minus_minutes, month_of, plus_minutes
 from schools.geography import distance_km
 from schools.models import School, SchoolClosure, TermDate, cycle_start
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token, person_name
@@ -438,6 +438,14 @@ class Visit(models.Model):
             )
         options.sort(key=StaffingOption.rank)
         return options
+
+    # Volunteers arrive this long before the first session, or at the visit's start if that is earlier.
+    ARRIVE_MINUTES_BEFORE = 15
+
+    def arrival_time(self, sessions: Iterable[VisitSession] | None = None) -> time:
+        """When the volunteers arrive: what the pack, the school's page and the school's reminder say."""
+        lines = list(self.sessions.all()) if sessions is None else list(sessions)
+        return min([self.starts_at, *(minus_minutes(line.starts_at, self.ARRIVE_MINUTES_BEFORE) for line in lines)])
 
     # --- The school's side
 

@@ -378,6 +378,7 @@ def school_context(visit: Visit) -> dict:
         "page_url": page_url("schools_side:page", visit.school_token),
         "contact": coordinator_contact(visit),
         "greeting": f"Dear {visit.requester_name}" if visit.requester_name else "Hello",
+        "arrive_at": visit.arrival_time(lines),
         "hall_ready": min((line.starts_at for line in lines), default=visit.starts_at),
     }
 

@@ -30,7 +30,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.dates import minus_minutes, plus_minutes
+from config.dates import plus_minutes
 from schools.models import School, SchoolContact
 from sessions.models import (
     Assignment,
@@ -57,7 +57,6 @@ ASSET_PREFIX = "pack/"
 TEMPLATE = "sessions/packs/pack.html"
 HANDOUTS_TEMPLATE = "sessions/packs/handouts.html"
 STYLESHEET = "pack/print.css"
-ARRIVE_MINUTES_BEFORE = 15
 CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
 
 _render_lock = threading.Lock()
@@ -417,7 +416,7 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Content
     handouts = handouts_for(lines, nation)
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
-    arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
+    arrive_at = visit.arrival_time(sessions)
     coordinator = contact_card(visit.coordinator) if visit.coordinator_id else None
     pupils_by_year = sorted(
         ((int(year), int(count)) for year, count in (visit.pupils_by_year or {}).items() if str(year).isdigit()),

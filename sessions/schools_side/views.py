@@ -71,6 +71,7 @@ def _context(visit: Visit, **forms) -> dict:
         "school": visit.school,
         "sessions": lines,
         "volunteers": [a.volunteer.user.first_name for a in visit.active_assignments() if a.volunteer.user.first_name],
+        "arrive_at": visit.arrival_time(lines),
         "hall_ready": min((line.starts_at for line in lines), default=visit.starts_at),
         "contact": coordinator_contact(visit),
         "closed_because": issue,
