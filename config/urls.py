@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("sessions.portal.urls")),
     # Teacher feedback on a delivered visit, from the emailed links (/feedback/<token>/)
     path("", include("sessions.feedback.urls")),
+    # A school's own page for its visit (/school-visit/<token>/): the emailed token is the only key
+    path("", include("sessions.schools_side.urls")),
     # Regional statistics and programme reach (/stats/)
     path("stats/", include("stats.urls")),
     # Programme reach by academic year (/reach/): needs visits, so it lives in sessions

@@ -1,4 +1,4 @@
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -95,6 +95,16 @@ class VisitFactory(factory.django.DjangoModelFactory):
     starts_at = time(9, 0)
     ends_at = time(10, 30)
     status = Visit.Status.PROPOSED
+
+    class Params:
+        # The school agreed to the visit's date and time on its own page.
+        school_agreed = factory.Trait(
+            school_agreed_by="Jo Head",
+            school_agreed_at=factory.LazyFunction(lambda: datetime(2026, 9, 1, 9, 0, tzinfo=UTC)),
+            school_agreed_date=factory.SelfAttribute("date"),
+            school_agreed_starts_at=factory.SelfAttribute("starts_at"),
+            school_agreed_ends_at=factory.SelfAttribute("ends_at"),
+        )
 
 
 class VisitSessionFactory(factory.django.DjangoModelFactory):

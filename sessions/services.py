@@ -23,11 +23,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from schools.models import LIVE_VISIT_STATUSES, School
 from sessions.models import (
+    SCHOOL_CANCEL_REASONS,
     Assignment,
+    CancelReason,
     CoverRequest,
+    SchoolPageAccess,
+    StatusChange,
     Visit,
     VisitNote,
     VisitSession,
@@ -317,7 +322,7 @@ def send_cover_requests(*, visit: Visit, volunteers: Iterable[Volunteer], by) ->
             raise ValidationError(refusals)
         requests = []
         for volunteer in volunteers:
-            request, _ = CoverRequest.objects.get_or_create(
+            request, _created = CoverRequest.objects.get_or_create(
                 visit=visit, volunteer=volunteer, outcome=CoverRequest.Outcome.OPEN, defaults={"sent_by": by}
             )
             notify("cover_request", cover_request_id=request.pk)
@@ -424,6 +429,11 @@ def save_visit(
             if current.is_closed:
                 raise ValidationError(f"A {current.get_status_display().lower()} visit cannot be changed.")
             visit.version = current.version + 1
+            for name in Visit.SCHOOL_SIDE_FIELDS:
+                setattr(visit, name, getattr(current, name))
+            if (current.date, current.starts_at, current.ends_at) != (visit.date, visit.starts_at, visit.ends_at):
+                # The school agreed to the old date and time: it is asked again (the "changed" email).
+                visit.clear_school_agreement()
             booked = Assignment.objects.filter(visit=visit).booked()
             volunteers = list(
                 Volunteer.objects.select_for_update().filter(pk__in=booked.values("volunteer_id")).order_by("pk")
@@ -540,7 +550,8 @@ def request_visit(*, asked: VisitRequest) -> RequestOutcome:
     "requested" with no coordinator, on the school's first choice of date (the notification receivers tell
     the area's coordinators). When it has one, no second visit is made: the request is added to the
     earliest such visit as a VisitNote, which its page and the planners' dashboard show. The school's row
-    is locked meanwhile, so two requests sent at the same moment make one visit and one note.
+    is locked meanwhile, so two requests sent at the same moment make one visit and one note. A new visit's
+    requester is emailed what they asked for, with the link to the visit's own page.
     """
     with transaction.atomic():
         School.objects.select_for_update().filter(pk=asked.school.pk).first()
@@ -548,6 +559,7 @@ def request_visit(*, asked: VisitRequest) -> RequestOutcome:
         existing = live.first()
         if existing is None:
             visit = Visit.objects.create(school=asked.school, status=Visit.Status.REQUESTED, **asked.visit_fields())
+            notify("school_request_received", visit_id=visit.pk)
             return RequestOutcome(visit=visit)
         # Kept in English whatever language the school used the form in: coordinators read it.
         with translation.override("en-gb"):
@@ -561,3 +573,197 @@ def request_visit(*, asked: VisitRequest) -> RequestOutcome:
             text=asked.in_words(),
         )
         return RequestOutcome(visit=existing, note=note)
+
+
+# --- Cancelling (by the coordinator or the school) and rebooking
+
+
+def cancel_reason_text(category: str, text: str) -> str:
+    """The reason as the visit's history keeps it: the coordinator's or school's own words, else the
+    category's (the category itself is kept apart, in `cancel_category`). Raises ValidationError for a
+    category not on the list, or "other" without words."""
+    if category not in CancelReason.values:
+        raise ValidationError("Choose why the visit is cancelled.")
+    text = " ".join(text.split())
+    if category == CancelReason.OTHER and not text:
+        raise ValidationError("Say in a few words why the visit is cancelled.")
+    return text[:250] or str(CancelReason(category).label)
+
+
+def cancel_visit(*, visit: Visit, category: str, text: str = "", by, seen_version: int | None = None,
+                 by_school: str = "") -> Visit:
+    """Cancel the visit with a reason from the list (`CancelReason`), by a coordinator (`by`) or by the
+    school on its own page (`by` None, `by_school` the name the school gave).
+
+    Side effects: the status change and its history (the receivers email the volunteers and the school);
+    records the reason's category; gives the school's page a new address, so the old link stops working.
+    Raises ValidationError when the reason is missing or the visit cannot be cancelled.
+    """
+    reason = cancel_reason_text(category, text)
+    if by_school:
+        reason = f"{StatusChange.BY_SCHOOL}{by_school[:60]}. {reason}"
+    with transaction.atomic():
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        if seen_version is not None:
+            current.version = seen_version
+        current.change_status(Visit.Status.CANCELLED, by=by, reason=reason[:300])
+        current.cancel_category = category
+        fields = ["cancel_category", *current.retire_school_token()]
+        current._change_reason = "Cancelled"
+        current.save(update_fields=fields)
+    return current
+
+
+# What "Cancel and rebook" copies to the new request: who asked, how many pupils, what they wanted.
+REBOOK_FIELDS = (
+    "requester_name", "requester_email", "requester_phone", "preferred_dates", "pupils_by_year", "needs_send",
+    "needs_welsh", "preferred_weekdays", "preferred_time", "dates_to_avoid", "safeguarding_lead_name",
+    "safeguarding_lead_role", "safeguarding_lead_phone", "safeguarding_lead_email", "hall_and_equipment",
+    "arrival_instructions",
+)
+
+
+def cancel_and_rebook(*, visit: Visit, category: str, text: str = "", by, seen_version: int | None = None,
+                      today: date | None = None) -> Visit:
+    """Cancel the visit (as `cancel_visit`) and open a new request for the same school, coordinated by
+    `by`, with the school's contact, pupils, session lines and wishes copied; returns the new visit.
+
+    Its date is the cancelled visit's, or (when that has passed) the first weekday a fortnight from today:
+    a starting point the coordinator changes when proposing a date. All or nothing.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        cancelled = cancel_visit(visit=visit, category=category, text=text, by=by, seen_version=seen_version)
+        day = cancelled.date if cancelled.date > today else today + timedelta(days=14)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        new = Visit(
+            school=cancelled.school, date=day, starts_at=cancelled.starts_at, ends_at=cancelled.ends_at,
+            status=Visit.Status.REQUESTED, coordinator=by, rebooked_from=cancelled,
+            notes=f"Rebooked after the visit on {cancelled.date:%-d %B %Y} was cancelled ({cancelled.cancel_reason}).",
+            **{name: getattr(cancelled, name) for name in REBOOK_FIELDS},
+        )
+        new._change_reason = "Rebooked"
+        new.save()
+        for line in cancelled.sessions.all():
+            VisitSession.objects.create(
+                visit=new, session_type_id=line.session_type_id, starts_at=line.starts_at,
+                year_groups=list(line.year_groups), pupils=line.pupils, send_adapted=line.send_adapted,
+                welsh_language=line.welsh_language,
+            )
+    return new
+
+
+# --- The school's own page (sessions/schools_side/): the token is the school's only key
+
+
+def school_page_issue(visit: Visit, today: date | None = None) -> str | None:
+    """Why the school cannot change anything on its page now (None: it can), in the page's language."""
+    today = today or timezone.localdate()
+    if visit.is_cancelled:
+        return _("This visit has been cancelled.")
+    if visit.status == Visit.Status.DELIVERED or visit.date < today:
+        return _("This visit has already taken place.")
+    return None
+
+
+def _school_visit(visit: Visit, today: date | None) -> Visit:
+    current = Visit.objects.select_for_update().get(pk=visit.pk)
+    issue = school_page_issue(current, today)
+    if issue:
+        raise ValidationError(issue)
+    return current
+
+
+def log_school_page(visit: Visit, action: str) -> None:
+    """Record what the school did on its page (no token, nothing it typed)."""
+    SchoolPageAccess.objects.create(visit=visit, action=action)
+
+
+def school_confirm_details(*, visit: Visit, details: dict, today: date | None = None) -> Visit:
+    """The school confirms its safeguarding lead, the hall and equipment, parking and arrival.
+
+    Side effects: saves those fields and when they were confirmed; records the action.
+    """
+    fields = ["safeguarding_lead_name", "safeguarding_lead_role", "safeguarding_lead_phone",
+              "safeguarding_lead_email", "hall_and_equipment", "arrival_instructions"]
+    with transaction.atomic():
+        current = _school_visit(visit, today)
+        for name in fields:
+            setattr(current, name, details[name])
+        current.school_details_at = timezone.now()
+        current._change_reason = "The school confirmed its details"
+        current.save(update_fields=[*fields, "school_details_at", "updated_at"])
+        log_school_page(current, SchoolPageAccess.Action.DETAILS)
+    return current
+
+
+def school_agree(*, visit: Visit, name: str, seen: str, today: date | None = None) -> Visit:
+    """The school agrees to the proposed date and time (`seen`: `Visit.when_key` of what it was shown).
+
+    Side effects: records who agreed, when, and to which date and time; clears any other dates it had
+    offered; records the action; tells the coordinators. Raises ValidationError when the visit has no
+    proposed date yet or its date or time changed while the school was reading.
+    """
+    with transaction.atomic():
+        current = _school_visit(visit, today)
+        if current.status == Visit.Status.REQUESTED:
+            raise ValidationError(_("The coordinator has not proposed a date yet: we will email you when they do."))
+        if seen != when_key(current):
+            raise ValidationError(
+                _("The date or time of this visit changed while you were reading. Please check it again.")
+            )
+        current.school_agreed_by, current.school_agreed_at = " ".join(name.split())[:200], timezone.now()
+        current.school_agreed_date = current.date
+        current.school_agreed_starts_at, current.school_agreed_ends_at = current.starts_at, current.ends_at
+        current.school_other_dates, current.school_other_dates_note, current.school_other_dates_at = [], "", None
+        current._change_reason = "The school agreed to the date"
+        current.save(update_fields=[
+            "school_agreed_by", "school_agreed_at", "school_agreed_date", "school_agreed_starts_at",
+            "school_agreed_ends_at", "school_other_dates", "school_other_dates_note", "school_other_dates_at",
+            "updated_at",
+        ])
+        log_school_page(current, SchoolPageAccess.Action.AGREED)
+        notify("school_answered", visit_id=current.pk, answer="agreed")
+    return current
+
+
+def school_offer_dates(*, visit: Visit, dates: list[date], note: str = "", today: date | None = None) -> Visit:
+    """The school says the proposed date does not work and offers others (the caller has checked them).
+
+    Side effects: saves the dates and note (the visit's `school_not_confirmed` warning shows them to the
+    coordinator), withdraws any earlier agreement, records the action, tells the coordinators.
+    """
+    with transaction.atomic():
+        current = _school_visit(visit, today)
+        current.school_other_dates = sorted({d.isoformat() for d in dates})
+        current.school_other_dates_note = " ".join(note.split())[:500]
+        current.school_other_dates_at = timezone.now()
+        fields = ["school_other_dates", "school_other_dates_note", "school_other_dates_at", "updated_at"]
+        fields += current.clear_school_agreement()
+        current._change_reason = "The school offered other dates"
+        current.save(update_fields=fields)
+        log_school_page(current, SchoolPageAccess.Action.OTHER_DATES)
+        notify("school_answered", visit_id=current.pk, answer="other_dates")
+    return current
+
+
+def school_cancel(*, visit: Visit, category: str, text: str, name: str, today: date | None = None) -> Visit:
+    """The school cancels the visit on its own page, with a reason from its list.
+
+    Side effects: as `cancel_visit` (the page's address changes); records the action; tells the coordinators.
+    """
+    if category not in SCHOOL_CANCEL_REASONS:
+        raise ValidationError("Choose why the visit is cancelled.")
+    with transaction.atomic():
+        current = _school_visit(visit, today)
+        current = cancel_visit(visit=current, category=category, text=text, by=None,
+                               by_school=" ".join(name.split()) or "the school")
+        log_school_page(current, SchoolPageAccess.Action.CANCELLED)
+        notify("school_answered", visit_id=current.pk, answer="cancelled")
+    return current
+
+
+def when_key(visit: Visit) -> str:
+    """The date and times a school was shown, to refuse an answer to a date that has since changed."""
+    return f"{visit.date.isoformat()}T{visit.starts_at:%H:%M}-{visit.ends_at:%H:%M}"

@@ -4,3 +4,4 @@ packs' content, downloads and batches in sessions/packs/admin.py. Importing them
 
 from sessions.admin import people, visits  # noqa: F401
 from sessions.packs import admin as packs_admin  # noqa: F401
+from sessions.schools_side import admin as schools_side_admin  # noqa: F401

@@ -26,6 +26,7 @@ from .logins import make_demo_logins
 from .people import build_coordinators, build_volunteers, leads_may_lead
 from .reference import NATIONAL_FROM, load_reference
 from .requests import build_request_answers
+from .school_side import build_school_answers
 from .schools import build_schools, build_term_dates, open_schools_by_force
 from .visits import VisitPlanner
 
@@ -67,6 +68,7 @@ class DemoBuilder:
                                  people.volunteer)
             self.featured = build_featured_visits(planner, reserved, people.volunteer)
             build_request_answers(demo)
+            self.featured += build_school_answers(demo, self.featured)
             self.counts["volunteers who may lead"] = leads_may_lead()
         return self.counts
 

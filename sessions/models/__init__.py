@@ -9,6 +9,7 @@
 - notifications.py: which scheduled emails have been sent.
 - attendance.py: children reached, each counted once (the counting rule), and the checks on a report's figures.
 - feedback.py: the school's teacher feedback on a delivered visit.
+- school_page.py: what schools did on their own visit page (no tokens, nothing they typed).
 """
 
 from sessions.models.people import (
@@ -25,9 +26,11 @@ from sessions.models.people import (
 )
 from sessions.models.visits import (
     CORRECTION_WINDOW_DAYS,
+    SCHOOL_CANCEL_REASONS,
     YEAR_GROUP_CHOICES,
     Assignment,
     AssignmentQuerySet,
+    CancelReason,
     CoverRequest,
     DeclineReason,
     SessionType,
@@ -38,6 +41,7 @@ from sessions.models.visits import (
     VisitQuerySet,
     VisitReport,
     VisitSession,
+    token_digest,
     year_group_ages,
     year_group_label,
     year_groups_label,
@@ -48,6 +52,7 @@ from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday
 from sessions.models.notifications import SentNotification  # isort: skip
 from sessions.models.packs import PackBatch, PackContent, PackDownload, StoredPack  # isort: skip
 from sessions.models.feedback import TeacherFeedback  # isort: skip
+from sessions.models.school_page import SchoolPageAccess  # isort: skip
 
 __all__ = [
     "CORRECTION_WINDOW_DAYS",
@@ -55,9 +60,11 @@ __all__ = [
     "DATA_ENTRY_GROUP",
     "HOLIDAY_SUBDIVISIONS",
     "VOLUNTEERS_GROUP",
+    "SCHOOL_CANCEL_REASONS",
     "YEAR_GROUP_CHOICES",
     "Assignment",
     "AssignmentQuerySet",
+    "CancelReason",
     "Coordinator",
     "CoverRequest",
     "DeclineReason",
@@ -65,6 +72,7 @@ __all__ = [
     "PackContent",
     "PackDownload",
     "Problem",
+    "SchoolPageAccess",
     "SentNotification",
     "SessionType",
     "StaffingOption",
@@ -85,6 +93,7 @@ __all__ = [
     "new_token",
     "person_name",
     "year_group_ages",
+    "token_digest",
     "year_group_label",
     "year_groups_label",
     "year_groups_taught",

@@ -17,6 +17,7 @@ class SentNotification(models.Model):
         REMINDER = "reminder", "Visit reminder"
         REPORT_NUDGE = "report_nudge", "Visit report nudge"
         CLEARANCE_EXPIRY = "clearance_expiry", "Clearance expiry warning"
+        SCHOOL_REMINDER = "school_reminder", "Visit reminder to the school"
 
     kind = models.CharField(max_length=30, choices=Kind.choices)
     key = models.CharField(max_length=200)

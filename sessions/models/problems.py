@@ -321,6 +321,25 @@ def date_past(facts: Facts) -> Iterator[Problem]:
                "move it to a new date or cancel it"
     yield Problem(Problem.WARNING, "date_past", f"{visit.date:%A %-d %B %Y} has passed and the visit is still "
                                                 f"{status}: {then}.")
+def school_not_confirmed(facts: Facts) -> Iterator[Problem]:
+    """Until the school agrees to the date and time on its own page, nobody may say it has. A delivered
+    visit is past asking."""
+    visit = facts.visit
+    if visit.status == visits.Visit.Status.DELIVERED or visit.school_has_agreed:
+        return
+    offered = visit.school_offered_dates
+    if offered and visit.school_other_dates_at:
+        said = ", ".join(f"{d:%A %-d %B %Y}" for d in offered)
+        message = f"{facts.school.name} says this date does not work and offered: {said}."
+        if visit.school_other_dates_note:
+            message += f" They wrote: “{visit.school_other_dates_note}”"
+    elif visit.school_agreed_at:
+        message = (f"{facts.school.name} agreed to {visit.school_agreed_date:%-d %B %Y} "
+                   f"{visit.school_agreed_starts_at:%H:%M}–{visit.school_agreed_ends_at:%H:%M}, "
+                   "not to the date and time the visit has now: it has been asked again.")
+    else:
+        message = f"{facts.school.name} has not yet agreed to this date and time on its visit page."
+    yield Problem(Problem.WARNING, "school_not_confirmed", message)
 
 
 RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
@@ -343,6 +362,7 @@ RULES: tuple[Callable[[Facts], Iterator[Problem]], ...] = (
     year_groups_outside_ages,
     session_outside_visit,
     date_past,
+    school_not_confirmed,
 )
 
 # The rules about who is on the visit: the dashboard lists visits with these apart from the other errors.

@@ -8,6 +8,7 @@ How a visit moves from request to delivery is `Visit.change_status` (the workflo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,14 +19,15 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from config.dates import month_of, plus_minutes
+from config.dates import minus_minutes, month_of, plus_minutes
 from schools.geography import distance_km
 from schools.models import School, SchoolClosure, TermDate, cycle_start
 from sessions.models import attendance as counting
-from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token
+from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token, person_name
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
 # --- Year groups: stored as numbers (0 = Reception, 1–6 = Year 1–6), named by the school's nation.
@@ -196,7 +198,30 @@ class VisitQuerySet(models.QuerySet["Visit"]):
         )
 
 
+class CancelReason(models.TextChoices):
+    """Why a visit was cancelled, by its coordinator or by the school: a short list, so that the reach
+    report can count them ("other" needs words)."""
+
+    SCHOOL_CLOSURE = "school_closure", _("The school is closed")
+    SCHOOL_REQUEST = "school_request", _("The school asked to cancel")
+    NO_VOLUNTEERS = "no_volunteers", _("No volunteers could go")
+    WEATHER = "weather", _("Weather")
+    OTHER = "other", _("Another reason")
+
+
+# The reasons a school gives on its own page (it cannot say that no volunteers could go).
+SCHOOL_CANCEL_REASONS = [CancelReason.SCHOOL_CLOSURE, CancelReason.SCHOOL_REQUEST, CancelReason.WEATHER,
+                         CancelReason.OTHER]
+
+
+def token_digest(token: str) -> str:
+    """How a school page's retired address is remembered: never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Visit(models.Model):
+    CancelReason = CancelReason
+
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         PROPOSED = "proposed", "Proposed"
@@ -233,6 +258,11 @@ class Visit(models.Model):
     )
     notes = models.TextField(blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    cancel_category = models.CharField("why cancelled", max_length=20, choices=CancelReason.choices, blank=True)
+    # A visit made by "Cancel and rebook": the cancelled visit it replaces.
+    rebooked_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="rebookings", editable=False
+    )
     # What a school asked for through the public request form.
     requester_name = models.CharField(max_length=200, blank=True)
     requester_email = models.EmailField(blank=True)
@@ -260,6 +290,26 @@ class Visit(models.Model):
     dates_to_avoid = models.JSONField(
         "dates to avoid", default=list, blank=True, help_text="Dates the school cannot have a visit (YYYY-MM-DD)."
     )
+    # The school's own page for the visit (sessions/schools_side/): its address is this token, the only key.
+    # A new one is made when the visit is cancelled; the old one's digest is kept so that its 404 page can
+    # still say whom to contact.
+    school_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    retired_school_token = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # What the school confirmed on its page (with the safeguarding lead's fields above).
+    hall_and_equipment = models.TextField("hall and equipment", blank=True)
+    arrival_instructions = models.TextField("parking and arrival", blank=True)
+    school_details_at = models.DateTimeField("school confirmed its details at", null=True, blank=True, editable=False)
+    # The school's agreement to the date and time: who (the name they gave), when, and to which date and
+    # time. It holds only while the visit is still at that date and time (`school_has_agreed`).
+    school_agreed_by = models.CharField("school agreed: name", max_length=200, blank=True, editable=False)
+    school_agreed_at = models.DateTimeField("school agreed at", null=True, blank=True, editable=False)
+    school_agreed_date = models.DateField("date the school agreed to", null=True, blank=True, editable=False)
+    school_agreed_starts_at = models.TimeField("start time agreed", null=True, blank=True, editable=False)
+    school_agreed_ends_at = models.TimeField("end time agreed", null=True, blank=True, editable=False)
+    # The school said the proposed date does not work, and offered these instead (ISO dates).
+    school_other_dates = models.JSONField("other dates the school offered", default=list, blank=True, editable=False)
+    school_other_dates_note = models.CharField(max_length=500, blank=True, editable=False)
+    school_other_dates_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=0, editable=False)
     # Set when a confirmed visit went back to proposed by itself (it lost its lead or volunteers, or a
     # volunteer's clearance lapses before the date): the dashboard lists it until it is confirmed again.
@@ -273,8 +323,9 @@ class Visit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
-    # Every change is kept; the feed's revision counter is bookkeeping, not a change to the visit.
-    history = HistoricalRecords(excluded_fields=["calendar_sequence"])
+    # Every change is kept; the feed's revision counter is bookkeeping, not a change to the visit, and the
+    # school page's address is a credential (kept nowhere else).
+    history = HistoricalRecords(excluded_fields=["calendar_sequence", "school_token", "retired_school_token"])
 
     class Meta:
         ordering = ["date", "starts_at"]
@@ -428,6 +479,63 @@ class Visit(models.Model):
             )
         options.sort(key=StaffingOption.rank)
         return options
+
+    # Volunteers arrive this long before the first session, or at the visit's start if that is earlier.
+    ARRIVE_MINUTES_BEFORE = 15
+
+    def arrival_time(self, sessions: Iterable[VisitSession] | None = None) -> time:
+        """When the volunteers arrive: what the pack, the school's page and the school's reminder say."""
+        lines = list(self.sessions.all()) if sessions is None else list(sessions)
+        return min([self.starts_at, *(minus_minutes(line.starts_at, self.ARRIVE_MINUTES_BEFORE) for line in lines)])
+
+    # --- The school's side
+
+    # What the school gives on its own page (and the page's address): a coordinator's save of the visit
+    # never writes them back from an older copy (`services.save_visit` takes them from the locked row).
+    SCHOOL_SIDE_FIELDS = (
+        "school_token", "retired_school_token", "safeguarding_lead_name", "safeguarding_lead_role",
+        "safeguarding_lead_phone", "safeguarding_lead_email", "hall_and_equipment", "arrival_instructions",
+        "school_details_at", "school_agreed_by", "school_agreed_at", "school_agreed_date", "school_agreed_starts_at",
+        "school_agreed_ends_at", "school_other_dates", "school_other_dates_note", "school_other_dates_at",
+    )
+
+    @property
+    def school_has_agreed(self) -> bool:
+        """The school agreed to the date and time the visit has now (a later change needs agreeing again)."""
+        return self.school_agreed_at is not None and (
+            self.school_agreed_date, self.school_agreed_starts_at, self.school_agreed_ends_at
+        ) == (self.date, self.starts_at, self.ends_at)
+
+    @property
+    def school_offered_dates(self) -> list[date]:
+        found = []
+        for text in self.school_other_dates or []:
+            try:
+                found.append(date.fromisoformat(str(text)))
+            except ValueError:
+                continue
+        return sorted(set(found))
+
+    def clear_school_agreement(self) -> list[str]:
+        """Forget the school's agreement (its date or time changed); returns the fields to save."""
+        self.school_agreed_by, self.school_agreed_at = "", None
+        self.school_agreed_date = self.school_agreed_starts_at = self.school_agreed_ends_at = None
+        return ["school_agreed_by", "school_agreed_at", "school_agreed_date", "school_agreed_starts_at",
+                "school_agreed_ends_at"]
+
+    def school_addresses(self) -> list[str]:
+        """Whom the school's emails go to: the requester and the safeguarding lead, once each."""
+        found: list[str] = []
+        for address in (self.requester_email, self.safeguarding_lead_email):
+            if address and address.strip().lower() not in [a.lower() for a in found]:
+                found.append(address.strip())
+        return found
+
+    def retire_school_token(self) -> list[str]:
+        """A new address for the school's page (the old one stops working); returns the fields to save."""
+        self.retired_school_token = token_digest(self.school_token)
+        self.school_token = new_token()
+        return ["school_token", "retired_school_token"]
 
     @property
     def is_cancelled(self) -> bool:
@@ -782,6 +890,20 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit}: {self.from_status} → {self.to_status}"
+
+    # How a change the school made on its own page begins its reason (it has no account to record).
+    BY_SCHOOL = "By the school: "
+
+    @property
+    def by_label(self) -> str:
+        """Who made the change, as the visit's history says it."""
+        if self.by_id:
+            return person_name(self.by)
+        if self.reason.startswith(self.BY_SCHOOL):
+            return "the school, on its visit page"
+        if self.reason.startswith("automatic:"):
+            return "the planner, automatically"
+        return "someone whose account has been removed"
 
 
 class VisitSession(models.Model):

@@ -31,6 +31,7 @@ from sessions.models import (
     VisitReport,
     Volunteer,
     contact_card,
+    year_group_label,
 )
 from sessions.models.feedback import SCORES
 from sessions.notifications.tasks import send_notification
@@ -391,6 +392,99 @@ def feedback_reminder(feedback_id: int) -> list[Email]:
         "A week ago we asked how our Speak Out. Stay Safe. visit to {school} on {day} went. If you have a "
         "minute, we would still be grateful for your feedback; this is the only reminder we send.",
     )
+# --- To the school: the requester and the safeguarding lead (one email each address), every one linking
+# to the visit's own page (sessions/schools_side/), whose address is its only key.
+
+
+def school_context(visit: Visit) -> dict:
+    """What every email to the school shows: the visit, its sessions, the volunteers' first names only, and
+    whom to contact."""
+    lines = list(visit.sessions.all())
+    return {
+        "visit": visit,
+        "school": visit.school,
+        "sessions": lines,
+        "volunteers": [a.volunteer.user.first_name or "a volunteer" for a in visit.active_assignments()],
+        "page_url": page_url("schools_side:page", visit.school_token),
+        "contact": coordinator_contact(visit),
+        "greeting": f"Dear {visit.requester_name}" if visit.requester_name else "Hello",
+        "arrive_at": visit.arrival_time(lines),
+        "hall_ready": min((line.starts_at for line in lines), default=visit.starts_at),
+    }
+
+
+def school_email(visit: Visit, template: str, subject: str, **extra) -> list[Email]:
+    """One email to each of the school's addresses, so that neither sees the other's."""
+    context = school_context(visit)
+    return [
+        Email(f"school/{template}", [address], subject, {**context, **extra}) for address in visit.school_addresses()
+    ]
+
+
+def school_request_received(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.REQUESTED:
+        return []
+    pupils = [
+        (year_group_label(int(year), visit.school.nation), n)
+        for year, n in sorted(
+            (item for item in visit.pupils_by_year.items() if str(item[0]).isdigit()), key=lambda item: int(item[0])
+        )
+        if n
+    ]
+    return school_email(visit, "request_received", f"We have your request for a visit to {visit.school.name}",
+                        pupils=pupils)
+
+
+def school_date_proposed(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.PROPOSED or visit.school_has_agreed:
+        return []
+    return school_email(visit, "date_proposed",
+                        f"Does {visit.date:%A %-d %B} suit you? A Speak Out. Stay Safe. visit to {visit.school.name}")
+
+
+def school_confirmed(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.CONFIRMED:
+        return []
+    return school_email(visit, "confirmed", f"Confirmed: Speak Out. Stay Safe. visit on {visit.date:%A %-d %B %Y}")
+
+
+def school_visit_changed(visit_id: int, old_date: str, old_starts_at: str, old_ends_at: str) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status not in (Visit.Status.PROPOSED, Visit.Status.CONFIRMED):
+        return []
+    was = {"date": date.fromisoformat(old_date), "starts_at": time.fromisoformat(old_starts_at),
+           "ends_at": time.fromisoformat(old_ends_at)}
+    subject = f"Changed: your visit is now on {visit.date:%A %-d %B} at {visit.starts_at:%H:%M}"
+    return school_email(visit, "changed", subject, was=was)
+
+
+def school_cancelled(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or not visit.is_cancelled:
+        return []
+    return school_email(visit, "cancelled", f"Cancelled: Speak Out. Stay Safe. visit on {visit.date:%A %-d %B %Y}",
+                        rebooked=visit.rebookings.exists(), request_url=page_url("planning:request"))
+
+
+def school_reminder(visit_id: int) -> list[Email]:
+    visit = visit_with_details(visit_id)
+    if not visit or visit.status != Visit.Status.CONFIRMED:
+        return []
+    return school_email(visit, "reminder",
+                        f"Reminder: Speak Out. Stay Safe. visit on {visit.date:%A %-d %B} at {visit.starts_at:%H:%M}")
+
+
+def school_answered(visit_id: int, answer: str) -> list[Email]:
+    """To the visit's coordinators: the school agreed, offered other dates or cancelled on its page."""
+    visit = visit_with_details(visit_id)
+    if not visit:
+        return []
+    said = {"agreed": "agreed to the date", "other_dates": "offered other dates", "cancelled": "cancelled"}[answer]
+    return [Email("school_answered", addresses(visit_coordinators(visit)), f"{visit.school.name} {said}",
+                  {**visit_context(visit), "answer": answer, "visit_url": page_url("planning:visit", visit.pk)})]
 
 
 BUILDERS: dict[str, Callable[..., list[Email]]] = {
@@ -413,5 +507,12 @@ BUILDERS: dict[str, Callable[..., list[Email]]] = {
         cover_booked,
         feedback_request,
         feedback_reminder,
+        school_request_received,
+        school_date_proposed,
+        school_confirmed,
+        school_visit_changed,
+        school_cancelled,
+        school_reminder,
+        school_answered,
     )
 }

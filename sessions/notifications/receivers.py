@@ -4,7 +4,10 @@
 - a visit is confirmed or cancelled (a StatusChange row) → its volunteers;
 - a proposed or confirmed visit moves to another date or time → its volunteers;
 - a volunteer declines → the visit's coordinator, else the coordinators of the school's area;
-- a school asks for a visit (a visit created as requested) → the area's coordinators;
+- a school asks for a visit (a visit created as requested) → the area's coordinators (the school's own
+  acknowledgement is sent by `services.request_visit`);
+- a date is proposed (a visit created as proposed, or a request moved to proposed), a visit is confirmed,
+  changed or cancelled → the school (its requester and safeguarding lead);
 - a volunteer marks dates unavailable that cover a visit they are on → that visit's coordinators;
 - the lead volunteer files the visit report → the visit's coordinators;
 - a visit is marked delivered → the teacher who asked for it, for feedback (`sessions/feedback/sending.py`).
@@ -37,21 +40,21 @@ def visit_saved(sender, instance: Visit, created: bool, raw: bool = False, **kwa
     before = getattr(instance, "_notified_state", {})
     _remember_visit(sender, instance)
     if created:
-        if instance.status == Visit.Status.REQUESTED:
+        # A rebooked visit is opened by its coordinator, who needs no email about it.
+        if instance.status == Visit.Status.REQUESTED and not instance.rebooked_from_id:
             notify("visit_requested", visit_id=instance.pk)
+        elif instance.status == Visit.Status.PROPOSED:
+            notify("school_date_proposed", visit_id=instance.pk)
         return
     if any(before.get(name) is None for name in ("date", "starts_at", "ends_at")):
         return
     if any(before[name] != getattr(instance, name) for name in ("date", "starts_at", "ends_at")):
         bump_calendar_sequence(instance)
         if instance.status in (Visit.Status.PROPOSED, Visit.Status.CONFIRMED):
-            notify(
-                "visit_changed",
-                visit_id=instance.pk,
-                old_date=before["date"].isoformat(),
-                old_starts_at=before["starts_at"].isoformat(),
-                old_ends_at=before["ends_at"].isoformat(),
-            )
+            was = {"old_date": before["date"].isoformat(), "old_starts_at": before["starts_at"].isoformat(),
+                   "old_ends_at": before["ends_at"].isoformat()}
+            notify("visit_changed", visit_id=instance.pk, **was)
+            notify("school_visit_changed", visit_id=instance.pk, **was)
 
 
 def bump_calendar_sequence(visit: Visit) -> None:
@@ -66,9 +69,13 @@ def status_changed(sender, instance: StatusChange, created: bool, raw: bool = Fa
         return
     if instance.to_status == Visit.Status.CONFIRMED:
         notify("confirmation", visit_id=instance.visit_id)
+        notify("school_confirmed", visit_id=instance.visit_id)
     elif instance.to_status == Visit.Status.CANCELLED:
         bump_calendar_sequence(instance.visit)
         notify("cancellation", visit_id=instance.visit_id)
+        notify("school_cancelled", visit_id=instance.visit_id)
+    elif instance.to_status == Visit.Status.PROPOSED and instance.from_status == Visit.Status.REQUESTED:
+        notify("school_date_proposed", visit_id=instance.visit_id)
     elif instance.to_status == Visit.Status.DELIVERED:
         from sessions.feedback.sending import ask_for_feedback  # noqa: PLC0415 — sending imports emails, as this does
 

@@ -1,7 +1,7 @@
 """The daily emails (`manage.py send_reminders`): reminders before a visit, the nudge to file the
-report after it, clearance-expiry warnings to coordinators, and the one reminder to a school that has not
-given its feedback (`sessions/feedback/sending.py`). Each is recorded in SentNotification,
-so nothing is sent twice however often the command runs.
+report after it, clearance-expiry warnings to coordinators, the school's reminder three days before, and
+the one reminder to a school that has not given its feedback (`sessions/feedback/sending.py`). Each is
+recorded in SentNotification, so nothing is sent twice however often the command runs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sessions.models import Assignment, SentNotification, Visit, Volunteer
 from sessions.notifications.emails import notify
 
 REMINDER_DAYS_BEFORE = 2
+SCHOOL_REMINDER_DAYS_BEFORE = 3
 REPORT_NUDGE_WITHIN_DAYS = 7  # stop nudging a week after the visit
 
 
@@ -65,6 +66,16 @@ def send_scheduled(today: date | None = None) -> dict[str, int]:
         key = f"assignment:{a.pk}:on:{a.visit_date.isoformat()}"
         sent["report_nudges"] += _send_once(SentNotification.Kind.REPORT_NUDGE, key, "report_nudge",
                                             assignment_id=a.pk, today=today.isoformat())
+
+    sent["school_reminders"] = 0
+    # The school's reminder, three days before (or on the first run after that, should a day be missed);
+    # its key names the date, so a visit moved to another date is reminded again.
+    for visit_id, day in Visit.objects.filter(
+        status=Visit.Status.CONFIRMED, date__gt=today, date__lte=today + timedelta(days=SCHOOL_REMINDER_DAYS_BEFORE)
+    ).values_list("pk", "date"):
+        key = f"visit:{visit_id}:on:{day.isoformat()}"
+        sent["school_reminders"] += _send_once(SentNotification.Kind.SCHOOL_REMINDER, key, "school_reminder",
+                                               visit_id=visit_id)
 
     days = settings.CLEARANCE_WARNING_DAYS
     for volunteer in Volunteer.objects.active().filter(left_on__isnull=True):

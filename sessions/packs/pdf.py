@@ -31,7 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from config.dates import minus_minutes, plus_minutes
+from config.dates import plus_minutes
 from schools.models import School, SchoolContact
 from sessions.models import (
     Assignment,
@@ -58,7 +58,6 @@ ASSET_PREFIX = "pack/"
 TEMPLATE = "sessions/packs/pack.html"
 HANDOUTS_TEMPLATE = "sessions/packs/handouts.html"
 STYLESHEET = "pack/print.css"
-ARRIVE_MINUTES_BEFORE = 15
 CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
 
 _render_lock = threading.Lock()
@@ -396,12 +395,24 @@ def delivered_in_welsh(visit: Visit, line: VisitSession) -> bool:
     return bool(line.welsh_language or visit.school.welsh_medium or visit.needs_welsh)
 
 
+def visit_safeguarding_lead(visit: Visit) -> SchoolContact | None:
+    """The safeguarding lead the school named for this visit on its own page (as an unsaved contact, so the
+    pack reads it as it reads the school's recorded one); None when the school has named nobody. It comes
+    before the school's recorded lead: it is the newer, and it is for the day."""
+    if not visit.safeguarding_lead_name:
+        return None
+    return SchoolContact(
+        school=visit.school, name=visit.safeguarding_lead_name, role=SchoolContact.Role.DSL,
+        email=visit.safeguarding_lead_email, phone=visit.safeguarding_lead_phone,
+    )
+
+
 def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Contents, picture) -> PackData:
     """The pack's data from what `gather` read (or, for a preview, from objects made in memory)."""
     school = visit.school
     nation = school.nation
     police_force = school.police_force
-    dsl = next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
+    dsl = visit_safeguarding_lead(visit) or next((c for c in contacts if c.role == SchoolContact.Role.DSL), None)
     words = placeholder_words(school, dsl)
     lines = []
     for index, line in enumerate(sessions, start=1):
@@ -442,7 +453,7 @@ def assemble(visit: Visit, *, sessions, contacts, assignments, contents: Content
         line.handouts = [h for h in handouts if h.line.slug == line.slug and h.language == language]
 
     # The visit's booked start, or a quarter of an hour before the first session if that is earlier.
-    arrive_at = min([visit.starts_at, *(minus_minutes(line.starts_at, ARRIVE_MINUTES_BEFORE) for line in sessions)])
+    arrive_at = visit.arrival_time(sessions)
     coordinator = contact_card(visit.coordinator) if visit.coordinator_id else None
     pupils_by_year = sorted(
         ((int(year), int(count)) for year, count in (visit.pupils_by_year or {}).items() if str(year).isdigit()),

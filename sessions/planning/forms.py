@@ -15,6 +15,7 @@ from schools.models import School
 from sessions.models import (
     YEAR_GROUP_CHOICES,
     Assignment,
+    CancelReason,
     SessionType,
     Visit,
     VisitSession,
@@ -227,6 +228,12 @@ class StatusForm(forms.Form):
     reason = forms.CharField(
         label="Why is the visit cancelled?", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Cancelling: the reason's category (counted in the reach report); "Cancel and rebook" opens a new request.
+    category = forms.ChoiceField(
+        label="Reason", choices=[("", "Choose a reason"), *CancelReason.choices], required=False,
+        error_messages={"invalid_choice": "Choose a reason from the list."},
+    )
+    rebook = forms.BooleanField(required=False)
 
 
 class DueFilterForm(forms.Form):

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from config.access_log import log_access
 from config.dates import monday_of
@@ -28,6 +28,7 @@ from sessions import services
 from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
 from sessions.models import (
     Assignment,
+    CancelReason,
     StatusChange,
     TeacherFeedback,
     Visit,
@@ -388,6 +389,7 @@ def workflow_context(visit: Visit) -> dict:
             if status in visit.allowed_transitions() and status != Visit.Status.CANCELLED
         ],
         "can_cancel": Visit.Status.CANCELLED in visit.allowed_transitions(),
+        "cancel_reasons": CancelReason.choices,
         "delivered_later": visit.status == Visit.Status.CONFIRMED
         and Visit.Status.DELIVERED not in visit.allowed_transitions(),
     }
@@ -514,6 +516,8 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
     error = done = None
     if not form.is_valid():
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    elif form.cleaned_data["to"] == Visit.Status.CANCELLED:
+        return cancel(request, visit, form)
     else:
         to = form.cleaned_data["to"]
         if form.cleaned_data["version"] is not None:
@@ -525,6 +529,30 @@ def change_status(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             done = f"The visit is now {visit.get_status_display().lower()}."
     return fragment_or_redirect(request, visit, "workflow", error, done)
+
+
+def cancel(request: HttpRequest, visit: Visit, form: StatusForm) -> HttpResponse:
+    """Cancel with a reason from the list (words alone count as "another reason"); "Cancel and rebook" also
+    opens a new request for the school and takes the coordinator to it."""
+    text = form.cleaned_data["reason"]
+    category = form.cleaned_data["category"] or (CancelReason.OTHER if text.strip() else "")
+    if not category:
+        return fragment_or_redirect(request, visit, "workflow", "Say why the visit is cancelled.", None)
+    how = {"visit": visit, "category": category, "text": text, "by": request.user,
+           "seen_version": form.cleaned_data["version"]}
+    try:
+        if form.cleaned_data["rebook"]:
+            new = services.cancel_and_rebook(**how)
+        else:
+            services.cancel_visit(**how)
+    except ValidationError as refusal:
+        return fragment_or_redirect(request, visit, "workflow", " ".join(refusal.messages), None)
+    if not form.cleaned_data["rebook"]:
+        return fragment_or_redirect(request, visit, "workflow", None, "The visit is now cancelled.")
+    messages.success(request, f"The visit on {visit.date:%-d %B %Y} is cancelled. This is its new request: "
+                              "propose a date when you have one.")
+    url = reverse("planning:visit", args=[new.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 @require_POST

@@ -12,6 +12,7 @@ Definitions (one place for each):
   repeat visit, teacher feedback, concerns passed on): `sessions/reach/breakdowns.py`, for the total.
 - *Sessions by type*: the session lines of those visits. *Volunteers active*: distinct volunteers who
   had accepted a place on one of them.
+- *Cancellations by reason*: visits dated within the year that were cancelled, by the reason's category.
 - *Coverage*: of the open schools (the register holds only primary-age schools: `import_schools`
   skips the rest), the share not due a visit, i.e. visited within the programme cycle
   (`School.objects.due`), on the last day of the academic year, or today while the year runs. Past
@@ -30,7 +31,7 @@ from django.utils import timezone
 from config.dates import years_before
 from schools.models import School
 from sessions.access import is_staff, planning_areas, visible_visits
-from sessions.models import Assignment, SessionType, Visit, VisitSession
+from sessions.models import Assignment, CancelReason, SessionType, Visit, VisitSession
 from sessions.reach.breakdowns import Breakdowns, breakdowns
 from sessions.reach.coverage import due_by_area
 from stats import wording
@@ -165,6 +166,7 @@ class ReachReport:
     hidden_areas: int  # areas with no open school and no visit in either year, left out of `rows`
     declines: list[tuple[str, int]] = field(default_factory=list)  # (reason, count) for visits in the year
     breakdowns: Breakdowns | None = None  # of the total's delivered visits in the year
+    cancellations: list[tuple[str, int]] = field(default_factory=list)  # (reason, count) for visits in the year
 
     @property
     def running(self) -> bool:
@@ -203,6 +205,20 @@ def declines_by_reason(user, areas: list[Area], first: date, until: date) -> lis
     )
     counts = {row["decline_reason"]: row["n"] for row in rows}
     labels = [(value, label) for value, label in Assignment.DeclineReason.choices] + [("", "No reason recorded")]
+    return [(label, counts[value]) for value, label in labels if counts.get(value)]
+
+
+def cancellations_by_reason(user, areas: list[Area], first: date, until: date) -> list[tuple[str, int]]:
+    """Visits dated in the period that were cancelled, by the reason's category (`CancelReason`; visits
+    cancelled before categories were recorded, or in the admin, as "No reason recorded"), in one query."""
+    rows = (
+        visible_visits(user).in_areas(areas).filter(status=Visit.Status.CANCELLED, date__range=(first, until))
+        .values("cancel_category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["cancel_category"]: row["n"] for row in rows}
+    labels = [(value, str(label)) for value, label in CancelReason.choices] + [("", "No reason recorded")]
     return [(label, counts[value]) for value, label in labels if counts.get(value)]
 
 
@@ -323,4 +339,5 @@ def reach_report(user, *, year: AcademicYear, nation: Area | None = None, today:
         hidden_areas=sum(1 for area_line in lines if area_line.is_empty),
         declines=declines_by_reason(user, areas, year.first_day, until),
         breakdowns=breakdowns(visits_in_scope(user, areas).filter(date__range=(year.first_day, until))),
+        cancellations=cancellations_by_reason(user, areas, year.first_day, until),
     )

@@ -124,6 +124,13 @@ GETS = {
     # A GET shows the rating to send and never records it (mail scanners open links).
     "feedback:rate": EVERYONE,
     "feedback:respond": EVERYONE,
+    # So is the school's own page for its visit: the token emailed to the school is its only key, and no
+    # sign-in is asked for or used (a wrong or retired token is 404, tests/security/test_school_page.py).
+    "schools_side:page": EVERYONE,
+    "schools_side:details": None,
+    "schools_side:agree": None,
+    "schools_side:other_dates": None,
+    "schools_side:cancel": None,
     "stats:index": PLANNERS,
     "stats:areas_csv": PLANNERS,
     "stats:area": PLANNERS,
@@ -168,6 +175,10 @@ POSTS = {
     "planning:report_correct": AREA_PLANNERS_POST,
     "feedback:rate": ANYONE_POSTS,
     "feedback:respond": ANYONE_POSTS,
+    "schools_side:details": ANYONE_POSTS,
+    "schools_side:agree": ANYONE_POSTS,
+    "schools_side:other_dates": ANYONE_POSTS,
+    "schools_side:cancel": ANYONE_POSTS,
 }
 
 # Which feed to give a new address: each role asks for its own.
@@ -200,7 +211,8 @@ def state(world) -> tuple:
     """What a refused POST must leave exactly as it was."""
 
     return (
-        list(Visit.objects.order_by("pk").values_list("pk", "status", "date", "starts_at", "ends_at")),
+        list(Visit.objects.order_by("pk").values_list("pk", "status", "date", "starts_at", "ends_at", "school_token",
+                                                      "school_agreed_at", "safeguarding_lead_name")),
         list(Assignment.objects.order_by("pk").values_list("pk", "status", "volunteer_id")),
         list(Unavailability.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
         list(Volunteer.objects.order_by("pk").values_list("pk", "calendar_token", "email_reminders", "may_lead")),

@@ -274,3 +274,42 @@ def test_the_lists_take_any_query_string(coordinator_client, query, HTMX):
     for url in ("/plan/due/", "/plan/schools/", "/plan/calendar/", "/plan/", "/stats/", "/reach/"):
         assert coordinator_client.get(url, query).status_code in (200, 302), url
         assert coordinator_client.get(url, query, headers=HTMX).status_code in (200, 302), url
+
+
+SCHOOL_ANSWERS = {
+    "details": {"safeguarding_lead_name": "Helen Ward", "safeguarding_lead_role": "DSL",
+                "safeguarding_lead_phone": "01632 960 222", "safeguarding_lead_email": "h@school.org.uk",
+                "hall_and_equipment": "Main hall", "arrival_instructions": "Staff car park"},
+    "agree": {"name": "Jo Bloggs", "seen": "2027-03-02T09:00-10:30"},
+    "other_dates": {"date_1": "2027-03-09", "date_2": "2027-03-10", "date_3": "", "note": "Mornings"},
+    "cancel": {"reason": "weather", "text": "Snow", "name": "Jo Bloggs"},
+}
+SCHOOL_FIELDS = ("safeguarding_lead_name", "safeguarding_lead_role", "safeguarding_lead_phone",
+                 "safeguarding_lead_email", "hall_and_equipment", "arrival_instructions", "school_agreed_at",
+                 "school_agreed_by", "school_other_dates", "school_other_dates_note", "status", "cancel_category")
+
+
+@given(data=st.data())
+def test_the_school_page_takes_any_input_with_or_without_htmx(client, data, thames_valley, planned_visit, HTMX):
+    cache.clear()  # the page's per-address limit is not what this test is about
+    visit = planned_visit(thames_valley)
+    action = data.draw(st.sampled_from(sorted(SCHOOL_ANSWERS)))
+    posted = data.draw(st.fixed_dictionaries({key: maybe(value) for key, value in SCHOOL_ANSWERS[action].items()}))
+    htmx = data.draw(st.booleans())
+    before = Visit.objects.values(*SCHOOL_FIELDS).get(pk=visit.pk)
+
+    response = client.post(f"/school-visit/{visit.school_token}/{action.replace('_', '-')}/", posted,
+                           headers=HTMX if htmx else {})
+
+    after = Visit.objects.values(*SCHOOL_FIELDS).get(pk=visit.pk)
+    if after == before:
+        assert response.status_code == 200 and says_why(response)
+    else:
+        assert response.status_code == (200 if htmx else 302)
+        changed = {name for name in SCHOOL_FIELDS if after[name] != before[name]}
+        expected = {
+            "details": set(SCHOOL_FIELDS[:6]), "agree": {"school_agreed_at", "school_agreed_by"},
+            "other_dates": {"school_other_dates", "school_other_dates_note"}, "cancel": {"status", "cancel_category"},
+        }[action]
+        assert changed <= expected and changed & expected
+        assert "\x00" not in "".join(str(v) for v in after.values())

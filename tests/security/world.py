@@ -48,6 +48,7 @@ class World:
             "cover_token": self.cover.token,
             "feedback_token": self.feedback.token,
             "rating": 4,
+            "school_token": self.visit.school_token,
             "code": self.area_code,
             "uidb64": "MQ",
             "token_reset": "set-password",

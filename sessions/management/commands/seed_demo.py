@@ -44,6 +44,7 @@ class Command(BaseCommand):
             "volunteers on the DBS Update Service", "unavailable periods", "visits", "session lines",
             "assignments", "visit reports", "requests with the form's answers", "schools' own INSET days",
             "requests added to a visit as a note",
+            "visits the school agreed to", "visits cancelled and rebooked",
         ):
             self.stdout.write(f"  {counts[what]:>9,} {what}")
         statuses = ", ".join(

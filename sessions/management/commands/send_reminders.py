@@ -24,6 +24,6 @@ class Command(BaseCommand):
         sent = send_scheduled(today=date)
         self.stdout.write(
             f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s), "
-            f"{sent['clearance_warnings']} clearance warning(s), and {sent['feedback_reminders']} feedback "
-            "reminder(s) to schools."
+            f"{sent['clearance_warnings']} clearance warning(s), {sent['feedback_reminders']} feedback "
+            f"reminder(s) to schools and {sent['school_reminders']} visit reminder(s) to schools."
         )

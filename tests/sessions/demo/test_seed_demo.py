@@ -235,3 +235,21 @@ def test_no_demo_report_counts_more_children_than_the_school_has_and_most_school
     assert set(answered.values_list("rating", flat=True)) >= {2, 3, 4}
     assert answered.exclude(comment="").exists()
     assert TeacherFeedback.objects.filter(responded_at__isnull=True).exists()
+
+
+def test_the_demo_has_schools_that_agreed_one_that_offered_dates_and_a_cancel_and_rebook():
+    seed(*SMALL)
+    today = timezone.localdate()
+
+    upcoming = Visit.objects.filter(date__gt=today, status__in=["proposed", "confirmed"])
+    agreed = [v for v in upcoming if v.school_has_agreed]
+    waiting = [v for v in upcoming if not v.school_has_agreed]
+    assert agreed and waiting
+    assert all("school_not_confirmed" not in {p.code for p in v.problems()} for v in agreed[:3])
+    assert all("school_not_confirmed" in {p.code for p in v.problems()} for v in waiting[:3])
+    assert any(v.safeguarding_lead_name for v in agreed)
+    assert Visit.objects.exclude(school_other_dates=[]).filter(school_other_dates_at__isnull=False).exists()
+    rebooked = Visit.objects.get(rebooked_from__isnull=False)
+    assert rebooked.status == "requested" and rebooked.sessions.exists()
+    assert (rebooked.rebooked_from.status, rebooked.rebooked_from.cancel_category) == ("cancelled", "school_closure")
+    assert rebooked.rebooked_from.retired_school_token

@@ -1,6 +1,7 @@
 from datetime import date, time
 
 import pytest
+from django.utils import timezone
 
 from schools.factories import SchoolFactory, TermDateFactory
 from sessions.factories import (
@@ -22,7 +23,7 @@ def codes(visit: Visit) -> list[str]:
 
 def test_a_fully_staffed_visit_on_a_school_day_has_no_problems():
     term = TermDateFactory()  # in term time in its authority's calendar
-    visit = VisitFactory(school=SchoolFactory(local_authority=term.local_authority))
+    visit = VisitFactory(school=SchoolFactory(local_authority=term.local_authority), school_agreed=True)
     VisitSessionFactory(visit=visit)
     AssignmentFactory(visit=visit, role="lead")
     AssignmentFactory(visit=visit)
@@ -99,3 +100,19 @@ def test_a_visit_on_a_date_at_either_end_of_the_calendar_gets_its_problems_not_a
 
     assert "understaffed" in codes
     assert options and not options[0].eligible  # nobody is cleared in year 1 or by 9999
+
+
+def test_a_visit_the_school_has_not_agreed_to_carries_a_warning_until_it_does():
+    visit = VisitFactory()
+
+    [problem] = [p for p in visit.problems() if p.code == "school_not_confirmed"]
+    visit.school_agreed_at = timezone.now()
+    visit.school_agreed_date, visit.school_agreed_starts_at, visit.school_agreed_ends_at = (
+        visit.date, visit.starts_at, visit.ends_at)
+    agreed = {p.code for p in visit.problems()}
+    visit.starts_at = time(10, 0)
+    moved = [p for p in visit.problems() if p.code == "school_not_confirmed"]
+
+    assert problem.level == "warning"
+    assert "school_not_confirmed" not in agreed
+    assert "agreed to 2 March 2027 09:00–10:30, not to the date and time the visit has now" in moved[0].message

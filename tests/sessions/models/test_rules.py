@@ -28,7 +28,7 @@ def codes(visit: Visit) -> set[str]:
 
 
 def staffed_visit(**kwargs) -> Visit:
-    visit = VisitFactory(**kwargs)
+    visit = VisitFactory(**{"school_agreed": True, **kwargs})
     VisitSessionFactory(visit=visit)
     AssignmentFactory(visit=visit, role=Assignment.Role.LEAD)
     AssignmentFactory(visit=visit)
@@ -161,7 +161,7 @@ def test_a_live_check_reads_session_lines_that_are_not_saved_yet():
     line = VisitSession(session_type=SessionTypeFactory(slug="workshop-years-5-6"), starts_at=time(9))
 
     assert {p.code for p in visit.problems(sessions=[line])} == {"age_unsuitable", "understaffed", "no_lead",
-                                                                 "term_unknown"}
+                                                                 "term_unknown", "school_not_confirmed"}
     assert Visit.objects.count() == 0
 
 

@@ -25,7 +25,7 @@ def west_berkshire():
 
 
 def staffed(school, day) -> Visit:
-    visit = VisitFactory(school=school, date=day)
+    visit = VisitFactory(school=school, date=day, school_agreed=True)
     VisitSessionFactory(visit=visit)
     AssignmentFactory(visit=visit, role="lead")
     AssignmentFactory(visit=visit)
