@@ -7,6 +7,7 @@
 - problems.py: the rules behind `Visit.problems()`, one function each; bank holidays.
 - packs.py: the session packs' editable content, stored PDFs, downloads and batches.
 - notifications.py: which scheduled emails have been sent.
+- drafts.py: the term planner's drafts, kept for a week.
 """
 
 from sessions.models.people import (
@@ -41,6 +42,7 @@ from sessions.models.visits import (
 from sessions.models.problems import HOLIDAY_SUBDIVISIONS, Problem, bank_holiday_name, bank_holidays  # isort: skip
 from sessions.models.notifications import SentNotification  # isort: skip
 from sessions.models.packs import PackBatch, PackContent, PackDownload, StoredPack  # isort: skip
+from sessions.models.drafts import TermDraft  # isort: skip
 
 __all__ = [
     "COORDINATORS_GROUP",
@@ -62,6 +64,7 @@ __all__ = [
     "StaffingOption",
     "StatusChange",
     "StoredPack",
+    "TermDraft",
     "Unavailability",
     "Visit",
     "VisitQuerySet",

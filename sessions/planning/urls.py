@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.planning import calendar, request, views
+from sessions.planning import calendar, request, term_views, views
 
 app_name = "planning"
 
@@ -9,6 +9,9 @@ urlpatterns: list = [
     path("plan/calendar/", calendar.calendar, name="calendar"),
     path("plan/due/", views.due, name="due"),
     path("plan/schools/", views.schools, name="schools"),
+    path("plan/term/", term_views.term_plan, name="term_plan"),
+    path("plan/term/<int:draft_id>/", term_views.term_draft, name="term_draft"),
+    path("plan/term/<int:draft_id>/create/", term_views.term_draft_create, name="term_draft_create"),
     path("plan/schools/<int:urn>/", views.school_detail, name="school"),
     path("visits/new/", views.visit_create, name="visit_create"),
     path("visits/new/check/", views.visit_validate, name="visit_validate_new"),
