@@ -95,7 +95,7 @@ def parse_academic_year(text: str) -> int:
     start, end = int(match[1]), int(match[2])
     if (start + 1) % 100 != end:
         raise ValidationError(
-            f"{text.strip()} is not an academic year: {start}/{(start + 1) % 100:02d} follows {start}.",
+            f"{text.strip()} is not an academic year: the one starting in {start} is {start}/{(start + 1) % 100:02d}.",
             code="academic_year",
         )
     return start

@@ -97,7 +97,7 @@ def term_draft_create(request: HttpRequest, draft_id: int) -> HttpResponse:
         if draft.status != TermDraft.Status.DONE:
             form.add_error(None, "This draft is not ready yet.")
         if not form.is_valid():
-            return render(request, "sessions/planning/term_draft.html", context(draft, form), status=400)
+            return render(request, "sessions/planning/term_draft.html", context(draft, form))
         created = skipped = 0
         schools, visits = planning_schools(request.user), planning_visits(request.user)
         for index in sorted(form.cleaned_data["rows"]):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sessions.models import Assignment, PackBatch, Unavailability, Visit, VisitReport, Volunteer
+from sessions.models import Assignment, PackBatch, TermDraft, Unavailability, Visit, VisitReport, Volunteer
 from tests.security.world import ROLES
 
 
@@ -47,6 +47,8 @@ SIGNED_IN = (LOGIN,) + (OK,) * 6
 PLANNERS = (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)
 AREA_PLANNERS = (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK)
 OWN_VOLUNTEER_RECORD = (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+COORDINATORS = (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)
+THE_COORDINATOR = (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND)
 GETS = {
     "home": (LOGIN, ME, ME, PLAN, PLAN, ADMIN, ADMIN),
     "healthz": EVERYONE,
@@ -81,6 +83,10 @@ GETS = {
     "planning:make_lead": None,
     "planning:allow_to_lead": None,
     "planning:find_cover": AREA_PLANNERS,
+    # The term planner is for coordinators (their own areas); a draft is its requester's alone.
+    "planning:term_plan": COORDINATORS,
+    "planning:term_draft": THE_COORDINATOR,
+    "planning:term_draft_create": None,
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
@@ -135,6 +141,8 @@ POSTS = {
     "planning:make_lead": AREA_PLANNERS_POST,
     "planning:allow_to_lead": AREA_PLANNERS_POST,
     "planning:find_cover": AREA_PLANNERS_POST,
+    "planning:term_plan": (LOGIN, NOT_FOUND, NOT_FOUND, DONE, DONE, NOT_FOUND, NOT_FOUND),
+    "planning:term_draft_create": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, DONE, NOT_FOUND, NOT_FOUND),
     "planning:request": ANYONE_POSTS,
     "packs:batch_new": PLANNERS_POST,
     "portal:accept": THE_VOLUNTEER_POSTS,
@@ -182,6 +190,7 @@ def state(world) -> tuple:
         list(Unavailability.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
         list(Volunteer.objects.order_by("pk").values_list("pk", "calendar_token", "email_reminders", "may_lead")),
         PackBatch.objects.count(),
+        TermDraft.objects.count(),
         VisitReport.objects.count(),
     )
 

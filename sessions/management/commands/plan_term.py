@@ -30,9 +30,9 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"{area!r} is not the ONS code of a police force area (such as E23000029).")
         try:
+            term = parse_term(term)
             year = parse_academic_year(academic_year)
             check_year(year, timezone.localdate())
-            term = parse_term(term)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         cap = settings.TERM_PLAN_MONTHLY_CAP if cap is None else cap
