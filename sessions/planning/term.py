@@ -59,6 +59,7 @@ from schools.models import (
 from sessions.models import (
     Assignment,
     SessionType,
+    StaffingOption,
     TermDraft,
     Unavailability,
     Visit,
@@ -797,8 +798,9 @@ def describe(world: World, needs: SchoolNeeds, choice: Choice) -> ProposedVisit:
     month = month_of(day)[0]
     for role, v in [("lead", choice.lead)] + [("support", v) for v in choice.support]:
         volunteer = world.volunteers[v]
-        distance = "distance unknown" if km[v] is None else f"{round(km[v])} km"
-        distance += f" (travels up to {volunteer.max_travel_km} km)"
+        distance = StaffingOption(volunteer, (), 0, distance_km=km[v]).distance  # the staffing panel's words
+        if km[v] is not None:
+            distance += f" (travels up to {volunteer.max_travel_km} km)"
         said = [distance, "cleared on the date", "free then"]
         if role == "lead":
             said.append("may lead")
@@ -807,7 +809,7 @@ def describe(world: World, needs: SchoolNeeds, choice: Choice) -> ProposedVisit:
         if needs.send and volunteer.send_experience:
             said.append("SEND experience")
         others = world.month_count.get((v, month), 0)
-        said.append(f"{others} other visit{'s' if others != 1 else ''} booked in {day:%B}")
+        said.append(f"{others or 'no'} other visit{'s' if others != 1 else ''} booked in {day:%B}")
         reasons.append(f"{volunteer.name} ({role}): {', '.join(said)}.")
     return ProposedVisit(
         urn=school.urn, school=school.name, area=world.area_names.get(la.police_force_id, ""), date=day,
