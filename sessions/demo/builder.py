@@ -26,6 +26,7 @@ from .logins import make_demo_logins
 from .people import build_coordinators, build_volunteers, leads_may_lead
 from .reference import NATIONAL_FROM, load_reference
 from .schools import build_schools, build_term_dates, open_schools_by_force
+from .term_draft import build_term_draft
 from .visits import VisitPlanner
 
 MIN_SCHOOLS, MIN_VOLUNTEERS = 20, 15
@@ -66,6 +67,7 @@ class DemoBuilder:
                                  people.volunteer)
             self.featured = build_featured_visits(planner, reserved, people.volunteer)
             self.counts["volunteers who may lead"] = leads_may_lead()
+            build_term_draft(demo, people.coordinator)
         return self.counts
 
 

@@ -987,6 +987,14 @@ def choice_of(draft) -> TermChoice:
     )
 
 
+def fill_draft(draft: TermDraft, plan: Plan) -> None:
+    """Keep the plan in the draft (not saved here)."""
+    draft.visits = [visit.as_row() for visit in plan.visits]
+    draft.left_out = [asdict(school) for school in plan.left_out]
+    draft.summary = plan.summary()
+    draft.status, draft.percent, draft.stage = TermDraft.Status.DONE, 100, "Done"
+
+
 def run_draft(draft_id: int) -> None:
     """Plan the draft's term (the task worker runs this). Side effects: the draft's progress as it goes,
     then its rows and summary; on an error it is marked failed with a message for the coordinator."""
@@ -997,11 +1005,7 @@ def run_draft(draft_id: int) -> None:
         TermDraft.objects.filter(pk=draft.pk).update(percent=percent, stage=stage)
 
     try:
-        plan = plan_term(choice_of(draft), progress)
-        draft.visits = [visit.as_row() for visit in plan.visits]
-        draft.left_out = [asdict(school) for school in plan.left_out]
-        draft.summary = plan.summary()
-        draft.status, draft.percent, draft.stage = TermDraft.Status.DONE, 100, "Done"
+        fill_draft(draft, plan_term(choice_of(draft), progress))
     except Exception as error:  # any failure: the coordinator sees that it failed; the log has the traceback
         logger.exception("Term draft %s failed", draft.pk)
         draft.status, draft.stage = TermDraft.Status.FAILED, "Failed"
