@@ -200,3 +200,23 @@ def test_the_command_prints_the_plan_as_json_and_writes_nothing(thames_valley, w
 def test_the_command_refuses_bad_arguments_clearly(thames_valley, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("plan_term", *args)
+
+
+@pytest.mark.django_db
+def test_a_schools_open_request_comes_first_and_becomes_the_proposed_visit(coordinator_client, thames_valley, world):
+    school = world["schools"][1]
+    request = VisitFactory(school=school, date=date(world["year"], 9, 20), status=Visit.Status.REQUESTED,
+                           coordinator=None, requester_name="Jo Bloggs", preferred_weekdays=[2])
+    draft = plan_it(coordinator_client, thames_valley, world)
+    draft.refresh_from_db()
+    index = next(i for i, row in enumerate(draft.visits) if row["urn"] == school.urn)
+    assert draft.visits[index]["request_id"] == request.pk
+    assert date.fromisoformat(draft.visits[index]["date"]).weekday() == 2
+
+    coordinator_client.post(reverse("planning:term_draft_create", args=[draft.pk]), {"rows": [str(index)]})
+
+    request.refresh_from_db()
+    assert request.status == Visit.Status.PROPOSED
+    assert request.date.isoformat() == draft.visits[index]["date"]
+    assert request.assignments.count() == 2 and request.sessions.exists()
+    assert Visit.objects.count() == 1
