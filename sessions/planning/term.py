@@ -310,6 +310,7 @@ class World:
             self.away[volunteer_id].append((starts, ends))
         self._cleared: dict[tuple[int, date], bool] = {}
         self._la_days: dict[tuple[int, str], tuple[list[date], str]] = {}
+        self._reach: dict[int, list[tuple[float, int, float | None]]] = {}
 
     def cleared(self, volunteer_id: int, day: date) -> bool:
         key = (volunteer_id, day)
@@ -503,27 +504,35 @@ def priority_order(world: World) -> list[tuple[School, Visit | None, str]]:
 # --- Who could take a school on a day
 
 
+def within_reach(world: World, school: School) -> list[tuple[float, int, float | None]]:
+    """(cost km, volunteer id, km) for each volunteer covering the school's area within their travel
+    limit (or at an unknown distance, costed at their limit), nearest first; worked out once a school."""
+    key = school.pk
+    if key not in world._reach:
+        found = []
+        for volunteer_id in sorted(world.covers.get(school.local_authority.police_force_id, ())):
+            volunteer = world.volunteers[volunteer_id]
+            km = distance_km(school.location, world.points[volunteer_id])
+            if km is not None and km > volunteer.max_travel_km:
+                continue
+            found.append((km if km is not None else float(volunteer.max_travel_km), volunteer_id, km))
+        found.sort()
+        world._reach[key] = found
+    return world._reach[key]
+
+
 def eligible(world: World, needs: SchoolNeeds, day: date) -> list[tuple[float, int, float | None]]:
-    """(cost km, volunteer id, km) for each volunteer who could take the school's visit that day."""
-    school = needs.school
-    area_id = school.local_authority.police_force_id
+    """Those within reach who could take the school's visit that day: under the cap that month, cleared
+    on the date, not away, not booked at that time."""
     month = month_of(day)[0]
     cap = world.choice.monthly_cap
-    found = []
-    for volunteer_id in sorted(world.covers.get(area_id, ())):
-        volunteer = world.volunteers[volunteer_id]
-        km = distance_km(school.location, world.points[volunteer_id])
-        if km is not None and km > volunteer.max_travel_km:
-            continue
-        if world.month_count.get((volunteer_id, month), 0) >= cap:
-            continue
-        if not world.cleared(volunteer_id, day) or world.is_away(volunteer_id, day):
-            continue
-        if world.is_booked(volunteer_id, day, needs.starts_at, needs.ends_at):
-            continue
-        found.append((km if km is not None else float(volunteer.max_travel_km), volunteer_id, km))
-    found.sort()
-    return found
+    return [
+        option for option in within_reach(world, needs.school)
+        if world.month_count.get((option[1], month), 0) < cap
+        and world.cleared(option[1], day)
+        and not world.is_away(option[1], day)
+        and not world.is_booked(option[1], day, needs.starts_at, needs.ends_at)
+    ]
 
 
 def team_possible(world: World, needs: SchoolNeeds, pool: list[tuple[float, int, float | None]]) -> str:
@@ -547,11 +556,7 @@ def no_team_reason(world: World, needs: SchoolNeeds, worst: str) -> str:
     area = world.area_names.get(area_id, "its area")
     if not covering:
         return f"no volunteer covers {area}"
-    reach = []
-    for v in sorted(covering):
-        km = distance_km(school.location, world.points[v])
-        if km is None or km <= world.volunteers[v].max_travel_km:
-            reach.append(v)
+    reach = [v for _, v, _ in within_reach(world, school)]
     if not reach:
         nearest = min(
             (km, world.volunteers[v].max_travel_km)
@@ -622,8 +627,7 @@ class Choice:
 
 
 def km_cost(world: World, school: School, volunteer_id: int) -> float:
-    km = distance_km(school.location, world.points[volunteer_id])
-    return km if km is not None else float(world.volunteers[volunteer_id].max_travel_km)
+    return next(cost for cost, v, _ in within_reach(world, school) if v == volunteer_id)
 
 
 def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: list[Candidate],
@@ -849,9 +853,8 @@ def plan_term(choice: TermChoice, progress: Callable[[int, str], None] = lambda 
     by_school = {c.candidate.school.pk: c for c in chosen}
     plan.visits = [describe(world, n, by_school[pk]) for pk, n in needs_by_school.items() if pk in by_school]
     plan.visits.sort(key=lambda v: (v.date, v.starts_at, v.urn))
-    order = {pk: i for i, (s, _, _) in enumerate(priority_order(world)) for pk in [s.pk]}
-    urn_order = {world_school.urn: order.get(world_school.pk, 0) for world_school in world.schools}
-    plan.left_out.sort(key=lambda s: urn_order.get(s.urn, 0))
+    rank = {school.urn: i for i, (school, _, _) in enumerate(priority_order(world))}
+    plan.left_out.sort(key=lambda s: rank.get(s.urn, 0))  # as the list of schools due a visit runs
     plan.seconds = clock.perf_counter() - started
     progress(100, "Done")
     return plan
