@@ -16,6 +16,7 @@ from schools.factories import SchoolFactory, TermDateFactory
 from schools.models import TermDate, academic_year_label, academic_year_of
 from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VolunteerFactory
 from sessions.models import Assignment, TermDraft, Visit
+from sessions.planning.term import run_draft
 from stats.models import LocalAuthority
 
 READING = (471685, 173017)
@@ -220,3 +221,39 @@ def test_a_schools_open_request_comes_first_and_becomes_the_proposed_visit(coord
     assert request.date.isoformat() == draft.visits[index]["date"]
     assert request.assignments.count() == 2 and request.sessions.exists()
     assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_draft_page_polls_its_progress_until_the_plan_is_ready(coordinator_client, thames_valley, world,
+                                                                    queued_tasks, HTMX):
+    data = {"academic_year": world["year"], "term": "autumn", "areas": [thames_valley.pk], "monthly_cap": 4}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        coordinator_client.post(reverse("planning:term_plan"), data)
+    draft = TermDraft.objects.get()
+    assert [(r.task.name, r.args) for r in queued_tasks] == [("plan_term_draft", [draft.pk])]
+    url = reverse("planning:term_draft", args=[draft.pk])
+
+    waiting = coordinator_client.get(url, headers=HTMX)
+    assert "Queued:" in waiting.content.decode() and 'hx-trigger="every 1s"' in waiting.content.decode()
+    assert "<html" not in waiting.content.decode()
+
+    run_draft(draft.pk)
+    ready = coordinator_client.get(url, headers=HTMX)
+    assert ready.headers["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db
+def test_a_plan_that_fails_says_so_without_the_error_itself(coordinator, world, thames_valley, monkeypatch):
+    draft = TermDraft.objects.create(requested_by=coordinator.user, academic_year=world["year"], term="autumn",
+                                     monthly_cap=4)
+    draft.areas.set([thames_valley])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("sessions.planning.term.plan_term", broken)
+    run_draft(draft.pk)
+
+    draft.refresh_from_db()
+    assert draft.status == TermDraft.Status.FAILED and draft.finished_at
+    assert draft.error == "The term could not be planned (RuntimeError). Try again, or tell the programme team."
