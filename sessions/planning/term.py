@@ -712,7 +712,7 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
         integrality=np.array(integral),
         bounds=Bounds(np.zeros(len(cost)), np.array(upper)),
         constraints=LinearConstraint(matrix, np.array(lower_b), np.array(upper_b)),
-        options={"time_limit": seconds, "disp": False, "presolve": True, "mip_rel_gap": 1e-6},
+        options={"time_limit": seconds, "disp": False, "presolve": True, "mip_rel_gap": 1e-5},
     )
     if result.x is None:
         return [], False
@@ -835,20 +835,30 @@ def plan_term(choice: TermChoice, progress: Callable[[int, str], None] = lambda 
     plan = Plan(choice, left_out=left_out)
     chosen: list[Choice] = []
     solving = clock.perf_counter()
-    for group in groups(candidates):
-        remaining = max(1.0, seconds - (clock.perf_counter() - solving))
-        found, optimal = solve(world, needs_by_school, group, remaining)
+    unsolved: set[int] = set()
+    to_solve = groups(candidates)
+    for index, group in enumerate(to_solve):
+        # Each group's share of the time left, by its size: a large area does not starve the others.
+        left = seconds - (clock.perf_counter() - solving)
+        share = len(group) / max(1, sum(len(g) for g in to_solve[index:]))
+        found, optimal = solve(world, needs_by_school, group, max(1.0, left * share))
         chosen.extend(found)
         plan.optimal = plan.optimal and optimal
+        if not found and not optimal:
+            unsolved |= {candidate.school.pk for candidate in group}
     plan.solver_seconds = clock.perf_counter() - solving
     placed = {c.candidate.school.pk for c in chosen}
     for needs in sorted(needs_by_school.values(), key=lambda n: n.priority):
         if needs.school.pk not in placed:
+            reason = (
+                "the planner ran out of time before placing it: plan fewer areas at once"
+                if needs.school.pk in unsolved
+                else "the volunteers within travel distance are needed for schools ahead of it on the list, or "
+                f"have reached the cap of {choice.monthly_cap} visits a month"
+            )
             plan.left_out.append(LeftOut(
                 needs.school.urn, needs.school.name,
-                world.area_names.get(needs.school.local_authority.police_force_id, ""),
-                "the volunteers within travel distance are needed for schools ahead of it on the list, or "
-                f"have reached the cap of {choice.monthly_cap} visits a month",
+                world.area_names.get(needs.school.local_authority.police_force_id, ""), reason,
             ))
     by_school = {c.candidate.school.pk: c for c in chosen}
     plan.visits = [describe(world, n, by_school[pk]) for pk, n in needs_by_school.items() if pk in by_school]
