@@ -661,8 +661,7 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
 
     n = max(len(needs_by_school), 1)
     y: list[int] = []
-    lead_vars: list[dict[int, int]] = []
-    support_vars: list[dict[int, int]] = []
+    team_vars: list[dict[int, int]] = []
     by_school: dict[int, list[int]] = defaultdict(list)
     by_volunteer_day: dict[tuple[int, date], list[int]] = defaultdict(list)
     by_volunteer_month: dict[tuple[int, date], list[int]] = defaultdict(list)
@@ -674,24 +673,20 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
         yi = variable(-worth + 0.001 * ((candidate.offset + candidate.school.urn) % DAYS_PER_SCHOOL))
         y.append(yi)
         by_school[candidate.school.pk].append(yi)
-        leads, supports = {}, {}
-        for v in candidate.leads:
-            leads[v] = variable(km_cost(world, candidate.school, v))
-        for v in candidate.support:
-            supports[v] = variable(km_cost(world, candidate.school, v))
-        lead_vars.append(leads)
-        support_vars.append(supports)
-        constraint([(x, 1.0) for x in leads.values()] + [(yi, -1.0)], 0, 0)
-        constraint([(x, 1.0) for x in supports.values()] + [(yi, -(needs.needed - 1))], 0, 0)
+        # One variable per volunteer on the team (who leads is chosen after: the nearest who may lead),
+        # so the model does not hold the same team twice with the roles swapped.
+        team = {v: variable(km_cost(world, candidate.school, v))
+                for v in sorted({*candidate.leads, *candidate.support})}
+        team_vars.append(team)
+        constraint([(x, 1.0) for x in team.values()] + [(yi, -float(needs.needed))], 0, 0)
         month = month_of(candidate.day)[0]
-        for v, x in [*leads.items(), *supports.items()]:
+        for v, x in team.items():
             by_volunteer_day[(v, candidate.day)].append(x)
             by_volunteer_month[(v, month)].append(x)
             by_volunteer[v].append(x)
-        for wanted, has in ((needs.welsh, "speaks_welsh"), (needs.send, "send_experience")):
+        for wanted, has in ((True, "may_lead"), (needs.welsh, "speaks_welsh"), (needs.send, "send_experience")):
             if wanted:
-                terms = [(x, 1.0) for v, x in [*leads.items(), *supports.items()]
-                         if getattr(world.volunteers[v], has)]
+                terms = [(x, 1.0) for v, x in team.items() if getattr(world.volunteers[v], has)]
                 constraint(terms + [(yi, -1.0)], 0, np.inf)
     for variables in by_school.values():
         constraint([(x, 1.0) for x in variables], 0, 1)
@@ -702,9 +697,12 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
         room = cap - world.month_count.get((v, month), 0)
         constraint([(x, 1.0) for x in variables], 0, room)
     # Spreading: a volunteer's k-th visit of the term costs more than their (k-1)-th.
+    # They can have at most the cap in each month they could work: as many steps, no more.
+    room_in_term: dict[int, int] = defaultdict(int)
+    for (v, month) in by_volunteer_month:
+        room_in_term[v] += max(0, cap - world.month_count.get((v, month), 0))
     for v, variables in sorted(by_volunteer.items()):
-        most = len({day for (vv, day) in by_volunteer_day if vv == v})
-        steps = [variable(SPREAD_COST * k, integer=False) for k in range(most)]
+        steps = [variable(SPREAD_COST * k, integer=False) for k in range(room_in_term[v])]
         constraint([(x, 1.0) for x in variables] + [(s, -1.0) for s in steps], 0, 0)
     matrix = coo_matrix((vals, (rows, cols)), shape=(len(lower_b), len(cost))).tocsr()
     result = milp(
@@ -712,7 +710,7 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
         integrality=np.array(integral),
         bounds=Bounds(np.zeros(len(cost)), np.array(upper)),
         constraints=LinearConstraint(matrix, np.array(lower_b), np.array(upper_b)),
-        options={"time_limit": seconds, "disp": False, "presolve": True, "mip_rel_gap": 1e-5},
+        options={"time_limit": seconds, "disp": False, "presolve": True, "mip_rel_gap": 1e-4},
     )
     if result.x is None:
         return [], False
@@ -721,9 +719,10 @@ def solve(world: World, needs_by_school: dict[int, SchoolNeeds], candidates: lis
     for index, candidate in enumerate(candidates):
         if x[y[index]] < 0.5:
             continue
-        lead = next(v for v, col in lead_vars[index].items() if x[col] > 0.5)
-        support = sorted(v for v, col in support_vars[index].items() if x[col] > 0.5)
-        chosen.append(Choice(candidate, lead, support))
+        team = [v for v, col in team_vars[index].items() if x[col] > 0.5]
+        lead = min((v for v in team if world.volunteers[v].may_lead),
+                   key=lambda v: (km_cost(world, candidate.school, v), v))
+        chosen.append(Choice(candidate, lead, sorted(v for v in team if v != lead)))
     return chosen, result.status == 0
 
 
