@@ -257,3 +257,20 @@ def test_a_plan_that_fails_says_so_without_the_error_itself(coordinator, world, 
     draft.refresh_from_db()
     assert draft.status == TermDraft.Status.FAILED and draft.finished_at
     assert draft.error == "The term could not be planned (RuntimeError). Try again, or tell the programme team."
+
+
+@pytest.mark.django_db
+def test_each_volunteer_of_a_created_visit_is_emailed_an_invitation(coordinator_client, thames_valley, world, emails):
+    draft = plan_it(coordinator_client, thames_valley, world)
+    draft.refresh_from_db()
+    row = draft.visits[0]
+
+    with emails as sent:
+        coordinator_client.post(reverse("planning:term_draft_create", args=[draft.pk]), {"rows": ["0"]})
+
+    visit = Visit.objects.get()
+    invited = {a.volunteer.user.email for a in visit.assignments.all()}
+    assert {tuple(m.to) for m in sent} == {(address,) for address in invited}
+    assert len(invited) == 1 + len(row["support"])
+    assert all(m.subject == f"Can you help at {visit.school.name} on {visit.date:%-d %B}?" for m in sent)
+    assert all(m.alternatives for m in sent)  # a text and an HTML part
