@@ -7,12 +7,22 @@ from datetime import date
 from django import forms
 from django.conf import settings
 
-from schools.models import academic_year_label
+from schools.models import academic_year_label, academic_year_of
 from sessions.models import TermDraft, Visit
 from sessions.planning.term import plannable_years
 from stats.models import Area
 
 MAX_MONTHLY_CAP = 20
+
+
+def next_term_after(today: date) -> tuple[int, str]:
+    """The term a coordinator most likely plans next: the one after the term they are in."""
+    year = academic_year_of(today)
+    if today.month >= 9:
+        return year, "spring"
+    if today.month <= 3:
+        return year, "summer"
+    return year + 1, "autumn"
 
 
 class TermPlanForm(forms.Form):
@@ -49,6 +59,9 @@ class TermPlanForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("monthly_cap", settings.TERM_PLAN_MONTHLY_CAP)
         kwargs["initial"].setdefault("areas", [area.pk for area in areas])
+        year, term = next_term_after(today)
+        kwargs["initial"].setdefault("academic_year", year)
+        kwargs["initial"].setdefault("term", term)
         super().__init__(*args, **kwargs)
         self.fields["areas"].queryset = Area.objects.filter(pk__in=[area.pk for area in areas]).order_by("name")
         self.fields["academic_year"].choices = [(y, academic_year_label(y)) for y in plannable_years(today)]

@@ -95,6 +95,9 @@ def test_the_draft_reads_at_phone_width(live_server, browser):  # noqa: F811
     coordinator, year, names = build_world()
     page = new_page(browser, live_server, coordinator.user, **PHONE)
     page.goto(f"{live_server.url}/plan/term/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    no_blocking_violations(page)
+    page.screenshot(path=ARTIFACTS / "term-planner-phone-form.png", full_page=True)
     page.get_by_label("Academic year").select_option(label=academic_year_label(year))
     page.get_by_label("Term").select_option(label="Autumn")
     page.get_by_role("button", name="Plan the term").click()
