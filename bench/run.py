@@ -1,6 +1,6 @@
 """`make bench`: how fast the planner answers at national scale, endpoint by endpoint.
 
-    .venv/bin/python bench/run.py [--runs 30] [--pack-runs 5] [--rebuild] [--only endpoints|packs]
+    .venv/bin/python bench/run.py [--runs 30] [--pack-runs 5] [--rebuild] [--only endpoints|packs|term]
     DATABASE_URL='postgres:///speakout_bench?host=/var/run/postgresql' .venv/bin/python bench/run.py
 
 Builds (or reuses) the national data set (bench/dataset.py: 20,000 schools, 3,000 volunteers,
@@ -9,7 +9,7 @@ for each database in its own process, requests every endpoint through the real U
 (django.test.Client signed in as a coordinator or a volunteer, DEBUG off), after a warm-up, in rounds
 (each round asks every endpoint once, so a burst of load from elsewhere falls on all of them alike).
 Counts each endpoint's queries once with CaptureQueriesContext (outside the timed runs). Times the
-session pack (bench/packs.py). Prints the table and writes it to docs/benchmarks.md between the
+session pack (bench/packs.py) and the term planner beside a greedy baseline (bench/term.py). Prints the table and writes it to docs/benchmarks.md between the
 `<!-- bench:start -->` and `<!-- bench:end -->` markers, with the machine it ran on. No timed
 assertions anywhere: a miss is a ✗ in the table, not a failure.
 """
@@ -402,7 +402,7 @@ def dataset_line() -> str:
     )
 
 
-def section(vendor: str, points, packs, args, started: datetime, loads: tuple, seconds: float) -> str:
+def section(vendor: str, points, packs, args, started: datetime, loads: tuple, seconds: float, term=None) -> str:
     title = "PostgreSQL" if vendor == "postgresql" else "SQLite"
     parts = [
         f"### {title}",
@@ -421,6 +421,10 @@ def section(vendor: str, points, packs, args, started: datetime, loads: tuple, s
     batches = batch_table(packs)
     if batches:
         parts += [batches, ""]
+    if term is not None:
+        from bench import term as term_bench
+
+        parts += [term_bench.table(term), ""]
     return "\n".join(parts)
 
 
@@ -494,9 +498,15 @@ def measure(args) -> None:
                 batch_tasks=args.batch_tasks,
                 log=log,
             )
+        term = None
+        if args.only in (None, "term"):
+            from bench import term as term_bench
+
+            term = term_bench.measure(users["coordinator"], log)
         if points and not points[0].samples:
             points = []
-        text = section(vendor, points, packs, args, started, (load0, os.getloadavg()[0]), time.perf_counter() - t0)
+        text = section(vendor, points, packs, args, started, (load0, os.getloadavg()[0]), time.perf_counter() - t0,
+                       term)
         print()
         print(text)
         if args.write and points:
@@ -511,7 +521,8 @@ def main() -> None:
     parser.add_argument("--pack-runs", type=int, default=5, help="first renders of the pack (default 5)")
     parser.add_argument("--batch-packs", type=int, default=4, help="about this many visits per batch task (default 4)")
     parser.add_argument("--batch-tasks", type=int, default=4, help="batch tasks for the two workers (default 4)")
-    parser.add_argument("--only", choices=["endpoints", "packs"], help="measure only the endpoints or the packs")
+    parser.add_argument("--only", choices=["endpoints", "packs", "term"],
+                        help="measure only the endpoints, the packs or the term planner")
     parser.add_argument(
         "--database",
         choices=["sqlite", "postgresql", "both"],

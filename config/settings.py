@@ -252,6 +252,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Six years: safeguarding records about people who worked with children are commonly kept that long after
 # they leave, in case a concern about the past is raised; set the charity's own policy here.
 VOLUNTEER_RETENTION_YEARS = env_int("VOLUNTEER_RETENTION_YEARS", 6)
+# The term planner (/plan/term/): the most visits it proposes for one volunteer in a month (the
+# coordinator may change it per plan), how long its solver may take, and how long drafts are kept.
+TERM_PLAN_MONTHLY_CAP = env_int("TERM_PLAN_MONTHLY_CAP", 4)
+TERM_PLAN_SOLVER_SECONDS = env_int("TERM_PLAN_SOLVER_SECONDS", 30)
+TERM_DRAFT_KEEP_DAYS = env_int("TERM_DRAFT_KEEP_DAYS", 7)
 
 # A shared cache for every web process (the request form's rate limit): the database's by default in
 # production (`make serve` creates its table), or memory in development.

@@ -28,6 +28,7 @@ from .reference import NATIONAL_FROM, load_reference
 from .requests import build_request_answers
 from .school_side import build_school_answers
 from .schools import build_schools, build_term_dates, open_schools_by_force
+from .term_draft import build_term_draft
 from .visits import VisitPlanner
 
 MIN_SCHOOLS, MIN_VOLUNTEERS = 20, 15
@@ -70,6 +71,7 @@ class DemoBuilder:
             build_request_answers(demo)
             self.featured += build_school_answers(demo, self.featured)
             self.counts["volunteers who may lead"] = leads_may_lead()
+            build_term_draft(demo, people.coordinator)
         return self.counts
 
 

@@ -10,6 +10,7 @@
 - attendance.py: children reached, each counted once (the counting rule), and the checks on a report's figures.
 - feedback.py: the school's teacher feedback on a delivered visit.
 - school_page.py: what schools did on their own visit page (no tokens, nothing they typed).
+- drafts.py: the term planner's drafts, kept for a week.
 """
 
 from sessions.models.people import (
@@ -53,6 +54,7 @@ from sessions.models.notifications import SentNotification  # isort: skip
 from sessions.models.packs import PackBatch, PackContent, PackDownload, StoredPack  # isort: skip
 from sessions.models.feedback import TeacherFeedback  # isort: skip
 from sessions.models.school_page import SchoolPageAccess  # isort: skip
+from sessions.models.drafts import TermDraft  # isort: skip
 
 __all__ = [
     "CORRECTION_WINDOW_DAYS",
@@ -79,6 +81,7 @@ __all__ = [
     "StatusChange",
     "StoredPack",
     "TeacherFeedback",
+    "TermDraft",
     "Unavailability",
     "Visit",
     "VisitQuerySet",

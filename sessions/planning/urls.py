@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.planning import calendar, report, request, views, volunteers
+from sessions.planning import calendar, report, request, term_views, views, volunteers
 
 app_name = "planning"
 
@@ -9,6 +9,9 @@ urlpatterns: list = [
     path("plan/calendar/", calendar.calendar, name="calendar"),
     path("plan/due/", views.due, name="due"),
     path("plan/schools/", views.schools, name="schools"),
+    path("plan/term/", term_views.term_plan, name="term_plan"),
+    path("plan/term/<int:draft_id>/", term_views.term_draft, name="term_draft"),
+    path("plan/term/<int:draft_id>/create/", term_views.term_draft_create, name="term_draft_create"),
     path("plan/schools/<int:urn>/", views.school_detail, name="school"),
     path("plan/volunteers/", volunteers.volunteers, name="volunteers"),
     path("plan/volunteers/<int:volunteer_pk>/", volunteers.volunteer_detail, name="volunteer"),

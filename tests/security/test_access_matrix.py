@@ -13,6 +13,7 @@ from sessions.models import (
     Assignment,
     PackBatch,
     TeacherFeedback,
+    TermDraft,
     Unavailability,
     Visit,
     VisitReport,
@@ -56,6 +57,8 @@ SIGNED_IN = (LOGIN,) + (OK,) * 6
 PLANNERS = (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)
 AREA_PLANNERS = (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK)
 OWN_VOLUNTEER_RECORD = (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+COORDINATORS = (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)
+THE_COORDINATOR = (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND)
 GETS = {
     "home": (LOGIN, ME, ME, PLAN, PLAN, ADMIN, ADMIN),
     "healthz": EVERYONE,
@@ -96,6 +99,10 @@ GETS = {
     "planning:find_cover": AREA_PLANNERS,
     # Correcting a visit report: the area's planners (this visit has no report yet, and the page says so).
     "planning:report_correct": AREA_PLANNERS,
+    # The term planner is for coordinators (their own areas); a draft is its requester's alone.
+    "planning:term_plan": COORDINATORS,
+    "planning:term_draft": THE_COORDINATOR,
+    "planning:term_draft_create": None,
     "planning:request": EVERYONE,
     "planning:request_thanks": EVERYONE,
     "packs:pack": (LOGIN, OK, NOT_FOUND, NOT_FOUND, OK, OK, OK),
@@ -162,6 +169,8 @@ POSTS = {
     "planning:make_lead": AREA_PLANNERS_POST,
     "planning:allow_to_lead": AREA_PLANNERS_POST,
     "planning:find_cover": AREA_PLANNERS_POST,
+    "planning:term_plan": (LOGIN, NOT_FOUND, NOT_FOUND, DONE, DONE, NOT_FOUND, NOT_FOUND),
+    "planning:term_draft_create": (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, DONE, NOT_FOUND, NOT_FOUND),
     "planning:request": ANYONE_POSTS,
     "packs:batch_new": PLANNERS_POST,
     "portal:accept": THE_VOLUNTEER_POSTS,
@@ -217,6 +226,7 @@ def state(world) -> tuple:
         list(Unavailability.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
         list(Volunteer.objects.order_by("pk").values_list("pk", "calendar_token", "email_reminders", "may_lead")),
         PackBatch.objects.count(),
+        TermDraft.objects.count(),
         VisitReport.objects.count(),
         list(VisitReport.objects.order_by("pk").values_list("pk", "children_reached", "follow_up")),
         list(VisitSession.objects.order_by("pk").values_list("pk", "attendance")),

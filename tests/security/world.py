@@ -14,7 +14,7 @@ from sessions.factories import (
     UserFactory,
     VolunteerFactory,
 )
-from sessions.models import Assignment, CoverRequest, PackBatch, TeacherFeedback
+from sessions.models import Assignment, CoverRequest, PackBatch, TeacherFeedback, TermDraft
 
 ROLES = ("anonymous", "volunteer", "other_volunteer", "other_coordinator", "coordinator", "staff", "superuser")
 
@@ -29,6 +29,7 @@ class World:
     invitation: object
     unavailability: object
     batch: object
+    draft: object
     area_code: str
     cover: object
     feedback: object
@@ -44,6 +45,7 @@ class World:
             "volunteer_pk": self.other_volunteer.pk,
             "unavailability_id": self.unavailability.pk,
             "batch_id": self.batch.pk,
+            "draft_id": self.draft.pk,
             "token": self.volunteer.calendar_token,
             "cover_token": self.cover.token,
             "feedback_token": self.feedback.token,
@@ -68,6 +70,9 @@ def build_world(area, other_area, planned_visit) -> World:
     batch = PackBatch.objects.create(requested_by=coordinator.user, area=area, first_date=visit.date,
                                      last_date=visit.date, status=PackBatch.Status.DONE, total=1, done=1)
     batch.file.save("packs.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    draft = TermDraft.objects.create(requested_by=coordinator.user, academic_year=2026, term="spring", monthly_cap=4,
+                                     status=TermDraft.Status.DONE)
+    draft.areas.set([area])
     return World(
         users={
             "anonymous": None,
@@ -85,6 +90,7 @@ def build_world(area, other_area, planned_visit) -> World:
         invitation=invitation,
         unavailability=UnavailabilityFactory(volunteer=volunteer),
         batch=batch,
+        draft=draft,
         area_code=area.code,
         # The other volunteer is asked to cover the visit: the emailed token is the page's only key.
         cover=CoverRequest.objects.create(visit=visit, volunteer=other_volunteer, sent_by=coordinator.user),

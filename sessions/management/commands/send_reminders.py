@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandParser
 
 from sessions.notifications.scheduled import send_scheduled
+from sessions.planning.term import drafts_to_delete
 from sessions.services import recheck_confirmed_visits
 
 
@@ -11,8 +12,8 @@ class Command(BaseCommand):
         "The daily run: first unconfirm any confirmed visit with a volunteer whose clearance lapses before "
         "its date (the coordinators are emailed), then send the emails due today: reminders two days before "
         "a visit, the nudge to file the report the day after, clearance-expiry warnings to coordinators, and "
-        "a school's one reminder to give feedback on a visit. "
-        "Running it again sends nothing twice."
+        "a school's one reminder to give feedback on a visit; last, delete the term planner's drafts older than "
+        "TERM_DRAFT_KEEP_DAYS. Running it again sends nothing twice."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,3 +28,5 @@ class Command(BaseCommand):
             f"{sent['clearance_warnings']} clearance warning(s), {sent['feedback_reminders']} feedback "
             f"reminder(s) to schools and {sent['school_reminders']} visit reminder(s) to schools."
         )
+        deleted = drafts_to_delete().delete()[1].get("school_sessions.TermDraft", 0)
+        self.stdout.write(f"Deleted {deleted} term planner draft(s) older than a week.")
