@@ -1,5 +1,6 @@
 """A fixed-window rate limit in the shared cache: at most `limit` actions an hour for one key (an address,
-an address and a page). The cache is shared by every web process (settings.CACHES)."""
+an address and a page). The cache is shared by every web process (settings.CACHES). Used by every page
+anyone may post to without signing in: the request form, the school's own page, the feedback links."""
 
 from __future__ import annotations
 
@@ -20,10 +21,13 @@ def limit_reached(scope: str, *parts: str, limit: int) -> bool:
     return cache.get(_key(scope, parts), 0) >= limit
 
 
-def count(scope: str, *parts: str) -> None:
+def count(scope: str, *parts: str) -> int:
+    """Count one action for this key; returns the count this hour."""
     key = _key(scope, parts)
-    if not cache.add(key, 1, timeout=HOUR):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.set(key, 1, timeout=HOUR)
+    if cache.add(key, 1, timeout=HOUR):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, timeout=HOUR)
+        return 1

@@ -15,16 +15,14 @@ CSRF protection applies as everywhere (the school's browser gets the cookie with
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from config import rate_limit
 from config.auth import client_address
 from sessions.feedback.forms import FeedbackForm
 from sessions.models import TeacherFeedback
@@ -34,29 +32,15 @@ MISSES_PER_HOUR = 20  # unknown feedback links from one address before it is tur
 POSTS_PER_LINK_PER_HOUR = 30  # answers sent to one link; a teacher needs a handful
 
 
-def _count(key: str) -> int:
-    """Add one to an hour-long counter; returns the new count."""
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60 * 60)
-        return 1
-
-
-def _miss_key(request: HttpRequest) -> str:
-    return f"feedback-miss:{client_address(request) or 'unknown'}"
-
-
 def guessing(request: HttpRequest) -> bool:
     """The address has tried too many unknown links this hour."""
-    return cache.get(_miss_key(request), 0) >= MISSES_PER_HOUR
+    return rate_limit.limit_reached("feedback-miss", client_address(request) or "unknown", limit=MISSES_PER_HOUR)
 
 
 def too_many_answers(token: str) -> bool:
-    """Count an answer to this link; True once the link is over its limit. The cache holds a digest of
-    the token, never the token."""
-    return _count(f"feedback-post:{hashlib.sha256(token.encode()).hexdigest()}") > POSTS_PER_LINK_PER_HOUR
+    """Count an answer to this link; True once the link is over its limit (the cache keys are digests:
+    config/rate_limit.py)."""
+    return rate_limit.count("feedback-post", token) > POSTS_PER_LINK_PER_HOUR
 
 
 def feedback_for(request: HttpRequest, token: str, *, lock: bool = False) -> TeacherFeedback:
@@ -65,7 +49,7 @@ def feedback_for(request: HttpRequest, token: str, *, lock: bool = False) -> Tea
         queryset = queryset.select_for_update(of=("self",))
     feedback = queryset.filter(token=token).first()
     if feedback is None:
-        _count(_miss_key(request))
+        rate_limit.count("feedback-miss", client_address(request) or "unknown")
         raise Http404("No such link.")
     return feedback
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config import rate_limit
 from config.auth import client_address
 from config.htmx import HtmxHttpRequest
 from schools.models import School
@@ -24,17 +24,11 @@ ADDED_TO_KEY = "visit-request-added-to"
 
 
 def request_limit_reached(request: HttpRequest) -> bool:
-    key = f"visit-request:{client_address(request) or 'unknown'}"
-    cache.add(key, 0, timeout=60 * 60)
-    return cache.get(key, 0) >= REQUESTS_PER_HOUR
+    return rate_limit.limit_reached("visit-request", client_address(request) or "unknown", limit=REQUESTS_PER_HOUR)
 
 
 def count_request(request: HttpRequest) -> None:
-    key = f"visit-request:{client_address(request) or 'unknown'}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60 * 60)
+    rate_limit.count("visit-request", client_address(request) or "unknown")
 
 
 @require_http_methods(["GET", "POST"])
