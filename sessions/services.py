@@ -616,8 +616,8 @@ def cancel_visit(*, visit: Visit, category: str, text: str = "", by, seen_versio
 
 # What "Cancel and rebook" copies to the new request: who asked, how many pupils, what they wanted.
 REBOOK_FIELDS = (
-    "requester_name", "requester_email", "requester_phone", "preferred_dates", "pupils_by_year", "needs_send",
-    "needs_welsh", "preferred_weekdays", "preferred_time", "dates_to_avoid", "safeguarding_lead_name",
+    "requester_name", "requester_role", "requester_email", "requester_phone", "preferred_dates", "pupils_by_year",
+    "needs_send", "needs_welsh", "preferred_weekdays", "preferred_time", "dates_to_avoid", "safeguarding_lead_name",
     "safeguarding_lead_role", "safeguarding_lead_phone", "safeguarding_lead_email", "hall_and_equipment",
     "arrival_instructions",
 )

@@ -111,7 +111,7 @@ def test_no_log_line_holds_a_calendar_feeds_token_whatever_the_answer(every_log_
     assert client.get(feed).status_code == 200
     assert client.get(f"/calendar/{token[:-1]}x.ics").status_code == 404  # an old or mistyped address
     assert client.get(feed, HTTP_HOST="attacker.example").status_code == 400  # logged by django.security
-    monkeypatch.setattr("sessions.portal.views.calendar_for_token", lambda token: 1 / 0)
+    monkeypatch.setattr("sessions.portal.views.feed_for_token", lambda token: 1 / 0)
     assert client.get(feed).status_code == 500  # logged by django.request, with the traceback
 
     assert len(request_lines(every_log_record)) == 4

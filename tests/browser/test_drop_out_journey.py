@@ -58,7 +58,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     while day.weekday() >= 5:
         day += timedelta(days=1)
     visit = VisitFactory(school=SchoolFactory(in_area=area, name="St Mark's Primary School"), date=day,
-                         coordinator=coordinator.user)
+                         coordinator=coordinator.user, school_agreed=True)
     VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
     TermDateFactory(local_authority=visit.school.local_authority, academic_year=academic_year_of(day),
                     starts_on=day - timedelta(days=3), ends_on=day + timedelta(days=3))  # in term time

@@ -29,11 +29,11 @@ def requested_visit() -> tuple[Visit, object]:
                                      areas=[area])
     VolunteerFactory(areas=[area])
     school = SchoolFactory(in_area=area, name="Oak Tree Primary School", town="Reading")
-    visit = services.request_visit(
+    visit = services.request_visit(asked=services.VisitRequest(
         school=school, first_date=date(2027, 3, 2), preferred_dates="Any Tuesday in March",
-        requester_name="Jo Bloggs", requester_email="jo@oaktree.sch.uk", requester_phone="01632 960 111",
-        pupils_by_year={"5": 30, "6": 28}, needs_send=False, needs_welsh=False,
-    )
+        requester_name="Jo Bloggs", requester_role="teacher", requester_email="jo@oaktree.sch.uk",
+        requester_phone="01632 960 111", pupils_by_year={"5": 30, "6": 28}, needs_send=False,
+    )).visit
     VisitSession.objects.create(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"),
                                 starts_at=visit.starts_at, year_groups=[5, 6], pupils=58)
     return visit, coordinator

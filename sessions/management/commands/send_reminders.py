@@ -24,9 +24,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Unconfirmed {unconfirmed} visit(s) whose volunteers' clearance lapses before the date.")
         sent = send_scheduled(today=date)
         self.stdout.write(
-            f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s), "
-            f"{sent['clearance_warnings']} clearance warning(s), {sent['feedback_reminders']} feedback "
-            f"reminder(s) to schools and {sent['school_reminders']} visit reminder(s) to schools."
+            f"Sent {sent['reminders']} visit reminder(s), {sent['report_nudges']} report nudge(s) and "
+            f"{sent['clearance_warnings']} clearance warning(s) to volunteers and coordinators; "
+            f"{sent['school_reminders']} visit reminder(s) and {sent['feedback_reminders']} feedback reminder(s) "
+            "to schools."
         )
         deleted = drafts_to_delete().delete()[1].get("school_sessions.TermDraft", 0)
         self.stdout.write(f"Deleted {deleted} term planner draft(s) older than a week.")

@@ -392,5 +392,5 @@ def test_the_command_says_what_it_sent(confirmed, capsys, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_reminders", "--date", "2027-02-28")
 
-    assert ("Sent 2 visit reminder(s), 0 report nudge(s), 0 clearance warning(s), and 0 feedback reminder(s) "
-            "to schools.") in capsys.readouterr().out
+    assert ("Sent 2 visit reminder(s), 0 report nudge(s) and 0 clearance warning(s) to volunteers and "
+            "coordinators; 1 visit reminder(s) and 0 feedback reminder(s) to schools.") in capsys.readouterr().out

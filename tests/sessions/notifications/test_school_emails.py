@@ -45,11 +45,11 @@ def test_the_request_received_email_restates_what_was_asked(thames_valley, email
     school = SchoolFactory(in_area=thames_valley, name="Riverside Primary")
 
     with emails as sent:
-        visit = services.request_visit(
+        visit = services.request_visit(asked=services.VisitRequest(
             school=school, first_date=date(2027, 3, 2), preferred_dates="Any Tuesday in March",
-            requester_name="Jo Bloggs", requester_email=JO, requester_phone="01632 960 111",
-            pupils_by_year={"5": 30, "6": 28, "1": 0}, needs_send=True, needs_welsh=False,
-        )
+            requester_name="Jo Bloggs", requester_role="teacher", requester_email=JO,
+            requester_phone="01632 960 111", pupils_by_year={"5": 30, "6": 28, "1": 0}, needs_send=True,
+        )).visit
 
     [message] = to_school(sent)
     assert message.to == [JO]
