@@ -246,6 +246,9 @@ CLEARANCE_WARNING_DAYS = env_int("CLEARANCE_WARNING_DAYS", 60)
 DBS_UPDATE_SERVICE_CHECK_DAYS = env_int("DBS_UPDATE_SERVICE_CHECK_DAYS", 365)
 # A volunteer who drops out this close to a visit leaves it needing cover (the dashboard's top list).
 COVER_WINDOW_DAYS = env_int("COVER_WINDOW_DAYS", 7)
+# Build every upcoming visit's session pack in the task worker as soon as anything it shows changes, so a
+# download is never a wait (sessions/packs/ahead.py).
+PACKS_BUILT_AHEAD = env_bool("PACKS_BUILT_AHEAD", True)
 # The admin's history pages are a record: changes go through the forms and their rules, never a revert.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Volunteers who left more than this many years ago are anonymised by `anonymise_leavers` (run daily).

@@ -16,6 +16,10 @@ class SchoolSessionsConfig(AppConfig):
         from sessions.portal import feed_changes  # noqa: PLC0415
 
         feed_changes.connect()
+        # Session packs are built in the task worker whenever what they show changes.
+        from sessions.packs import ahead  # noqa: PLC0415
+
+        ahead.connect()
         # The statistics pages ask for schools due and coverage through stats.coverage; the
         # programme's answer lives here, since stats may not import schools or visits.
         from sessions.reach import coverage  # noqa: PLC0415, F401 — registers itself once models are loaded

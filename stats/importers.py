@@ -27,7 +27,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stats.models import Area, Figure, Indicator, Source, validate_period
+from stats.models import Area, Figure, Indicator, Source, figures_changed, validate_period
 
 # Problems listed in full; beyond this a count is given (a wrong file can have thousands).
 MAX_LISTED = 50
@@ -687,6 +687,8 @@ def apply_plan(plan: Plan) -> Applied:
                 if updated != 1:
                     raise PlanRefused([Problem(p.row.row, "value", "this figure changed since the plan was made; "
                                                "nothing was written. Run the import again.")])
+            if plan.to_create or plan.to_update or plan.sources_to_create or plan.sources_to_update:
+                transaction.on_commit(lambda: figures_changed.send(sender=Figure))
     except IntegrityError as exc:
         raise PlanRefused([Problem(None, "", f"the database refused a write ({exc}); nothing was written. "
                                    "Another import may have run at the same time: run this one again.")]) from exc

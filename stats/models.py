@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.dispatch import Signal
 
 from config.converters import ONS_CODE
 
@@ -27,6 +28,11 @@ def period_start_year(period: str) -> int:
 
 def period_for_start_year(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
+
+
+# Sent after an import has written figures (in bulk, so no model signal fires): whatever shows figures
+# (the session packs) may want to be built again. No arguments.
+figures_changed = Signal()
 
 
 class AreaQuerySet(models.QuerySet["Area"]):

@@ -101,6 +101,12 @@ def queued_tasks():
 
 
 @pytest.fixture(autouse=True)
+def packs_built_on_request(settings):
+    """Saving a visit in a test renders no PDF; tests/sessions/packs/test_built_ahead.py turns it on."""
+    settings.PACKS_BUILT_AHEAD = False
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Factories set real passwords; a fast hasher keeps the suite quick (production keeps PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
