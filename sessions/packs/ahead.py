@@ -10,12 +10,17 @@ the worker skips a pack that is already stored for its current inputs (`pdf.pack
 same visit twice costs a look-up, not a render.
 
 `PACKS_BUILT_AHEAD` (on by default) turns this off: the test suite does, except where it tests it, so
-that saving a visit in a test does not render a PDF.
+that saving a visit in a test does not render a PDF. Setting up (`seed_demo`, `load_reference_data`)
+queues nothing while it writes (`paused()`); the reference loader then queues one rebuild of every
+upcoming pack if it changed what packs show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,10 +31,34 @@ from django.utils import timezone
 
 from schools.models import School, SchoolContact
 from sessions.models import Assignment, Coordinator, PackContent, SessionType, Visit, VisitSession, Volunteer
-from stats.models import LocalAuthority, figures_changed
+from stats.models import Figure, LocalAuthority, Source, figures_changed
 
 # A sign-in saves only these; no pack shows them.
 UNSHOWN_USER_FIELDS = frozenset({"last_login", "password"})
+
+_state = threading.local()
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Queue nothing while setting up (the demo, the reference data): no worker need be running yet."""
+    before = getattr(_state, "paused", False)
+    _state.paused = True
+    try:
+        yield
+    finally:
+        _state.paused = before
+
+
+def _on() -> bool:
+    return settings.PACKS_BUILT_AHEAD and not getattr(_state, "paused", False)
+
+
+def shared_content_fingerprint() -> str:
+    """What every pack shows from the shipped reference data: the editable content, the session types and
+    the figures with their sources."""
+    rows = [list(model.objects.order_by("pk").values_list()) for model in (PackContent, SessionType, Figure, Source)]
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 def upcoming() -> QuerySet[Visit]:
@@ -40,7 +69,7 @@ def upcoming() -> QuerySet[Visit]:
 
 def build_later(visit_ids: Iterable[int]) -> None:
     """Queue the packs of these visits (those still upcoming) once the current transaction commits."""
-    if not settings.PACKS_BUILT_AHEAD:
+    if not _on():
         return
     from sessions.packs.tasks import build_packs  # noqa: PLC0415 — tasks import the pack renderer
 
@@ -50,8 +79,8 @@ def build_later(visit_ids: Iterable[int]) -> None:
 
 
 def build_all_later() -> None:
-    """Queue every upcoming pack (content or figures that every pack shows changed)."""
-    if not settings.PACKS_BUILT_AHEAD:
+    """Queue every upcoming pack (content or figures that every pack shows changed), when there is one."""
+    if not _on() or not upcoming().exists():
         return
     from sessions.packs.tasks import build_upcoming_packs  # noqa: PLC0415
 
@@ -91,22 +120,22 @@ def _part_changed(sender, instance: VisitSession | Assignment, raw=False, **kwar
 
 
 def _school_changed(sender, instance: School, raw=False, **kwargs) -> None:
-    if not raw and settings.PACKS_BUILT_AHEAD:
+    if not raw and _on():
         build_later(_upcoming_of(school=instance.pk))
 
 
 def _contact_changed(sender, instance: SchoolContact, raw=False, **kwargs) -> None:
-    if not raw and settings.PACKS_BUILT_AHEAD:
+    if not raw and _on():
         build_later(_upcoming_of(school=instance.school_id))
 
 
 def _authority_changed(sender, instance: LocalAuthority, raw=False, **kwargs) -> None:
-    if not raw and settings.PACKS_BUILT_AHEAD:
+    if not raw and _on():
         build_later(_upcoming_of(school__local_authority=instance.pk))
 
 
 def _person_changed(user_id: int) -> None:
-    if settings.PACKS_BUILT_AHEAD:
+    if _on():
         build_later(_upcoming_of(assignments__volunteer__user=user_id) + _upcoming_of(coordinator=user_id))
 
 

@@ -131,3 +131,27 @@ def test_the_worker_skips_a_pack_already_built_for_the_same_inputs(visit, monkey
 
     assert ahead.build([visit.pk]) == 1
     assert stored_keys(visit) == current_keys(visit)
+
+
+def test_setting_up_queues_nothing_and_reloading_unchanged_reference_data_queues_nothing(
+    visit, queued_tasks, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command  # noqa: PLC0415
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_reference_data", verbosity=0)
+        call_command("seed_demo", "--schools", "60", "--volunteers", "30", "--visits", "120", verbosity=0)
+
+    assert [r.task.name for r in queued_tasks if "pack" in r.task.name] == []
+
+
+def test_reloading_reference_data_that_changes_the_wording_queues_every_upcoming_pack(
+    visit, queued_tasks, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command  # noqa: PLC0415
+
+    PackContent.objects.order_by("pk").first().delete()  # a section this version ships and the database lacks
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_reference_data", verbosity=0)
+
+    assert [r.task.name for r in queued_tasks if "pack" in r.task.name] == ["build_upcoming_packs"]
