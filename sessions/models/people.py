@@ -45,6 +45,16 @@ def contact_card(user) -> dict[str, str]:
     profile = getattr(user, "coordinator", None)
     return {"name": person_name(user), "email": user.email, "phone": profile.phone if profile else ""}
 
+# What a sign-in saves on the user; no page, calendar feed or session pack shows either.
+SIGN_IN_FIELDS = frozenset({"last_login", "password"})
+
+
+def user_save_shows_a_change(*, raw: bool, created: bool, update_fields) -> bool:
+    """Whether a user's post_save may have changed their name or contact details as others see them: not a
+    fixture load, not a new account (on nothing yet), not a sign-in."""
+    return not (raw or created or (update_fields is not None and set(update_fields) <= SIGN_IN_FIELDS))
+
+
 def validate_uk_postcode(value: str) -> None:
     if value and normalise_postcode(value) is None:
         raise ValidationError(POSTCODE_MESSAGE, code="postcode")

@@ -31,10 +31,8 @@ from django.utils import timezone
 
 from schools.models import School, SchoolContact
 from sessions.models import Assignment, Coordinator, PackContent, SessionType, Visit, VisitSession, Volunteer
+from sessions.models.people import user_save_shows_a_change
 from stats.models import Figure, LocalAuthority, Source, figures_changed
-
-# A sign-in saves only these; no pack shows them.
-UNSHOWN_USER_FIELDS = frozenset({"last_login", "password"})
 
 _state = threading.local()
 
@@ -140,7 +138,7 @@ def _person_changed(user_id: int) -> None:
 
 
 def _user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs) -> None:
-    if raw or created or (update_fields is not None and set(update_fields) <= UNSHOWN_USER_FIELDS):
+    if not user_save_shows_a_change(raw=raw, created=created, update_fields=update_fields):
         return
     _person_changed(instance.pk)
 

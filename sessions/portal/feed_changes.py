@@ -19,10 +19,8 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from schools.models import School
 from sessions.models import Assignment, Coordinator, SessionType, Visit, VisitSession, Volunteer
+from sessions.models.people import user_save_shows_a_change
 from stats.models import Area
-
-# A sign-in saves only these; they appear in no feed.
-UNSHOWN_USER_FIELDS = frozenset({"last_login", "password"})
 
 
 def _areas_where(condition: Q) -> None:
@@ -79,7 +77,7 @@ def person_changed(user_id: int) -> None:
 
 
 def _user_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs) -> None:
-    if raw or created or (update_fields is not None and set(update_fields) <= UNSHOWN_USER_FIELDS):
+    if not user_save_shows_a_change(raw=raw, created=created, update_fields=update_fields):
         return
     person_changed(instance.pk)
 
