@@ -76,7 +76,9 @@ def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_s
     page.goto(live_server.url + "/plan/")
     page.get_by_role("navigation", name="Planning").get_by_role("link", name="Volunteers").click()
 
-    assert page.get_by_role("heading", level=1, name="Volunteers").is_visible()
+    # The click starts a navigation: wait for the new page rather than read the old one.
+    page.get_by_role("heading", level=1, name="Volunteers").wait_for()
+    page.wait_for_url("**/plan/volunteers/")
     assert page.get_by_role("row").filter(has_text="Okafor").get_by_text("Not cleared").is_visible()
     found = axe_blocking(page, "directory")
     list_width = page.evaluate("document.documentElement.scrollWidth")
