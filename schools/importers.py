@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from schools.models import School, SchoolContact
+from schools.models import School, SchoolContact, schools_changed_in_bulk
 from stats.models import Area, LocalAuthority
 
 ENCODING = "cp1252"
@@ -499,6 +500,8 @@ class _Importer:
         School.objects.bulk_create(to_create)
         if to_update:
             _update_each(School, to_update, [*self.fields, "search_text", "updated_at"])
+            schools_changed_in_bulk.send(sender=School, schools=Q(pk__in=[school.pk for school in to_update]),
+                                         between=None)
         _record_history(to_create, to_update, now)
         report.created += len(to_create)
         report.updated += len(to_update)

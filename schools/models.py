@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.dispatch import Signal
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -86,6 +87,12 @@ class SchoolQuerySet(models.QuerySet["School"]):
             .filter(~models.Exists(recent))
             .order_by(models.F("last_visit_on").asc(nulls_first=True), "name", "urn")
         )
+
+
+# Sent inside the transaction of a bulk write that model signals do not see (the schools import, the
+# term-dates import), with `schools` (a condition on School) and `between` (a (first, last) pair of dates,
+# or None for any date): the visits there may now be judged differently (sessions.models.stored_problems).
+schools_changed_in_bulk = Signal()
 
 
 class School(models.Model):

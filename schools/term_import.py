@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
+from django.db.models import Q
 
-from schools.models import TermDate, academic_year_bounds, academic_year_label
+from schools.models import TermDate, academic_year_bounds, academic_year_label, schools_changed_in_bulk
 from stats.models import LocalAuthority
 
 COLUMNS = ("la_code", "academic_year", "kind", "starts_on", "ends_on")
@@ -195,4 +196,7 @@ def apply_terms(plan: TermPlan) -> int:
                      starts_on=row.starts_on, ends_on=row.ends_on)
             for row in plan.rows
         )
+        for la_id, year in plan.pairs():
+            schools_changed_in_bulk.send(sender=TermDate, schools=Q(local_authority=la_id),
+                                         between=academic_year_bounds(year))
     return len(plan.rows)

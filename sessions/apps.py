@@ -1,4 +1,20 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _work_out_stored_problems(using: str = "default", **kwargs) -> None:
+    """After `migrate`: work out the stored errors of visits that have none yet (when the schema has them:
+    a migration back to before they existed leaves them alone)."""
+    from sessions.models import Visit, stored_problems  # noqa: PLC0415 — models are loaded only now
+
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        table = Visit._meta.db_table
+        exists = table in connection.introspection.table_names(cursor)
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, table)} if exists else set()
+    if "error_codes" in columns:
+        stored_problems.refresh_unworked()
 
 
 class SchoolSessionsConfig(AppConfig):
@@ -16,6 +32,12 @@ class SchoolSessionsConfig(AppConfig):
         from sessions.portal import feed_changes  # noqa: PLC0415
 
         feed_changes.connect()
+        # Each visit's errors are stored for the lists, and refreshed whenever what the rules read changes;
+        # after a migration, visits not yet worked out are.
+        from sessions.models import stored_problems  # noqa: PLC0415
+
+        stored_problems.connect()
+        post_migrate.connect(_work_out_stored_problems, sender=self, dispatch_uid="problems-after-migrate")
         # Session packs are built in the task worker whenever what they show changes.
         from sessions.packs import ahead  # noqa: PLC0415
 

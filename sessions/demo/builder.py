@@ -18,7 +18,10 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from sessions.models import stored_problems
 
 from .context import Demo, DemoError
 from .featured import FEATURED_VISITS, Featured, build_featured_visits, reserve_schools
@@ -51,7 +54,8 @@ class DemoBuilder:
 
     def build(self) -> Counter[str]:
         demo = self.demo
-        with transaction.atomic():
+        # The visits' stored errors are worked out once, at the end, rather than on every save.
+        with transaction.atomic(), stored_problems.paused():
             reference = load_reference(national=self.n_schools >= NATIONAL_FROM)
             demo.log(f"Building the demo programme (seed {self.seed}) for {self.today:%-d %B %Y}…")
             people = make_demo_logins(demo, reference)
@@ -72,6 +76,7 @@ class DemoBuilder:
             self.featured += build_school_answers(demo, self.featured)
             self.counts["volunteers who may lead"] = leads_may_lead()
             build_term_draft(demo, people.coordinator)
+            stored_problems.refresh(Q())
         return self.counts
 
 

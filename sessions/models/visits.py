@@ -138,7 +138,7 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             school=OuterRef("school"), starts_on__lte=OuterRef("date"), ends_on__gte=OuterRef("date")
         )
         return (
-            self.select_related("school")
+            self.with_team()
             .annotate(
                 signal_holiday=Exists(calendar.filter(kind__in=TermDate.CLOSED)),
                 signal_closed=Exists(closures.filter(kind=SchoolClosure.Kind.CLOSURE)),
@@ -161,16 +161,20 @@ class VisitQuerySet(models.QuerySet["Visit"]):
                     )
                 ),
             )
-            .prefetch_related(
-                Prefetch("sessions", queryset=VisitSession.objects.select_related("session_type")),
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.exclude(status=Assignment.Status.DECLINED).select_related(
-                        "volunteer__user"
-                    ),
-                    to_attr="booked_assignments",
+        )
+
+    def with_team(self) -> VisitQuerySet:
+        """The school, the session lines with their types, and the team (`booked_assignments`: everyone not
+        declined, with their volunteer), in a fixed number of queries whatever the number of visits."""
+        return self.select_related("school").prefetch_related(
+            Prefetch("sessions", queryset=VisitSession.objects.select_related("session_type")),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.exclude(status=Assignment.Status.DECLINED).select_related(
+                    "volunteer__user"
                 ),
-            )
+                to_attr="booked_assignments",
+            ),
         )
 
     def short_of_volunteers(self) -> VisitQuerySet:
@@ -319,13 +323,20 @@ class Visit(models.Model):
     cover_needed_since = models.DateTimeField(null=True, blank=True, editable=False)
     # iCalendar SEQUENCE: raised when the date, times or cancellation change what a calendar shows.
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # The codes of the errors `problems()` finds (space-separated), stored so that the lists (dashboard,
+    # calendar, admin) choose and mark visits in SQL instead of applying every rule to every row. Kept true
+    # by sessions/models/stored_problems.py on every change to what the rules read; NULL until worked out.
+    error_codes = models.CharField(max_length=300, null=True, blank=True, editable=False)
+    staffing_errors = models.BooleanField(default=False, editable=False)  # any of STAFFING_CODES
+    other_errors = models.BooleanField(default=False, editable=False)  # any other error
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = VisitQuerySet.as_manager()
     # Every change is kept; the feed's revision counter is bookkeeping, not a change to the visit, and the
     # school page's address is a credential (kept nowhere else).
-    history = HistoricalRecords(excluded_fields=["calendar_sequence", "school_token", "retired_school_token"])
+    history = HistoricalRecords(excluded_fields=["calendar_sequence", "school_token", "retired_school_token",
+                                                 "error_codes", "staffing_errors", "other_errors"])
 
     class Meta:
         ordering = ["date", "starts_at"]
@@ -335,6 +346,8 @@ class Visit(models.Model):
             # An area's visits in a date range (dashboard, calendar, feeds): each school's visits are
             # sought by date instead of all read (docs/benchmarks.md, "Indexes").
             models.Index(fields=["school", "date"], name="visit_school_date"),
+            # The few visits in one status, oldest first (the dashboard's requests from schools).
+            models.Index(fields=["status", "created_at"], name="visit_status_created"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="visit_ends_after_start")
@@ -401,6 +414,12 @@ class Visit(models.Model):
         if any(a.status == Assignment.Status.INVITED for a in booked):
             codes.add("not_accepted")
         return frozenset(codes)
+
+    @property
+    def stored_error_codes(self) -> frozenset[str]:
+        """The error codes stored on the visit (sessions/models/stored_problems.py): `signal_codes` without
+        reading anything more."""
+        return frozenset((self.error_codes or "").split())
 
     @property
     def has_errors(self) -> bool:

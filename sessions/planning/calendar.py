@@ -22,6 +22,20 @@ from sessions.planning.forms import CalendarFilterForm
 from stats.models import Area
 
 
+def shown_in_full(text: str | None, start: date, end: date) -> tuple[date | None, str]:
+    """The day a ?day= asks to list in full, when it is one of the days shown; otherwise None, with a note
+    saying why (nothing when none was asked for)."""
+    if not text:
+        return None, ""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None, f"“{text[:20]}” is not a date: every day shows its first visits."
+    if not start <= day <= end:
+        return None, f"{day:%-d %B %Y} is not shown here: every day shows its first visits."
+    return day, ""
+
+
 def requested_day(text: str, *, today: date, is_month: bool) -> tuple[date, str]:
     """The day a ?week= or ?month= asks for, or today with a note saying why not: a malformed value, or
     one outside the calendar's window (whose arithmetic would run off the ends of the calendar)."""
@@ -51,6 +65,9 @@ NATION_BY_CODE_LETTER = {
 }
 # At most this many schools' own closures are named on one day; the rest are counted.
 SCHOOLS_NAMED_PER_DAY = 3
+# At most this many visits are listed in a day, soonest first; the rest are counted, with a link that lists
+# them all for that day (a busy coordinator's day can hold twenty, more than a day's box can show).
+VISITS_SHOWN_PER_DAY = {"week": 8, "month": 3}
 
 
 @dataclass(frozen=True)
@@ -171,26 +188,33 @@ def calendar(request: HtmxHttpRequest) -> HttpResponse:
     filters = CalendarFilterForm(
         request.GET, areas=areas, volunteers=planning_volunteers(request.user).select_related("user")
     )
-    visits = (
-        filters.filter(planning_visits(request.user).between(start, end)).with_signals().order_by("date", "starts_at")
-    )
+    # Each visit's marks come from its stored errors: nothing more to read per visit.
+    visits = filters.filter(planning_visits(request.user).between(start, end)).select_related("school")
+    visits = visits.order_by("date", "starts_at")
     chosen = filters.cleaned_data.get("area") if filters.is_valid() else None
     shown_areas = [chosen] if chosen else list(areas)
     marks = day_marks(shown_areas, start, end)
     by_day: dict[date, list[Visit]] = {}
     for visit in visits:
         by_day.setdefault(visit.date, []).append(visit)
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    weeks = [
-        [
-            {"date": d, "visits": by_day.get(d, []), "in_month": d.month == first.month, "marks": marks.get(d, []),
-             "shaded": any(mark.shades_day for mark in marks.get(d, []))}
-            for d in days[i : i + 7]
-        ]
-        for i in range(0, len(days), 7)
-    ]
+    # ?day= lists every visit of one day of the period shown.
+    whole_day, day_note = shown_in_full(request.GET.get("day"), start, end)
+    note = note or day_note
     # Filters travel with the navigation links, so they are kept from week to week.
     kept = {key: request.GET[key] for key in ("area", "status", "volunteer") if request.GET.get(key)}
+    period = {mode: f"{first:%Y-%m}" if mode == "month" else f"{start:%Y-%m-%d}"}
+    limit = VISITS_SHOWN_PER_DAY[mode]
+
+    def day_box(d: date) -> dict:
+        found = by_day.get(d, [])
+        shown = found if d == whole_day else found[:limit]
+        return {"date": d, "visits": shown, "total": len(found), "hidden": len(found) - len(shown),
+                "whole": f"?{urlencode({**period, 'day': f'{d:%Y-%m-%d}', **kept})}",
+                "in_month": d.month == first.month, "marks": marks.get(d, []),
+                "shaded": any(mark.shades_day for mark in marks.get(d, []))}
+
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    weeks = [[day_box(d) for d in days[i : i + 7]] for i in range(0, len(days), 7)]
     context = {
         "mode": mode,
         "title": title,

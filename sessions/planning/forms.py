@@ -7,6 +7,8 @@ from datetime import date, datetime
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from config.dates import date_window
@@ -272,13 +274,34 @@ class DueFilterForm(forms.Form):
         return bool(self.is_valid() and self.cleaned_data.get("booked"))
 
 
+class PlainSelect(forms.Select):
+    """A <select> whose options are written out in Python instead of through one template each: for lists
+    of a thousand names (a busy coordinator's volunteers), where the template engine took most of the page's
+    time. Same markup and attributes as Django's Select; no option groups."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((option["value"], mark_safe(" selected") if option["selected"] else "", option["label"])
+             for _group, group_options, _index in widget["optgroups"] for option in group_options),
+        )
+        # As django/forms/widgets/attrs.html writes them: in order, True as a bare name, False left out.
+        attributes = format_html_join(
+            "", " {}{}", ((name, "" if value is True else format_html('="{}"', value))
+                          for name, value in widget["attrs"].items() if value is not False),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], attributes, options)
+
+
 class CalendarFilterForm(forms.Form):
     area = forms.ModelChoiceField(
         label="Area", queryset=Area.objects.none(), required=False, empty_label="All my areas"
     )
     status = forms.ChoiceField(label="Status", choices=[("", "Any status"), *Visit.Status.choices], required=False)
     volunteer = forms.ModelChoiceField(
-        label="Volunteer", queryset=Volunteer.objects.none(), required=False, empty_label="Any volunteer"
+        label="Volunteer", queryset=Volunteer.objects.none(), required=False, empty_label="Any volunteer",
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, areas, volunteers, **kwargs) -> None:

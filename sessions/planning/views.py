@@ -7,13 +7,15 @@ and visits, staff everything, anyone else a 404. The rules themselves are the mo
 
 from __future__ import annotations
 
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,49 +68,74 @@ CHANGED = {"staffing": "staffingChanged", "workflow": "statusChanged"}
 
 # --- Dashboard
 
+def first_rows(queryset: QuerySet, limit: int | None) -> tuple[list, int]:
+    """The first `limit` rows (all when None) and how many there are in all, counted only when there are more."""
+    rows = list(queryset if limit is None else queryset[: limit + 1])
+    if limit is None or len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], queryset.count()
+
+
 @require_GET
 @planner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     monday = monday_of(today)
+    show_all = bool(request.GET.get("all"))
     visits = planning_visits(request.user)
-    fortnight = list(visits.between(monday, monday + timedelta(days=13)).with_signals().order_by("date", "starts_at"))
-    upcoming_visits = (
-        visits.between(today, today + timedelta(weeks=ATTENTION_WEEKS)).live().exclude(status=Visit.Status.DELIVERED)
-    )
-    upcoming = list(upcoming_visits.with_signals())
-    by_date = sorted(upcoming, key=lambda v: (v.date, v.starts_at))
-    lists = {
+    upcoming = Q(date__range=(today, today + timedelta(weeks=ATTENTION_WEEKS))) & ~Q(
+        status__in=[Visit.Status.CANCELLED, Visit.Status.DELIVERED])
+    # Which visits each list holds is decided in SQL, from each visit's stored errors
+    # (sessions/models/stored_problems.py): counted in one query, and only the rows shown are read.
+    chosen = {
         # Most urgent first: the visit soonest.
-        "needs_cover": [v for v in by_date if v.cover_needed_since and v.needs_staffing],
-        "unconfirmed": [v for v in by_date if v.unconfirmed_at and v.status == Visit.Status.PROPOSED],
-        "this_week": [v for v in fortnight if v.date < monday + timedelta(days=7)],
-        "next_week": [v for v in fortnight if v.date >= monday + timedelta(days=7)],
-        "requests": list(visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at")),
-        # A school that asked again while its visit was live: what it added, newest first, for a month.
-        "school_notes": list(
-            VisitNote.objects.filter(visit__in=visits.filter(status__in=LIVE_VISIT_STATUSES),
-                                     created_at__gte=timezone.now() - timedelta(days=30))
-            .select_related("visit__school").order_by("-created_at", "-pk")
-        ),
-        "short": [v for v in upcoming if v.needs_staffing],
-        "with_errors": [v for v in upcoming if v.has_other_errors],
-        "expiring": list(planning_volunteers(request.user)
-                         .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
-                         .select_related("user")),
+        "needs_cover": upcoming & Q(cover_needed_since__isnull=False, staffing_errors=True),
+        "unconfirmed": upcoming & Q(unconfirmed_at__isnull=False, status=Visit.Status.PROPOSED),
+        "this_week": Q(date__range=(monday, monday + timedelta(days=6))),
+        "next_week": Q(date__range=(monday + timedelta(days=7), monday + timedelta(days=13))),
+        "short": upcoming & Q(staffing_errors=True),
+        "with_errors": upcoming & Q(other_errors=True),
+    }
+    # One query says which lists each visit in the window belongs to, soonest first.
+    window = visits.filter(date__range=(monday, today + timedelta(weeks=ATTENTION_WEEKS)))
+    rows = (window.annotate(**{name: ExpressionWrapper(condition, output_field=BooleanField())
+                               for name, condition in chosen.items()})
+            .filter(reduce(operator.or_, chosen.values()))
+            .order_by("date", "starts_at", "pk").values_list("pk", *chosen))
+    members: dict[str, list[int]] = {name: [] for name in chosen}
+    for pk, *flags in rows:
+        for name, flag in zip(chosen, flags, strict=True):
+            if flag:
+                members[name].append(pk)
+    limit = None if show_all else DASHBOARD_ROWS
+    totals = {name: len(pks) for name, pks in members.items()}
+    shown_ids = {name: pks[:limit] for name, pks in members.items()}
+    shown = Visit.objects.filter(pk__in={pk for pks in shown_ids.values() for pk in pks}).with_team().in_bulk()
+    lists = {name: [shown[pk] for pk in pks] for name, pks in shown_ids.items()}
+    cutoff = timezone.now() - timedelta(days=30)
+    others = {
+        "requests": visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at", "pk"),
+        # A school that asked again while its visit was live: what it added, newest first, for a month. (Each
+        # recent note's visit is looked up, rather than every live visit read to find the few with notes.)
+        "school_notes": VisitNote.objects.filter(
+            Exists(visits.filter(pk=OuterRef("visit"), status__in=LIVE_VISIT_STATUSES)), created_at__gte=cutoff,
+        ).select_related("visit__school").order_by("-created_at", "-pk"),
+        "expiring": planning_volunteers(request.user)
+        .clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS, today=today)
+        .select_related("user"),
         # Session packs print the authority's children's services numbers, daytime and out of hours:
         # list the authorities with a visit coming and either still to enter.
-        "no_childrens_services": list(
-            LocalAuthority.objects.filter(Q(childrens_services_phone="") | Q(out_of_hours_phone=""),
-                                          schools__visits__in=upcoming_visits)
-            .distinct().order_by("name")
-        ),
+        "no_childrens_services": LocalAuthority.objects.filter(
+            Q(childrens_services_phone="") | Q(out_of_hours_phone=""),
+            Exists(visits.filter(upcoming, school__local_authority=OuterRef("pk"))),
+        ).order_by("name"),
     }
-    show_all = bool(request.GET.get("all"))
+    for name, queryset in others.items():
+        lists[name], totals[name] = first_rows(queryset, limit)
     context = {
         "today": today,
-        **{name: rows if show_all else rows[:DASHBOARD_ROWS] for name, rows in lists.items()},
-        "totals": {name: len(rows) for name, rows in lists.items()},
+        **lists,
+        "totals": totals,
         "show_all": show_all,
         "warning_days": settings.CLEARANCE_WARNING_DAYS,
         "attention_weeks": ATTENTION_WEEKS,
@@ -129,13 +156,16 @@ def due(request: HttpRequest) -> HttpResponse:
     due_schools = filters.filter(School.objects.due(on=today).in_areas(areas)).with_live_visit()
     # A school with a visit requested, proposed or confirmed is being seen to: left out unless asked for,
     # saying how many.
-    left_out = 0
+    # Both counts in one pass over the due schools (the page needs one, the note the other).
+    counts = due_schools.aggregate(free=Count("pk", filter=Q(has_live_visit=False)),
+                                   booked=Count("pk", filter=Q(has_live_visit=True)))
     if filters.include_booked:
-        schools = due_schools
+        schools, shown, left_out = due_schools, counts["free"] + counts["booked"], 0
     else:
-        schools = due_schools.filter(has_live_visit=False)
-        left_out = due_schools.filter(has_live_visit=True).count()
-    page = Paginator(schools.select_related("local_authority"), PAGE_SIZE).get_page(request.GET.get("page"))
+        schools, shown, left_out = due_schools.filter(has_live_visit=False), counts["free"], counts["booked"]
+    paginator = Paginator(schools.select_related("local_authority"), PAGE_SIZE)
+    paginator.count = shown  # counted above: the paginator need not count again
+    page = paginator.get_page(request.GET.get("page"))
     show_booked = request.GET.copy()
     show_booked.pop("page", None)
     show_booked["booked"] = "on"

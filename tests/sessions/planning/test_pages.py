@@ -72,10 +72,10 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
         VisitFactory(school=SchoolFactory(in_area=thames_valley), status="requested", date=date(2027, 1, 5))
         VolunteerFactory(areas=[thames_valley], training_on=date(2023, 12, 20))
 
-    # session, user, coordinator, volunteer (none), fortnight (+sessions, +assignments),
-    # upcoming (+sessions, +assignments), requests, schools that asked again, expiring volunteers, authorities
-    # with no children's services
-    with django_assert_num_queries(14):
+    # session, user, coordinator, volunteer (none), which visits are in which list (one query), the rows
+    # shown (+sessions, +assignments), requests, schools that asked again, expiring volunteers, authorities
+    # with no children's services (each counted only when it has more rows than are shown)
+    with django_assert_num_queries(12):
         response = coordinator_client.get("/plan/")
 
     assert response.content.decode().count('class="visit-row"') == n
@@ -166,8 +166,8 @@ def test_the_calendar_fragment_costs_the_same_queries_for_any_number_of_visits(
         planned_visit(thames_valley, date=date(2027, 3, 1) + timedelta(days=i), volunteers=2)
 
     # session, user, coordinator, volunteer (none), the areas shown, their holidays and INSET days, their
-    # schools' own closures, visits, sessions, assignments
-    with django_assert_num_queries(10):
+    # schools' own closures, visits (their errors are stored on them)
+    with django_assert_num_queries(8):
         response = coordinator_client.get("/plan/calendar/?week=2027-03-01", headers=HTMX)
 
     assert response.content.decode().count('class="visit cal-visit') == n
@@ -224,9 +224,9 @@ def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley)
 
-    # session, user, coordinator, volunteer (none), schools left out (a visit planned), count, page of
-    # schools (+local authority)
-    with django_assert_num_queries(7):
+    # session, user, coordinator, volunteer (none), the schools shown and those left out (a visit planned)
+    # counted together, page of schools (+local authority)
+    with django_assert_num_queries(6):
         response = coordinator_client.get("/plan/due/", headers=HTMX)
 
     assert response.content.decode().count('class="school-row"') == n
@@ -275,6 +275,8 @@ def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_
         soon += timedelta(days=1)
     for _ in range(20):
         planned_visit(coordinator_client.area, date=soon)  # no volunteers yet: all short
+    for _ in range(17):
+        VisitFactory(school=SchoolFactory(in_area=coordinator_client.area), status=Visit.Status.REQUESTED, date=soon)
 
     page = coordinator_client.get("/plan/").content.decode()
     everything = coordinator_client.get("/plan/?all=1").content.decode()
@@ -283,3 +285,6 @@ def test_each_dashboard_list_shows_fifteen_rows_and_offers_the_rest(coordinator_
     assert page.count('class="short-row"') == 15
     assert '<a href="?all=1#short">Show all 20</a> (15 shown)' in page
     assert everything.count('class="short-row"') == 20 and "Show all" not in everything
+    assert "Requests from schools not yet answered (17)" in page
+    assert page.count('class="request-row"') == 15 and '<a href="?all=1#requests">Show all 17</a>' in page
+    assert everything.count('class="request-row"') == 17
