@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -69,11 +69,13 @@ CHANGED = {"staffing": "staffingChanged", "workflow": "statusChanged"}
 # --- Dashboard
 
 def first_rows(queryset: QuerySet, limit: int | None) -> tuple[list, int]:
-    """The first `limit` rows (all when None) and how many there are in all, counted only when there are more."""
-    rows = list(queryset if limit is None else queryset[: limit + 1])
-    if limit is None or len(rows) <= limit:
+    """The first `limit` rows (all when None) and how many there are in all, in one query (the count is a
+    window over the whole list, taken before the limit)."""
+    if limit is None:
+        rows = list(queryset)
         return rows, len(rows)
-    return rows[:limit], queryset.count()
+    rows = list(queryset.annotate(rows_in_all=Window(Count("pk")))[:limit])
+    return rows, rows[0].rows_in_all if rows else 0
 
 
 @require_GET
@@ -125,9 +127,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("user"),
         # Session packs print the authority's children's services numbers, daytime and out of hours:
         # list the authorities with a visit coming and either still to enter.
+        # (The authorities of the few weeks' visits, found from those visits by date.)
         "no_childrens_services": LocalAuthority.objects.filter(
             Q(childrens_services_phone="") | Q(out_of_hours_phone=""),
-            Exists(visits.filter(upcoming, school__local_authority=OuterRef("pk"))),
+            pk__in=visits.filter(upcoming).values("school__local_authority"),
         ).order_by("name"),
     }
     for name, queryset in others.items():
