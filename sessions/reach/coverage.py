@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Sum
+from django.utils.safestring import mark_safe
 
 from schools.models import School, cycle_start
 from sessions.access import is_planner, planning_areas
 from sessions.models import Visit
 from stats import coverage
 from stats.models import Area
+
+MAP_CACHE_SECONDS = 24 * 60 * 60  # a day: the key names the date anyway
 
 
 def due_by_area(areas: list[Area] | None, *, on: date) -> dict[int, int]:
@@ -87,11 +91,19 @@ class ProgrammeCoverage:
 
 
     def area_map(self, area: Area, *, on: date, user) -> str | None:
+        """The area's coverage map, drawn once a day and again whenever the area's visits or schools change:
+        cached under the area's change count (`Area.calendar_changes`, counted on every change to a visit or
+        school of the area by sessions/portal/feed_changes.py and by the schools import) and the date."""
         if not planning_areas(user).filter(pk=area.pk).exists():
             return None
         from sessions.reach.map import coverage_map, render_map  # noqa: PLC0415 — map.py imports this module
 
-        return render_map(coverage_map([area], name=area.name, on=on))
+        key = f"coverage-map:{area.pk}:{area.calendar_changes}:{on:%Y-%m-%d}"
+        drawn = cache.get(key)
+        if drawn is None:
+            drawn = str(render_map(coverage_map([area], name=area.name, on=on)))
+            cache.set(key, drawn, MAP_CACHE_SECONDS)
+        return mark_safe(drawn)  # drawn by render_map, which escapes every name it writes
 
 
 coverage.register(ProgrammeCoverage())

@@ -211,3 +211,31 @@ def test_no_id_is_used_twice_on_a_page_with_the_map_so_its_title_names_it(coordi
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert "coverage-map-title" in ids
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_the_area_pages_cached_map_is_drawn_again_when_a_visit_or_school_of_the_area_changes(coordinator_client,
+                                                                                           schools):
+    from sessions.reach.map import render_map  # noqa: PLC0415 — only this test compares the rendered map
+
+    def page_map() -> str:
+        html = coordinator_client.get(f"/stats/{schools.code}/").content.decode()
+        return re.search(r'<svg xmlns="http://www.w3.org/2000/svg" class="coverage-map-svg".*?</svg>', html, re.S)[0]
+
+    def drawn_now() -> str:
+        schools.refresh_from_db()
+        return str(render_map(coverage_map([schools], name=schools.name, on=timezone.localdate())))
+
+    first = page_map()
+    assert first in drawn_now()
+    assert page_map() == first  # from the cache
+
+    never = School.objects.get(name="Never Primary")
+    VisitFactory(school=never, status=Visit.Status.DELIVERED, date=timezone.localdate() - timedelta(days=5))
+    after_visit = page_map()
+    assert after_visit != first and after_visit in drawn_now()
+
+    never.easting, never.northing = None, None
+    never.save()
+    after_school = page_map()
+    assert after_school != after_visit and after_school in drawn_now()
+    assert "2 schools have no map position" in drawn_now()
