@@ -21,40 +21,29 @@ the stored values always equal those worked out from scratch.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from itertools import batched
 
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from config.pausing import Pause
 from schools.models import School, SchoolClosure, TermDate, schools_changed_in_bulk
 from sessions.models.people import Unavailability, Volunteer
 from sessions.models.problems import STAFFING_CODES
 from sessions.models.visits import Assignment, SessionType, Visit, VisitSession
 
 CHUNK = 500
-_state = threading.local()
-
-
-@contextmanager
-def paused() -> Iterator[None]:
-    """For bulk writes (imports, the demo) that refresh what they touched once, at the end, themselves."""
-    before = getattr(_state, "paused", False)
-    _state.paused = True
-    try:
-        yield
-    finally:
-        _state.paused = before
+# `with paused():` for bulk writes (imports, the demo) that refresh what they touched once, at the end, themselves.
+paused = Pause()
 
 
 def _unless_paused(handler: Callable) -> Callable:
     @wraps(handler)
     def receiver(*args, **kwargs) -> None:
-        if not getattr(_state, "paused", False):
+        if not paused.on:
             handler(*args, **kwargs)
     return receiver
 

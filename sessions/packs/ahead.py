@@ -18,9 +18,7 @@ upcoming pack if it changed what packs show.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,27 +27,18 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from config.pausing import Pause
 from schools.models import School, SchoolContact
 from sessions.models import Assignment, Coordinator, PackContent, SessionType, Visit, VisitSession, Volunteer
 from sessions.models.people import user_save_shows_a_change
 from stats.models import Figure, LocalAuthority, Source, figures_changed
 
-_state = threading.local()
-
-
-@contextmanager
-def paused() -> Iterator[None]:
-    """Queue nothing while setting up (the demo, the reference data): no worker need be running yet."""
-    before = getattr(_state, "paused", False)
-    _state.paused = True
-    try:
-        yield
-    finally:
-        _state.paused = before
+# `with paused():` queues nothing while setting up (the demo, the reference data): no worker need be running yet.
+paused = Pause()
 
 
 def _on() -> bool:
-    return settings.PACKS_BUILT_AHEAD and not getattr(_state, "paused", False)
+    return settings.PACKS_BUILT_AHEAD and not paused.on
 
 
 def shared_content_fingerprint() -> str:
