@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import re
 import signal
 import socket
 import statistics
@@ -94,6 +95,7 @@ def server_env(url: str, port: int, workdir: Path) -> dict:
         "STATIC_ROOT": str(workdir / "static"),
         "MEDIA_ROOT": str(workdir / "media"),
         "PY": sys.executable,
+        "SERVER_TIMING": "true",  # each response says its processor time (config/logging.py)
     }
 
 
@@ -113,8 +115,10 @@ def load_users(env: dict, coordinators: int, volunteers: int) -> dict:
 class User(threading.Thread):
     """One person: a keep-alive connection, their session cookie, and a loop of realistic clicks."""
 
-    def __init__(self, port: int, kind: str, who: dict, monday: str, until: float, results, seed: int):
+    def __init__(self, port: int, kind: str, who: dict, monday: str, until: float, results, seed: int,
+                 think: tuple[float, float] = THINK_SECONDS):
         super().__init__(daemon=True)
+        self.think = think
         self.port, self.kind, self.who, self.monday, self.until = port, kind, who, monday, until
         self.results, self.rng = results, random.Random(seed)
         self.errors: list[str] = []
@@ -129,6 +133,7 @@ class User(threading.Thread):
                 response = self.connection.getresponse()
                 body = response.read()
                 ok, size = response.status == 200, len(body)
+                cpu = server_cpu_ms(response.getheader("Server-Timing", ""))
                 if not ok:
                     self.errors.append(f"{name}: HTTP {response.status}")
                 break
@@ -138,11 +143,11 @@ class User(threading.Thread):
                 # The server closes a connection left idle while the person read the page; like a browser,
                 # open a new one and ask again, once. A second failure is an error.
                 if attempt == 2 or not isinstance(error, (http.client.RemoteDisconnected, ConnectionError)):
-                    ok, size = False, 0
+                    ok, size, cpu = False, 0, None
                     self.errors.append(f"{name}: {type(error).__name__}")
                     break
                 started = time.perf_counter()
-        self.results.append((name, (time.perf_counter() - started) * 1000, ok, size))
+        self.results.append((name, (time.perf_counter() - started) * 1000, ok, size, cpu))
 
     def clicks(self):
         r = self.rng
@@ -173,8 +178,14 @@ class User(threading.Thread):
                 if time.monotonic() >= self.until:
                     break
                 self.get(name, path, headers)
-            time.sleep(self.rng.uniform(*THINK_SECONDS))
+            time.sleep(self.rng.uniform(*self.think))
         self.connection.close()
+
+
+def server_cpu_ms(header: str) -> float | None:
+    """The `cpu` entry of a Server-Timing header (`app;dur=12.3, cpu;dur=9.8`), in ms."""
+    found = re.search(r"(?:^|,)\s*cpu;dur=([0-9.]+)", header)
+    return float(found.group(1)) if found else None
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -182,29 +193,34 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def report(results, seconds: float, users: int, database: str) -> str:
+def report(results, seconds: float, users: int, database: str, think: tuple[float, float] = THINK_SECONDS) -> str:
     by_name = defaultdict(list)
-    for name, ms, ok, size in results:
-        by_name[name].append((ms, ok, size))
+    for name, ms, ok, size, cpu in results:
+        by_name[name].append((ms, ok, size, cpu))
     total = len(results)
-    errors = sum(1 for _, _, ok, _ in results if not ok)
+    errors = sum(1 for _, _, ok, _, _ in results if not ok)
+    cpu_total = sum(cpu for *_, cpu in results if cpu is not None)
     lines = [
         f"Load test, {date.today():%-d %B %Y}: {users} users (coordinators and volunteers), {seconds:.0f} s, "
-        f"{database}, think time {THINK_SECONDS[0]:.0f}–{THINK_SECONDS[1]:.0f} s, `make serve`'s processes (gunicorn with {os.environ.get('WEB_CONCURRENCY') or 'the default'} "
-        f"workers, the task worker), on {platform.machine()} with {os.cpu_count()} cores; the load generator "
-        "shares the machine.",
+        f"{database}, think time {think[0]:g}–{think[1]:g} s, `make serve`'s processes (gunicorn with "
+        f"{os.environ.get('WEB_CONCURRENCY') or 'the default'} workers, the task worker), on {platform.machine()} "
+        f"with {os.cpu_count()} cores; the load generator shares the machine. CPU ms: the processor time the "
+        "request's thread spent in the app (its Server-Timing header), not waiting for the database.",
         "",
-        f"**{total / seconds:.0f} requests/s, {total} requests, {errors} errors.**",
+        f"**{total / seconds:.1f} requests/s, {total} requests, {errors} errors; the app's processor time "
+        f"{cpu_total / 1000 / seconds:.2f} cores' worth.**",
         "",
-        "| endpoint | requests | median ms | p95 ms | errors | median size |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | median ms | p95 ms | median CPU ms | errors | median size |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name in sorted(by_name):
         rows = by_name[name]
-        times = [ms for ms, _, _ in rows]
+        times = [ms for ms, *_ in rows]
+        cpus = [cpu for *_, cpu in rows if cpu is not None]
         lines.append(
             f"| {name} | {len(rows)} | {statistics.median(times):.0f} | {percentile(times, 0.95):.0f} | "
-            f"{sum(1 for _, ok, _ in rows if not ok)} | {statistics.median(s for _, _, s in rows) / 1024:.1f} KB |"
+            f"{statistics.median(cpus) if cpus else float('nan'):.1f} | {sum(1 for _, ok, _, _ in rows if not ok)} | "
+            f"{statistics.median(s for _, _, s, _ in rows) / 1024:.1f} KB |"
         )
     return "\n".join(lines)
 
@@ -231,6 +247,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--url", help="use this database as it is instead of the national data set")
+    parser.add_argument("--think", type=float, nargs=2, default=THINK_SECONDS, metavar=("MIN", "MAX"),
+                        help="seconds each person waits between clicks (default 1 5; 0 0 finds the most the "
+                             "server can answer)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if args.url:
@@ -275,7 +294,7 @@ def main() -> int:
             # twice (one person with two tabs).
             wanted = {"coordinator": coordinators, "volunteer": args.users - coordinators}
             users = [
-                User(port, kind, pool[n % len(pool)], people["monday"], until, results, n)
+                User(port, kind, pool[n % len(pool)], people["monday"], until, results, n, tuple(args.think))
                 for kind, pool in (("coordinator", people["coordinators"]), ("volunteer", people["volunteers"]))
                 for n in range(wanted[kind])
             ]
@@ -292,7 +311,7 @@ def main() -> int:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-    text = report(results, elapsed, len(users), database)
+    text = report(results, elapsed, len(users), database, tuple(args.think))
     if errors:
         kinds = defaultdict(int)
         for error in errors:

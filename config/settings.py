@@ -272,6 +272,10 @@ CACHES = {
 
 # Logs: JSON lines on stdout in production (LOG_FORMAT=json, config/logging.py), plain text in development.
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+# A Server-Timing header on every response (its time and processor time, `app` and `cpu`), for the load test
+# (bench/loadtest.py); off in production, where it would tell anyone how long each page takes the server.
+SERVER_TIMING = env_bool("SERVER_TIMING", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

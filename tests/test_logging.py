@@ -76,6 +76,21 @@ def test_the_request_line_names_the_route_and_its_ids_not_the_path(coordinator_c
     assert "path" not in line and "/visits/" not in line["message"]
 
 
+def test_the_request_line_gives_the_processor_time_and_server_timing_only_when_asked(
+        coordinator_client, every_log_record, settings):
+    coordinator_client.get("/plan/")
+    [line] = request_lines(every_log_record)
+    assert 0 <= line["cpu_ms"] <= line["duration_ms"] + 1
+    assert "Server-Timing" not in coordinator_client.get("/plan/")  # off by default: it tells anyone the cost
+
+    settings.SERVER_TIMING = True
+    timing = coordinator_client.get("/plan/")["Server-Timing"]
+    assert re.fullmatch(r"app;dur=[0-9.]+, cpu;dur=[0-9.]+", timing)
+    from bench.loadtest import server_cpu_ms  # noqa: PLC0415 — the load test's reader of the same header
+
+    assert server_cpu_ms(timing) == float(timing.rsplit("=", 1)[1]) and server_cpu_ms("app;dur=3") is None
+
+
 def test_a_calendar_feeds_token_is_redacted_from_the_request_line(client, every_log_record):
     volunteer = VolunteerFactory()
 
