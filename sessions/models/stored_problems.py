@@ -12,11 +12,12 @@ signals, whenever something a rule reads changes, in the same transaction as the
 - a school's ages and nation, its closures, and its authority's term dates;
 - a session type's ages and the volunteers it needs.
 
-No rule depends on today's date, so nothing goes stale as days pass. Bulk writes skip signals: the
-schools and term-date imports and the demo call `refresh()` themselves, and `manage.py refresh_problems`
-(also run after every `migrate` for visits not yet worked out) recomputes every visit, e.g. after a change
-to the DBS settings. tests/sessions/test_stored_problems.py checks, on random sequences of changes, that
-the stored values always equal those worked out from scratch.
+No rule depends on today's date, so nothing goes stale as days pass. Bulk writes skip model signals: the
+schools and term-date imports send `schools_changed_in_bulk` (received here), the demo calls `refresh()`
+once at its end, `migrate` works out visits that have none yet (`refresh_unworked`), and
+`manage.py refresh_problems` recomputes every visit, e.g. after a change to the DBS settings.
+tests/sessions/models/test_stored_problems.py checks, on random sequences of changes and on each kind of
+change in turn, that the stored values always equal those worked out from scratch.
 """
 
 from __future__ import annotations
