@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import math
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ukpostcodeparser.parser import parse_uk_postcode
@@ -28,6 +28,7 @@ POSTCODE_MESSAGE = f"Enter a UK postcode such as {POSTCODE_EXAMPLE}."
 type Point = tuple[int, int]  # (easting, northing) in metres on the British National Grid
 
 
+@lru_cache(maxsize=16384)  # a ranking reads a thousand volunteers' postcodes on every request
 def parse_postcode(text: str) -> tuple[str, str] | None:
     """The outward and inward codes of a UK postcode (("RG1", "4QA")), or None when it is not one."""
     squeezed = "".join(str(text).split()).upper()

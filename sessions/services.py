@@ -294,9 +294,11 @@ def cover_refusal(*, visit: Visit, volunteer: Volunteer, role: str) -> str | Non
     return None
 
 
-def cover_candidates(visit: Visit, pool) -> list:
-    """The volunteers best placed to cover the visit (the staffing panel's ranking), eligible only."""
-    return [option for option in visit.staffing_options(pool) if option.eligible]
+def cover_candidates(visit: Visit, pool, limit: int) -> tuple[list, int]:
+    """The `limit` volunteers best placed to cover the visit (the staffing panel's ranking, eligible only)
+    and how many may cover it in all."""
+    ranking = visit.staffing_options(pool, limit=limit)
+    return [option for option in ranking.options if option.eligible], ranking.eligible
 
 
 def send_cover_requests(*, visit: Visit, volunteers: Iterable[Volunteer], by) -> list[CoverRequest]:

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -108,18 +108,24 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
     def covering(self, area: Area | None) -> VolunteerQuerySet:
         return self.filter(areas=area) if area else self.none()
 
-    def cleared_on(self, day: date) -> VolunteerQuerySet:
-        """The set-level twin of `Volunteer.is_cleared_on` (same rule, as a filter)."""
+    @staticmethod
+    def cleared_condition(day: date) -> Q:
+        """The set-level twin of `Volunteer.is_cleared_on` (same rule, as a condition)."""
         dbs_after = years_after(day, -settings.DBS_CHECK_VALID_YEARS)
-        status_after = day - timedelta(days=settings.DBS_UPDATE_SERVICE_CHECK_DAYS)
+        status_days = timedelta(days=settings.DBS_UPDATE_SERVICE_CHECK_DAYS)
+        status_after = day - status_days if day - date.min > status_days else date.min  # held within the calendar
         training_after = years_after(day, -settings.SAFEGUARDING_TRAINING_VALID_YEARS)
-        return self.filter(
-            Q(active=True),
-            Q(dbs_level=Volunteer.DbsLevel.ENHANCED_BARRED),
-            Q(dbs_checked_on__lte=day),
-            Q(dbs_checked_on__gt=dbs_after) | Q(dbs_update_service=True, dbs_status_checked_on__gt=status_after),
-            Q(training_on__lte=day, training_on__gt=training_after),
+        return (
+            Q(active=True)
+            & Q(dbs_level=Volunteer.DbsLevel.ENHANCED_BARRED)
+            & Q(dbs_checked_on__lte=day)
+            & (Q(dbs_checked_on__gt=dbs_after) | Q(dbs_update_service=True, dbs_status_checked_on__gt=status_after))
+            & Q(training_on__lte=day, training_on__gt=training_after)
         )
+
+    def cleared_on(self, day: date) -> VolunteerQuerySet:
+        """The volunteers `Volunteer.is_cleared_on` that day, as a filter."""
+        return self.filter(self.cleared_condition(day))
 
     def clearance_expiring(self, *, within_days: int, today: date) -> VolunteerQuerySet:
         """Active volunteers whose DBS check or training stops counting within `within_days` days
@@ -148,13 +154,15 @@ class VolunteerQuerySet(models.QuerySet["Volunteer"]):
         )
 
     def for_staffing(self, visit: Visit) -> VolunteerQuerySet:
-        """The volunteers with their user and `covers_school` (covers the school's police force area)
-        annotated: what `Visit.staffing_options` needs of each row. What they are booked for comes from
-        `Visit.staffing_options` in a few set-level queries, not a subquery per volunteer (which, for
-        the thousand volunteers of a large area, cost hundreds of milliseconds: docs/benchmarks.md)."""
+        """The volunteers with `covers_school` (covers the school's police force area) and `cleared`
+        (`is_cleared_on` the visit's date) annotated: what `Visit.staffing_options` ranks a pool by. What
+        they are booked for comes from `Visit.staffing_options` in a few set-level queries, not a subquery
+        per volunteer (which, for the thousand volunteers of a large area, cost hundreds of milliseconds:
+        docs/benchmarks.md)."""
         area_id = visit.school.local_authority.police_force_id if visit.school.local_authority_id else None
-        return self.select_related("user").annotate(
+        return self.annotate(
             covers_school=Exists(Volunteer.areas.through.objects.filter(volunteer_id=OuterRef("pk"), area_id=area_id)),
+            cleared=ExpressionWrapper(self.cleared_condition(visit.date), output_field=models.BooleanField()),
         )
 
 

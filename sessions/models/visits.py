@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from config.dates import minus_minutes, month_of, plus_minutes
-from schools.geography import distance_km
+from schools.geography import distance_km, district_point
 from schools.models import School, SchoolClosure, TermDate, cycle_start
 from sessions.models import attendance as counting
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token, person_name
@@ -442,10 +443,12 @@ class Visit(models.Model):
         return bool(self.signal_codes - STAFFING_CODES)
 
     def staffing_options(
-        self, volunteers: VolunteerQuerySet, sessions: Iterable[VisitSession] | None = None
-    ) -> list[StaffingOption]:
-        """Rank volunteers for this visit. `volunteers` is the pool to rank (volunteers already on this
-        visit are left out); `sessions` the visit's lines where the caller has read them.
+        self, volunteers: VolunteerQuerySet, sessions: Iterable[VisitSession] | None = None, *, limit: int | None = None
+    ) -> StaffingOptions:
+        """Rank volunteers for this visit: the best `limit` (all when None), how many were ranked and how
+        many of those may take it.
+        `volunteers` is the pool to rank (volunteers already on this visit are left out); `sessions` the
+        visit's lines where the caller has read them.
 
         Eligible first (cleared on the date, covering the school's police force area, not booked
         elsewhere at the time, not unavailable), each ineligible one with its reasons. Then, when any
@@ -453,13 +456,19 @@ class Visit(models.Model):
         beyond it (a soft reason: "32 km: beyond their 25 km"); then by distance, nearest first, an
         unknown distance (Northern Ireland, a district not in the table, no postcode, a school without
         coordinates) after every known one; then fewest visits that month, then by name.
+
+        The whole pool is ranked from a few columns a row (a large area has a thousand volunteers); only
+        the volunteers shown are read whole, and only their reasons are written out.
         """
         on_visit = Assignment.objects.filter(visit_id=self.pk).values("volunteer_id") if self.pk else []
         area = self.school.police_force
         lines = list(self.sessions.all() if sessions is None else sessions)
         in_welsh = any(line.welsh_language for line in lines)
         school_point = self.school.location
-        pool = list(volunteers.exclude(pk__in=on_visit).for_staffing(self))
+        ranked = volunteers.exclude(pk__in=on_visit).for_staffing(self)
+        rows = list(ranked.order_by().values_list(
+            "pk", "cleared", "covers_school", "speaks_welsh", "max_travel_km", "postcode", "user__last_name"
+        ))
         # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
         # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
         elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
@@ -479,25 +488,40 @@ class Visit(models.Model):
                 "volunteer_id", flat=True
             )
         )
+
+        def rank(row: tuple) -> tuple:
+            pk, cleared, covers, speaks_welsh, max_travel_km, postcode, last_name = row
+            eligible = cleared and covers and pk not in clashes and pk not in away
+            km = distance_km(school_point, district_point(postcode))
+            known = km is not None
+            return (
+                not eligible, in_welsh and not speaks_welsh, known and km > max_travel_km, not known,
+                km if known else 0.0, that_month.get(pk, 0), last_name, pk,
+            )
+
+        keys = {row[0]: rank(row) for row in rows}
+        rows.sort(key=lambda row: keys[row[0]])
+        chosen = [row[0] for row in rows[:limit]]
+        shown = ranked.select_related("user").in_bulk(chosen)
         options = []
-        for volunteer in pool:
+        for pk in chosen:
+            volunteer = shown[pk]
             reasons = list(volunteer.clearance_issues(self.date))
             if not volunteer.covers_school:
                 reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
-            clash = clashes.get(volunteer.pk)
+            clash = clashes.get(pk)
             if clash:
                 reasons.append(clash.clash_reason())
-            if volunteer.pk in away:
+            if pk in away:
                 reasons.append("is unavailable on that date")
             options.append(
                 StaffingOption(
-                    volunteer, tuple(reasons), that_month.get(volunteer.pk, 0),
+                    volunteer, tuple(reasons), that_month.get(pk, 0),
                     distance_km=distance_km(school_point, volunteer.location),
                     welsh_wanted=in_welsh,
                 )
             )
-        options.sort(key=StaffingOption.rank)
-        return options
+        return StaffingOptions(options, len(rows), sum(1 for key in keys.values() if not key[0]))
 
     # Volunteers arrive this long before the first session, or at the visit's start if that is earlier.
     ARRIVE_MINUTES_BEFORE = 15
@@ -883,17 +907,14 @@ class StaffingOption:
         said = "under 1 km" if km < 1 else f"{km} km"
         return f"{said}: beyond their {self.volunteer.max_travel_km} km" if self.beyond_limit else said
 
-    @property
-    def lacks_welsh(self) -> bool:
-        return self.welsh_wanted and not self.volunteer.speaks_welsh
 
-    def rank(self) -> tuple:
-        """The staffing panel's order (the rules in `Visit.staffing_options`' docstring)."""
-        known = self.distance_km is not None
-        return (
-            not self.eligible, self.lacks_welsh, self.beyond_limit, not known, self.distance_km if known else 0.0,
-            self.visits_that_month, self.volunteer.user.last_name, self.volunteer.pk,
-        )
+class StaffingOptions(NamedTuple):
+    """`Visit.staffing_options`: the best placed volunteers, in order, how many were ranked and how many of
+    those may take the visit."""
+
+    options: list[StaffingOption]
+    total: int
+    eligible: int
 
 
 class StatusChange(models.Model):

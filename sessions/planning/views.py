@@ -405,9 +405,10 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         # Once the visit is confirmed and staffed the suggestions close, saying so; asked for, they open again.
         context["staffed"] = editable and visit.status == Visit.Status.CONFIRMED and staffing.holds
         suggest = editable and (not context["staffed"] or bool(request.GET.get("all") or request.GET.get("more")))
-        options = visit.staffing_options(pool, sessions) if suggest else []
-        context["options"] = options if request.GET.get("all") else options[:STAFFING_SUGGESTIONS]
-        context["options_total"] = len(options)
+        limit = None if request.GET.get("all") else STAFFING_SUGGESTIONS
+        context["options"], context["options_total"], _ = (
+            visit.staffing_options(pool, sessions, limit=limit) if suggest else ([], 0, 0)
+        )
     if "workflow" in parts:
         context.update(workflow_context(visit))
     return context
@@ -621,7 +622,7 @@ def find_cover(request: HttpRequest, pk: int) -> HttpResponse:
     ticks up to ten and each gets a one-time link by email."""
     visit = get_visit(request, pk)
     pool = planning_volunteers(request.user, also_area=visit.school.police_force)
-    candidates = services.cover_candidates(visit, pool)
+    candidates, candidates_total = services.cover_candidates(visit, pool, services.MAX_COVER_REQUESTS * 3)
     form = CoverForm(request.POST if request.method == "POST" else None, volunteers=pool)
     if request.method == "POST" and form.is_valid():
         try:
@@ -637,8 +638,8 @@ def find_cover(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "visit": visit,
         "staffing": visit.staffing(),
-        "candidates": candidates[: services.MAX_COVER_REQUESTS * 3],
-        "candidates_total": len(candidates),
+        "candidates": candidates,
+        "candidates_total": candidates_total,
         "asked": visit.cover_requests.select_related("volunteer__user").order_by("-sent_at")[:30],
         "form": form,
         "max_requests": services.MAX_COVER_REQUESTS,

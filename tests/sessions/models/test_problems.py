@@ -96,7 +96,7 @@ def test_a_visit_on_a_date_at_either_end_of_the_calendar_gets_its_problems_not_a
     VolunteerFactory(areas=[thames_valley])
 
     codes = {problem.code for problem in visit.problems()}
-    options = visit.staffing_options(Volunteer.objects.all())
+    options = visit.staffing_options(Volunteer.objects.all()).options
 
     assert "understaffed" in codes
     assert options and not options[0].eligible  # nobody is cleared in year 1 or by 9999

@@ -87,7 +87,7 @@ def test_staffing_options_count_only_live_bookings_that_month(thames_valley, pla
     AssignmentFactory(visit=planned_visit(thames_valley, date=date(2027, 3, 17), status=Visit.Status.CANCELLED),
                       volunteer=volunteer)
 
-    [option] = visit.staffing_options(Volunteer.objects.filter(pk=volunteer.pk))
+    [option] = visit.staffing_options(Volunteer.objects.filter(pk=volunteer.pk)).options
 
     assert option.visits_that_month == 1 and option.eligible
 
@@ -96,7 +96,7 @@ def test_a_volunteer_from_another_area_is_ranked_with_the_reason(thames_valley, 
     visit = planned_visit(thames_valley)
     outsider = VolunteerFactory(areas=[kent])
 
-    [option] = visit.staffing_options(Volunteer.objects.filter(pk=outsider.pk))
+    [option] = visit.staffing_options(Volunteer.objects.filter(pk=outsider.pk)).options
 
     assert option.reasons == ("does not cover Thames Valley",)
 

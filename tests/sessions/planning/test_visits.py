@@ -279,8 +279,9 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
     # session, user, coordinator, volunteer (none), visit, assignments, the session lines (what the visit
-    # needs), candidates, and everyone's bookings that month, bookings at the visit's time, who is away
-    with django_assert_num_queries(11):
+    # needs), the candidates ranked, everyone's bookings that month, bookings at the visit's time, who is
+    # away, and the candidates shown
+    with django_assert_num_queries(12):
         response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
 
     html = response.content.decode()

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from schools.factories import SchoolFactory
 from sessions import services
-from sessions.factories import AssignmentFactory, VolunteerFactory
+from sessions.factories import AssignmentFactory, UnavailabilityFactory, VolunteerFactory
 from sessions.models import Assignment, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def volunteer(area, last_name, postcode, **kwargs) -> Volunteer:
 
 
 def ranked(visit) -> list[str]:
-    return [option.volunteer.user.last_name for option in visit.staffing_options(Volunteer.objects.all())]
+    return [option.volunteer.user.last_name for option in visit.staffing_options(Volunteer.objects.all()).options]
 
 
 def test_the_staffing_panel_ranks_eligible_then_nearest_within_their_limit_then_unknown_then_beyond(
@@ -46,7 +46,7 @@ def test_the_staffing_panel_ranks_eligible_then_nearest_within_their_limit_then_
     volunteer(thames_valley, "Uncleared", "RG1 4QA", dbs_checked_on=None)
     volunteer(thames_valley, "Woodley", "RG2 7AA")
 
-    options = reading_visit.staffing_options(Volunteer.objects.all())
+    options = reading_visit.staffing_options(Volunteer.objects.all()).options
 
     assert [o.volunteer.user.last_name for o in options] == [
         "Reading", "Woodley", "Newbury", "Belfast", "Guernsey", "Abingdon", "Uncleared"]
@@ -73,11 +73,44 @@ def test_with_the_same_distance_fewer_visits_that_month_come_first(thames_valley
     assert ranked(reading_visit) == ["Free", "Busy"]
 
 
+def test_the_best_few_are_the_head_of_the_whole_ranking_with_every_eligible_one_before_every_other(
+        thames_valley, kent, reading_visit, planned_visit, allow_double_booking):
+    # The panel ranks the whole pool from a few columns and reads only the volunteers it shows: whatever
+    # it shows must be exactly the start of the full ranking, and the set-level clearance it ranks by must
+    # agree with the reasons written out for each one shown.
+    volunteer(thames_valley, "Reading", "RG1 4QA")
+    volunteer(thames_valley, "Woodley", "RG2 7AA")
+    volunteer(thames_valley, "Abingdon", "OX14 1AA")
+    volunteer(thames_valley, "Belfast", "BT1 1AA")
+    volunteer(thames_valley, "Cardiff", "CF11 9AA", speaks_welsh=True)
+    volunteer(thames_valley, "Uncleared", "RG1 4QA", dbs_checked_on=None)
+    volunteer(thames_valley, "Lapsed", "RG1 4QA", training_on=date(2020, 1, 1))
+    volunteer(kent, "Kentish", "RG1 4QA")
+    booked = volunteer(thames_valley, "Booked", "RG1 4QA")
+    AssignmentFactory(visit=planned_visit(thames_valley, date=reading_visit.date), volunteer=booked)
+    away = volunteer(thames_valley, "Away", "RG2 7AA")
+    UnavailabilityFactory(volunteer=away, starts_on=reading_visit.date, ends_on=reading_visit.date)
+
+    for welsh in (False, True):
+        reading_visit.sessions.update(welsh_language=welsh)
+        whole = reading_visit.staffing_options(Volunteer.objects.all())
+        eligible = [option.eligible for option in whole.options]
+
+        assert whole.total == len(whole.options) == 10
+        assert whole.eligible == sum(eligible) == 5
+        assert eligible == sorted(eligible, reverse=True)
+        for limit in range(12):
+            best = reading_visit.staffing_options(Volunteer.objects.all(), limit=limit)
+            assert best.options == whole.options[:limit]
+            assert (best.total, best.eligible) == (whole.total, whole.eligible)
+    assert [option.volunteer.user.last_name for option in whole.options][:2] == ["Cardiff", "Reading"]
+
+
 def test_a_school_without_coordinates_ranks_everyone_as_distance_unknown(thames_valley, planned_visit):
     visit = planned_visit(thames_valley)  # the factory's school has no easting or northing
     volunteer(thames_valley, "Reading", "RG1 4QA")
 
-    [option] = visit.staffing_options(Volunteer.objects.all())
+    [option] = visit.staffing_options(Volunteer.objects.all()).options
 
     assert option.distance == "distance unknown" and option.eligible
 
