@@ -262,7 +262,7 @@ def profile(points: list[Endpoint], clients: dict, pattern: str) -> None:
         for _ in range(5):
             request(client, point)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "30")))
 
 
 # --- Reporting
