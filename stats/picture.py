@@ -396,9 +396,10 @@ class AreaSummary(HeadlineMixin):
         return wording.share_percent(row[1].value, row[0].value) if row else None
 
     @property
-    def share(self) -> str:
+    def share_counts(self) -> str:
+        """"778 of 2,690": the table writes the percentage in the cell and these beside it."""
         row = self.share_row
-        return wording.share(row[1].value, row[0].value) if row else ""
+        return wording.share_counts(row[1].value, row[0].value) if row else ""
 
     @property
     def share_period(self) -> str:

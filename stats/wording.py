@@ -161,8 +161,13 @@ def change_in_points(previous_percent: int | None, previous_period: str | None, 
 def share(part: int, whole: int) -> str:
     """"701 of 2,440, 29%": both numbers and the rounded percentage."""
     if whole <= 0:
-        return f"{part:,} of {whole:,}"
-    return f"{part:,} of {whole:,}, {share_percent(part, whole)}%"
+        return share_counts(part, whole)
+    return f"{share_counts(part, whole)}, {share_percent(part, whole)}%"
+
+
+def share_counts(part: int, whole: int) -> str:
+    """"701 of 2,440": both numbers, where the percentage is written beside them."""
+    return f"{part:,} of {whole:,}"
 
 
 def share_percent(part: int, whole: int) -> int | None:

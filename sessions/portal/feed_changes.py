@@ -8,6 +8,9 @@ in the areas it touches here, on the model signals, so every path that changes i
 and address, a session type's name, a volunteer's or coordinator's name and contact details. The count
 is an UPDATE in the same transaction as the change, so the new count is seen exactly when the new data is.
 
+The area's statistics page caches its coverage and map under the same counts, so a visit's report (the
+children reached) counts a change too.
+
 Bulk writes skip signals: the schools import counts a change for every area itself.
 """
 
@@ -18,7 +21,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from schools.models import School
-from sessions.models import Assignment, Coordinator, SessionType, Visit, VisitSession, Volunteer
+from sessions.models import Assignment, Coordinator, SessionType, Visit, VisitReport, VisitSession, Volunteer
 from sessions.models.people import user_save_shows_a_change
 from stats.models import Area
 
@@ -50,7 +53,7 @@ def _visit_deleted(sender, instance: Visit, **kwargs) -> None:
     school_changed(instance.school_id)
 
 
-def _part_changed(sender, instance: VisitSession | Assignment, raw=False, **kwargs) -> None:
+def _part_changed(sender, instance: VisitSession | Assignment | VisitReport, raw=False, **kwargs) -> None:
     if not raw:
         visit_changed(instance.visit_id)
 
@@ -91,7 +94,7 @@ def connect() -> None:
     pre_save.connect(_visit_saving, sender=Visit, dispatch_uid="feeds-visit-saving")
     post_save.connect(_visit_saved, sender=Visit, dispatch_uid="feeds-visit-saved")
     post_delete.connect(_visit_deleted, sender=Visit, dispatch_uid="feeds-visit-deleted")
-    for model in (VisitSession, Assignment):
+    for model in (VisitSession, Assignment, VisitReport):
         post_save.connect(_part_changed, sender=model, dispatch_uid=f"feeds-{model.__name__}-saved")
         post_delete.connect(_part_changed, sender=model, dispatch_uid=f"feeds-{model.__name__}-deleted")
     pre_save.connect(_school_saving, sender=School, dispatch_uid="feeds-school-saving")

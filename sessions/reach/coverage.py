@@ -11,6 +11,7 @@ coverage only to those who plan for it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.core.cache import cache
@@ -23,7 +24,7 @@ from sessions.models import Visit
 from stats import coverage
 from stats.models import Area
 
-MAP_CACHE_SECONDS = 24 * 60 * 60  # a day: the key names the date anyway
+CACHE_SECONDS = 24 * 60 * 60  # a day: the keys name the date anyway
 
 
 def due_by_area(areas: list[Area] | None, *, on: date) -> dict[int, int]:
@@ -60,35 +61,55 @@ def state_of(*, is_due: bool, ever_visited: bool) -> str:
     return DUE if ever_visited else NEVER
 
 
+def area_coverage(area: Area, *, on: date) -> coverage.AreaCoverage:
+    """The area's open schools, how many are due a visit, and the visits delivered in the cycle to the date."""
+    start = cycle_start(on)
+    open_schools = School.objects.open().in_areas([area]).count()
+    due = School.objects.due(on=on).in_areas([area]).count()
+    delivered = Visit.objects.in_areas([area]).filter(
+        status=Visit.Status.DELIVERED, date__gt=start, date__lte=on
+    ).aggregate(
+        visits=Count("pk"), reported=Count("report"), children=Sum("report__children_reached")
+    )
+    return coverage.AreaCoverage(
+        on=on,
+        cycle_start=start,
+        open_schools=open_schools,
+        visited=open_schools - due,
+        due=due,
+        children_reached=delivered["children"] or 0,
+        visits_delivered=delivered["visits"],
+        visits_reported=delivered["reported"],
+    )
+
+
 class ProgrammeCoverage:
     def may_see_statistics(self, user) -> bool:
         return is_planner(user)
 
     def due_counts(self, *, on: date) -> dict[int, int]:
-        return due_by_area(None, on=on)
+        """`due_by_area` for every area (a count over every school in the country), worked out once a day
+        and again whenever any area's visits or schools change: cached under the date and every area's
+        change count (`Area.calendar_changes`, as the map is)."""
+        changes = Area.objects.police_forces().order_by("pk").values_list("pk", "calendar_changes")
+        key = f"due-by-area:{on:%Y-%m-%d}:{hashlib.sha256(repr(list(changes)).encode()).hexdigest()[:32]}"
+        counts = cache.get(key)
+        if counts is None:
+            counts = due_by_area(None, on=on)
+            cache.set(key, counts, CACHE_SECONDS)
+        return counts
 
     def area_coverage(self, area: Area, *, on: date, user) -> coverage.AreaCoverage | None:
+        """The area's coverage, cached as its map is: under the area's change count and the date (a visit's
+        report counts a change too, for the children reached)."""
         if not planning_areas(user).filter(pk=area.pk).exists():
             return None
-        start = cycle_start(on)
-        open_schools = School.objects.open().in_areas([area]).count()
-        due = School.objects.due(on=on).in_areas([area]).count()
-        delivered = Visit.objects.in_areas([area]).filter(
-            status=Visit.Status.DELIVERED, date__gt=start, date__lte=on
-        ).aggregate(
-            visits=Count("pk"), reported=Count("report"), children=Sum("report__children_reached")
-        )
-        return coverage.AreaCoverage(
-            on=on,
-            cycle_start=start,
-            open_schools=open_schools,
-            visited=open_schools - due,
-            due=due,
-            children_reached=delivered["children"] or 0,
-            visits_delivered=delivered["visits"],
-            visits_reported=delivered["reported"],
-        )
-
+        key = f"area-coverage:{area.pk}:{area.calendar_changes}:{on:%Y-%m-%d}"
+        found = cache.get(key)
+        if found is None:
+            found = area_coverage(area, on=on)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
 
     def area_map(self, area: Area, *, on: date, user) -> str | None:
         """The area's coverage map, drawn once a day and again whenever the area's visits or schools change:
@@ -102,7 +123,7 @@ class ProgrammeCoverage:
         drawn = cache.get(key)
         if drawn is None:
             drawn = str(render_map(coverage_map([area], name=area.name, on=on)))
-            cache.set(key, drawn, MAP_CACHE_SECONDS)
+            cache.set(key, drawn, CACHE_SECONDS)
         return mark_safe(drawn)  # drawn by render_map, which escapes every name it writes
 
 

@@ -103,7 +103,7 @@ def test_area_summaries_give_the_latest_the_change_and_the_latest_known_share_pe
     tv = summaries["E23000029"]
     assert (tv.latest.period, tv.latest.value) == ("2022/23", 3004)
     assert (tv.previous, tv.change_percent) == (None, None)  # no earlier year in the same source
-    assert (tv.share_period, tv.share, tv.share_percent) == ("2018/19", "778 of 2,690, 29%", 29)
+    assert (tv.share_period, tv.share_counts, tv.share_percent) == ("2018/19", "778 of 2,690", 29)
 
 
 @pytest.mark.parametrize("areas", [1, 3])

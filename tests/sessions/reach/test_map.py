@@ -239,3 +239,70 @@ def test_the_area_pages_cached_map_is_drawn_again_when_a_visit_or_school_of_the_
     after_school = page_map()
     assert after_school != after_visit and after_school in drawn_now()
     assert "2 schools have no map position" in drawn_now()
+
+
+def test_the_statistics_tables_cached_due_counts_follow_every_change_to_the_areas_visits_and_schools(
+        coordinator_client, schools, kent):
+    from sessions.reach.coverage import ProgrammeCoverage, due_by_area  # noqa: PLC0415
+
+    today = timezone.localdate()
+
+    def shown() -> dict[int, int]:
+        return ProgrammeCoverage().due_counts(on=today)
+
+    def table_due() -> str:
+        html = coordinator_client.get("/stats/?sort=area").content.decode()
+        row = html.split(f'href="/stats/{schools.code}/"')[1].split("</tr>")[0]
+        return re.findall(r'<td class="num">(\d+)</td>$', row)[0]
+
+    first = shown()
+    assert first == due_by_area(None, on=today) and first[schools.pk] == 3
+    assert table_due() == "3"
+
+    never = School.objects.get(name="Never Primary")
+    visit = VisitFactory(school=never, status=Visit.Status.DELIVERED, date=today - timedelta(days=5))
+    assert shown() == due_by_area(None, on=today) and shown()[schools.pk] == 2
+    assert table_due() == "2"
+
+    visit.delete()
+    assert shown() == first
+
+    never.status = School.Status.CLOSED
+    never.save()
+    assert shown() == due_by_area(None, on=today) and shown()[schools.pk] == 2
+
+    SchoolFactory(in_area=kent)  # another area's change is a new count too
+    assert shown() == due_by_area(None, on=today) and shown()[kent.pk] == 1
+
+
+def test_the_area_pages_cached_coverage_follows_its_visits_reports_and_schools(coordinator, schools):
+    from sessions.reach.coverage import ProgrammeCoverage, area_coverage  # noqa: PLC0415
+
+    today = timezone.localdate()
+
+    def shown():
+        return ProgrammeCoverage().area_coverage(Area.objects.get(pk=schools.pk), on=today, user=coordinator.user)
+
+    def fresh():
+        return area_coverage(schools, on=today)
+
+    first = shown()
+    assert first == fresh() and shown() == first
+
+    never = School.objects.get(name="Never Primary")
+    visit = VisitFactory(school=never, status=Visit.Status.DELIVERED, date=today - timedelta(days=5))
+    assert shown() == fresh() and shown().visits_delivered == first.visits_delivered + 1
+
+    report = VisitReportFactory(visit=visit, children_reached=57)
+    assert shown() == fresh() and shown().children_reached == first.children_reached + 57
+
+    report.children_reached = 58
+    report.save()
+    assert shown() == fresh() and shown().children_reached == first.children_reached + 58
+
+    report.delete()
+    assert shown() == fresh() and shown().children_reached == first.children_reached
+
+    never.status = School.Status.CLOSED
+    never.save()
+    assert shown() == fresh() and shown().open_schools == first.open_schools - 1
