@@ -178,8 +178,9 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             ),
         )
 
-    def short_of_volunteers(self) -> VisitQuerySet:
-        """Live visits whose sessions need more volunteers than are invited or accepted."""
+    def with_staffing_counts(self) -> VisitQuerySet:
+        """`volunteers_wanted` (what the sessions need, `Visit.volunteers_needed`) and `volunteers_booked`
+        (everyone invited or accepted) annotated, each a subquery: the numbers without reading the team."""
         needed = (
             VisitSession.objects.filter(visit=OuterRef("pk"))
             .order_by()
@@ -195,10 +196,16 @@ class VisitQuerySet(models.QuerySet["Visit"]):
             .annotate(n=Count("pk"))
             .values("n")
         )
+        return self.annotate(
+            volunteers_wanted=Coalesce(Subquery(needed), 0), volunteers_booked=Coalesce(Subquery(staffed), 0)
+        )
+
+    def short_of_volunteers(self) -> VisitQuerySet:
+        """Live visits whose sessions need more volunteers than are invited or accepted."""
         return (
             self.live()
             .exclude(status=Visit.Status.DELIVERED)
-            .annotate(volunteers_wanted=Coalesce(Subquery(needed), 0), volunteers_booked=Coalesce(Subquery(staffed), 0))
+            .with_staffing_counts()
             .filter(volunteers_booked__lt=models.F("volunteers_wanted"))
         )
 

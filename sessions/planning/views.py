@@ -98,21 +98,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "short": upcoming & Q(staffing_errors=True),
         "with_errors": upcoming & Q(other_errors=True),
     }
-    # One query says which lists each visit in the window belongs to, soonest first.
+    # One query says which lists each visit in the window belongs to, soonest first, and which authorities
+    # have a visit coming (for the children's services numbers below).
     window = visits.filter(date__range=(monday, today + timedelta(weeks=ATTENTION_WEEKS)))
     rows = (window.annotate(**{name: ExpressionWrapper(condition, output_field=BooleanField())
-                               for name, condition in chosen.items()})
-            .filter(reduce(operator.or_, chosen.values()))
-            .order_by("date", "starts_at", "pk").values_list("pk", *chosen))
+                               for name, condition in {"coming": upcoming, **chosen}.items()})
+            .filter(reduce(operator.or_, chosen.values(), upcoming))
+            .order_by("date", "starts_at", "pk").values_list("pk", "school__local_authority", "coming", *chosen))
     members: dict[str, list[int]] = {name: [] for name in chosen}
-    for pk, *flags in rows:
+    authorities_coming = set()
+    for pk, authority, coming, *flags in rows:
+        if coming:
+            authorities_coming.add(authority)
         for name, flag in zip(chosen, flags, strict=True):
             if flag:
                 members[name].append(pk)
     limit = None if show_all else DASHBOARD_ROWS
     totals = {name: len(pks) for name, pks in members.items()}
     shown_ids = {name: pks[:limit] for name, pks in members.items()}
-    shown = Visit.objects.filter(pk__in={pk for pks in shown_ids.values() for pk in pks}).with_team().in_bulk()
+    shown = (Visit.objects.filter(pk__in={pk for pks in shown_ids.values() for pk in pks})
+             .select_related("school").with_staffing_counts().in_bulk())
     lists = {name: [shown[pk] for pk in pks] for name, pks in shown_ids.items()}
     cutoff = timezone.now() - timedelta(days=30)
     others = {
@@ -127,10 +132,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("user"),
         # Session packs print the authority's children's services numbers, daytime and out of hours:
         # list the authorities with a visit coming and either still to enter.
-        # (The authorities of the few weeks' visits, found from those visits by date.)
         "no_childrens_services": LocalAuthority.objects.filter(
-            Q(childrens_services_phone="") | Q(out_of_hours_phone=""),
-            pk__in=visits.filter(upcoming).values("school__local_authority"),
+            Q(childrens_services_phone="") | Q(out_of_hours_phone=""), pk__in=authorities_coming,
         ).order_by("name"),
     }
     for name, queryset in others.items():
