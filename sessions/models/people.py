@@ -37,7 +37,12 @@ def new_token() -> str:
 
 def person_name(user) -> str:
     """How a person is named everywhere: their full name, else their username."""
-    return user.get_full_name() or user.get_username()
+    return name_from(user.first_name, user.last_name, user.get_username())
+
+
+def name_from(first_name: str, last_name: str, username: str) -> str:
+    """`person_name` from the three columns alone (a list of names read without their accounts)."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 def contact_card(user) -> dict[str, str]:

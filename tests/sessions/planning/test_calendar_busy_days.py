@@ -68,3 +68,27 @@ def test_the_plain_select_writes_what_djangos_select_writes():
         django = forms.Select(choices=choices).render("volunteer", value, attrs=attrs)
         assert plain == "".join(line.strip() for line in django.splitlines())
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in plain and "<b>" not in plain
+
+
+def test_the_volunteer_filter_names_each_volunteer_as_everywhere_else_and_still_refuses_one_not_offered(
+        thames_valley, kent):
+    from sessions.factories import VolunteerFactory  # noqa: PLC0415
+    from sessions.models import Volunteer  # noqa: PLC0415
+    from sessions.planning.forms import CalendarFilterForm  # noqa: PLC0415
+    from stats.models import Area  # noqa: PLC0415
+
+    named = VolunteerFactory(areas=[thames_valley], user__first_name="Zoë", user__last_name="<b>O'Neil</b>")
+    unnamed = VolunteerFactory(areas=[thames_valley], user__first_name="", user__last_name="",
+                               user__username="volunteer-42")
+    outsider = VolunteerFactory(areas=[kent])
+    ours = Volunteer.objects.filter(areas=thames_valley).select_related("user")
+
+    form = CalendarFilterForm({}, areas=Area.objects.filter(pk=thames_valley.pk), volunteers=ours)
+    assert list(form.fields["volunteer"].choices) == [
+        ("", "Any volunteer"), *((v.pk, v.name) for v in ours)]
+    assert {named.name, unnamed.name} <= {label for _, label in form.fields["volunteer"].choices}
+    assert unnamed.name == "volunteer-42"
+    assert "&lt;b&gt;O&#x27;Neil&lt;/b&gt;" in str(form["volunteer"])
+
+    refused = CalendarFilterForm({"volunteer": outsider.pk}, areas=Area.objects.all(), volunteers=ours)
+    assert not refused.is_valid() and "volunteer" in refused.errors
