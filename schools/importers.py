@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import planner_statistics
 from schools.models import School, SchoolContact, schools_changed_in_bulk
 from stats.models import Area, LocalAuthority
 
@@ -153,8 +154,9 @@ def import_gias(path: str | Path, *, dry_run: bool = False, batch_size: int = BA
     """Create or update schools from a GIAS establishment CSV; return what happened.
 
     Side effects: creates and updates School rows (matched by URN) and their headteacher
-    SchoolContact. Raises GiasImportError, having written nothing, if the file is not as GIAS
-    publishes it or any row is bad. With ``dry_run`` nothing is ever written.
+    SchoolContact, then refreshes the planner statistics (config/planner_statistics.py). Raises
+    GiasImportError, having written nothing, if the file is not as GIAS publishes it or any row is bad.
+    With ``dry_run`` nothing is ever written.
     """
     path = Path(path)
     _check_file_kind(path)
@@ -169,7 +171,8 @@ def import_gias(path: str | Path, *, dry_run: bool = False, batch_size: int = BA
             # Schools' names and addresses appear in calendar feeds; the import writes them in bulk.
             Area.objects.all().calendars_changed()
     except _DryRun:
-        pass
+        return report
+    planner_statistics.refresh()
     return report
 
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config import planner_statistics
 from sessions.models import stored_problems
 
 from .context import Demo, DemoError
@@ -82,7 +83,8 @@ class DemoBuilder:
 
 def seed_demo(*, seed: int = 2026, schools: int = 300, volunteers: int = 80, visits: int = 300,
               today: date | None = None, log: Callable[[str], None] = lambda line: None) -> DemoBuilder:
-    """Build the demo programme in one transaction and return the builder (counts, featured visits).
+    """Build the demo programme in one transaction and return the builder (counts, featured visits); then
+    refresh the database's planner statistics (config/planner_statistics.py).
 
     Side effects: creates or resets the fixed demo logins (with DEMO_PASSWORD) and the "Data entry",
     "Coordinators" and "Volunteers" groups; adds schools, contacts, coordinators, volunteers,
@@ -90,4 +92,5 @@ def seed_demo(*, seed: int = 2026, schools: int = 300, volunteers: int = 80, vis
     """
     builder = DemoBuilder(seed=seed, schools=schools, volunteers=volunteers, visits=visits, today=today, log=log)
     builder.build()
+    planner_statistics.refresh()
     return builder
