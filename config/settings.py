@@ -106,9 +106,13 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite by default, DATABASE_URL for PostgreSQL (or another SQLite file).
+# Connections are kept for a minute between requests (checked before reuse): a new PostgreSQL connection
+# costs a server process and a few milliseconds on every request otherwise.
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=env_int("CONN_MAX_AGE", 0)
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
