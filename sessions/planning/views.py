@@ -161,17 +161,15 @@ def due(request: HttpRequest) -> HttpResponse:
     filters = DueFilterForm(request.GET, areas=areas)
     due_schools = filters.filter(School.objects.due(on=today).in_areas(areas)).with_live_visit()
     # A school with a visit requested, proposed or confirmed is being seen to: left out unless asked for,
-    # saying how many.
-    # Both counts in one pass over the due schools (the page needs one, the note the other).
-    counts = due_schools.aggregate(free=Count("pk", filter=Q(has_live_visit=False)),
-                                   booked=Count("pk", filter=Q(has_live_visit=True)))
-    if filters.include_booked:
-        schools, shown, left_out = due_schools, counts["free"] + counts["booked"], 0
-    else:
-        schools, shown, left_out = due_schools.filter(has_live_visit=False), counts["free"], counts["booked"]
-    paginator = Paginator(schools.select_related("local_authority"), PAGE_SIZE)
-    paginator.count = shown  # counted above: the paginator need not count again
-    page = paginator.get_page(request.GET.get("page"))
+    # saying how many. One pass over the due schools, in the list's order, says which those are (the due
+    # rule is worked out once, for the counts and the page alike); only the page's schools are read whole.
+    in_order = list(due_schools.values_list("pk", "has_live_visit"))
+    shown = [pk for pk, seen_to in in_order if filters.include_booked or not seen_to]
+    left_out = len(in_order) - len(shown)
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = School.objects.filter(pk__in=page.object_list).with_last_visit().with_live_visit()
+    found = rows.select_related("local_authority").in_bulk()
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]
     show_booked = request.GET.copy()
     show_booked.pop("page", None)
     show_booked["booked"] = "on"

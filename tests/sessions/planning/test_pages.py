@@ -219,14 +219,38 @@ def test_schools_due_filter_by_local_authority_and_are_paginated(coordinator_cli
     assert second.count('class="school-row"') == 1
 
 
+def test_the_due_list_pages_through_the_schools_in_due_order_leaving_out_those_being_seen_to(
+        coordinator_client, thames_valley):
+    from schools.models import School  # noqa: PLC0415
+
+    schools = SchoolFactory.create_batch(40, in_area=thames_valley)  # two pages either way
+    for n, school in enumerate(schools[:32]):  # visited long ago, each on its own date; the rest never
+        VisitFactory(school=school, date=date(2020, 1, 1) + timedelta(days=n * 7), status=Visit.Status.DELIVERED)
+    for school in schools[::4]:  # a visit on its way: left out unless asked for
+        VisitFactory(school=school, date=date(2027, 3, 2), status=Visit.Status.PROPOSED)
+
+    def listed(query: str) -> list[str]:
+        names = []
+        for page in (1, 2):
+            html = coordinator_client.get(f"/plan/due/?{query}page={page}").content.decode()
+            names += [row.split("</a>")[0].rsplit(">", 1)[1] for row in html.split('class="school-row"')[1:]]
+        return names
+
+    in_order = list(School.objects.due(on=timezone.localdate()).in_areas([thames_valley]).with_live_visit())
+    assert listed("") == [s.name for s in in_order if not s.has_live_visit]
+    assert listed("booked=on&") == [s.name for s in in_order]
+    first = coordinator_client.get("/plan/due/").content.decode()
+    assert "30 schools due a visit" in first and "Left out: 10 schools" in first
+
+
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
     coordinator_client, thames_valley, django_assert_num_queries, n
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley)
 
-    # session, user, coordinator, volunteer (none), the schools shown and those left out (a visit planned)
-    # counted together, page of schools (+local authority)
+    # session, user, coordinator, volunteer (none), the due schools in order with whether a visit is planned
+    # (the counts and the page's schools), the page's schools (+local authority)
     with django_assert_num_queries(6):
         response = coordinator_client.get("/plan/due/", headers=HTMX)
 
