@@ -93,11 +93,7 @@ class ProgrammeCoverage:
         change count (`Area.calendar_changes`, as the map is)."""
         changes = Area.objects.police_forces().order_by("pk").values_list("pk", "calendar_changes")
         key = f"due-by-area:{on:%Y-%m-%d}:{hashlib.sha256(repr(list(changes)).encode()).hexdigest()[:32]}"
-        counts = cache.get(key)
-        if counts is None:
-            counts = due_by_area(None, on=on)
-            cache.set(key, counts, CACHE_SECONDS)
-        return counts
+        return cache.get_or_set(key, lambda: due_by_area(None, on=on), CACHE_SECONDS)
 
     def area_coverage(self, area: Area, *, on: date, user) -> coverage.AreaCoverage | None:
         """The area's coverage, cached as its map is: under the area's change count and the date (a visit's
@@ -105,11 +101,7 @@ class ProgrammeCoverage:
         if not planning_areas(user).filter(pk=area.pk).exists():
             return None
         key = f"area-coverage:{area.pk}:{area.calendar_changes}:{on:%Y-%m-%d}"
-        found = cache.get(key)
-        if found is None:
-            found = area_coverage(area, on=on)
-            cache.set(key, found, CACHE_SECONDS)
-        return found
+        return cache.get_or_set(key, lambda: area_coverage(area, on=on), CACHE_SECONDS)
 
     def area_map(self, area: Area, *, on: date, user) -> str | None:
         """The area's coverage map, drawn once a day and again whenever the area's visits or schools change:
@@ -120,10 +112,9 @@ class ProgrammeCoverage:
         from sessions.reach.map import coverage_map, render_map  # noqa: PLC0415 — map.py imports this module
 
         key = f"coverage-map:{area.pk}:{area.calendar_changes}:{on:%Y-%m-%d}"
-        drawn = cache.get(key)
-        if drawn is None:
-            drawn = str(render_map(coverage_map([area], name=area.name, on=on)))
-            cache.set(key, drawn, CACHE_SECONDS)
+        drawn = cache.get_or_set(
+            key, lambda: str(render_map(coverage_map([area], name=area.name, on=on))), CACHE_SECONDS
+        )
         return mark_safe(drawn)  # drawn by render_map, which escapes every name it writes
 
 
