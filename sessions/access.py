@@ -17,12 +17,13 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from schools.models import School
 from sessions.models import Assignment, Coordinator, PackBatch, Visit, Volunteer
-from stats.models import Area
+from stats.models import Area, LocalAuthority
 
 
 def is_staff(user) -> bool:
@@ -95,8 +96,20 @@ def planning_schools(user) -> QuerySet[School]:
 
 
 def planning_visits(user) -> QuerySet[Visit]:
-    """Visits the user may plan: staff all, a coordinator their areas' (not those they only volunteer on)."""
-    return Visit.objects.all() if is_staff(user) else Visit.objects.in_areas(planning_areas(user))
+    """Visits the user may plan: staff all, a coordinator their areas' (not those they only volunteer on).
+
+    On PostgreSQL a coordinator's areas are read first as their local authorities and the visits found by
+    that list: given the areas as a subquery, PostgreSQL guessed a few hundred schools and probed each of
+    the thousands there are for a range of dates, rather than reading the range by date (the dashboard's
+    lists: 18 ms against 8). SQLite, given the list, does the reverse and is slower, so it keeps the
+    subquery. Both are the same rule (`Visit.objects.in_areas`); the suite runs on both databases."""
+    if is_staff(user):
+        return Visit.objects.all()
+    areas = planning_areas(user)
+    if connection.vendor != "postgresql":
+        return Visit.objects.in_areas(areas)
+    authorities = LocalAuthority.objects.filter(police_force__in=areas).values_list("pk", flat=True)
+    return Visit.objects.filter(school__local_authority__in=list(authorities))
 
 
 def planning_volunteers(user, also_area: Area | None = None) -> QuerySet[Volunteer]:

@@ -452,3 +452,12 @@ def emails(django_capture_on_commit_callbacks):
             self.sent.extend(mail.outbox[self.start:])
 
     return Capture()
+
+
+@pytest.fixture
+def reading_coordinators_authorities():
+    """The queries a coordinator's list of visits costs before its own: on PostgreSQL their areas' local
+    authorities are read as a list first (sessions/access.py: planning_visits), on SQLite none."""
+    from django.db import connection  # noqa: PLC0415
+
+    return 1 if connection.vendor == "postgresql" else 0
