@@ -136,3 +136,31 @@ def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromiu
     context.close()
 
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
+def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(live_server, chromium, size_name,
+                                                                             viewport):
+    world = build_world()
+    context = open_as(chromium, live_server, world["coordinator"].user, viewport)
+    page = context.new_page()
+    page.goto(live_server.url + "/stats/")
+    table = page.get_by_role("table", name="Latest figure, change and share")
+    first_area = table.get_by_role("row").nth(1).get_by_role("rowheader").inner_text()
+    page.evaluate("window.notReloaded = true")  # gone if the click loads a whole new page
+
+    heading = table.get_by_role("link", name="Police force area")
+    heading.focus()
+    page.keyboard.press("Enter")  # ascending by name is already the order: a second press reverses it
+    page.wait_for_url("**/stats/?sort=-area")
+    table.get_by_role("columnheader", name="Police force area (highest first)").wait_for()
+
+    names = [row.inner_text() for row in table.get_by_role("rowheader").all()]
+    assert names == sorted(names, reverse=True) and names[-1] == first_area
+    assert page.evaluate("window.notReloaded") is True
+    assert table.get_by_role("columnheader", name="Police force area").get_attribute("aria-sort") == "descending"
+    found = axe_blocking(page, "statistics sorted")
+    page.screenshot(path=ARTIFACTS / f"statistics-{size_name}-sorted.png", full_page=True)
+    context.close()
+
+    assert not found, "\n".join(found)
