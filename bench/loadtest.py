@@ -247,6 +247,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--url", help="use this database as it is instead of the national data set")
+    parser.add_argument("--server-log", type=Path, metavar="PATH",
+                        help="keep the server's log (a JSON line a request: route, duration_ms, cpu_ms) here")
     parser.add_argument("--think", type=float, nargs=2, default=THINK_SECONDS, metavar=("MIN", "MAX"),
                         help="seconds each person waits between clicks (default 1 5; 0 0 finds the most the "
                              "server can answer)")
@@ -267,7 +269,7 @@ def main() -> int:
         for command in (["migrate", "--no-input", "-v0"], ["createcachetable"], ["collectstatic", "--no-input", "-v0"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
         people = load_users(env, coordinators, args.users - coordinators)
-        log = (workdir / "serve.log").open("w")
+        log = (args.server_log or workdir / "serve.log").open("w")
         server = subprocess.Popen(
             [str(ROOT / "bin" / "serve")],
             cwd=ROOT,
