@@ -93,7 +93,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     page.get_by_label("Ffion Hughes").check()
     mail.outbox.clear()
     page.get_by_role("button", name="Ask them to cover").click()
-    expect(page.get_by_text("Asked 1 volunteer to cover: Ffion Hughes.")).to_be_visible()
+    expect(page.get_by_role("main").get_by_text("Asked 1 volunteer to cover: Ffion Hughes.")).to_be_visible()
 
     # Ffion follows the link in her email, on her phone, and is booked as the lead.
     [ask] = [m for m in mail.outbox if m.to == [ffion.user.email]]

@@ -126,7 +126,7 @@ def test_the_school_rates_the_visit_from_the_email_and_the_reach_report_counts_e
     fixes.get_by_label("Year 3").fill("26")
     check(planner, "6b-correct-report")
     planner.get_by_role("button", name="Save the correction").click()
-    expect(planner.get_by_text("Say why you are correcting the report.")).to_be_visible()
+    expect(planner.get_by_role("main").get_by_text("Say why you are correcting the report.")).to_be_visible()
     planner.get_by_label("Why are you correcting the report?").fill("Two Year 3 pupils went home ill")
     planner.get_by_role("button", name="Save the correction").click()
     expect(planner.get_by_text("Oak Primary School now counts 116 children reached")).to_be_visible()

@@ -52,7 +52,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     assert NOT_AGREED in planner.locator("#problems").inner_text()
 
     planner.get_by_role("button", name="Mark as proposed").click()
-    planner.get_by_text("The visit is now proposed.").wait_for()
+    planner.get_by_role("main").get_by_text("The visit is now proposed.").wait_for()
 
     [proposal] = [m for m in smtp_server.messages if m.message["Subject"].startswith("Does Tuesday 2 March suit you?")]
     assert proposal.rcpt_tos == ["jo@oaktree.sch.uk"]
@@ -67,7 +67,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     when = school.locator("#when")
     when.get_by_label("Your name").fill("Jo Bloggs")
     when.get_by_role("button", name="Yes, Tuesday 2 March suits us").click()
-    school.get_by_text("Thank you: you have agreed to the date and time.").wait_for()
+    school.get_by_role("main").get_by_text("Thank you: you have agreed to the date and time.").wait_for()
     assert "Jo Bloggs agreed to this date and time" in school.locator("#when").inner_text()
 
     details = school.locator("#details")
@@ -79,7 +79,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     # From the keyboard: to the button and Enter.
     details.get_by_role("button", name="Confirm these details").focus()
     school.keyboard.press("Enter")
-    school.get_by_text("Thank you: we have your safeguarding lead and arrival details.").wait_for()
+    school.get_by_role("main").get_by_text("Thank you: we have your safeguarding lead and arrival details.").wait_for()
     school.screenshot(path=ARTIFACTS / "school-page-phone-agreed.png", full_page=True)
     assert blocking(school) == []
 
@@ -103,7 +103,7 @@ def test_the_school_page_its_errors_and_its_404_pass_axe(live_server, chromium, 
     page.screenshot(path=ARTIFACTS / f"school-page-{size_name}.png", full_page=True)
     found += blocking(page)
     page.get_by_role("button", name="Confirm these details").click()
-    page.get_by_text("Give the safeguarding lead's name.").wait_for()
+    page.get_by_role("main").get_by_text("Give the safeguarding lead's name.").wait_for()
     page.get_by_text("This date does not work for us").click()
     page.locator("#when").get_by_label("A date that works").fill("2027-03-06")
     page.get_by_role("button", name="Send these dates").click()

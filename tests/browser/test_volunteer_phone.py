@@ -87,7 +87,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     page.evaluate("window.notReloaded = true")
     accept.click()
     page.get_by_role("main").get_by_text("Thank you: you are booked. The coordinator has been told.").wait_for()
-    page.get_by_text("No invitations waiting for your answer.").wait_for()
+    page.get_by_role("main").get_by_text("No invitations waiting for your answer.").wait_for()
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_text("You: lead, accepted").is_visible()
     page.screenshot(path=ARTIFACTS / "phone-2-accepted.png", full_page=True)
@@ -106,7 +106,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
 
     page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Add anyway and tell the coordinator").click()
-    page.get_by_text("The coordinator has been told about the visits these dates cover.").wait_for()
+    page.get_by_role("main").get_by_text("The coordinator has been told about the visits these dates cover.").wait_for()
     # The list refreshes itself on the event the form's response carried.
     page.locator("#unavailable-list").get_by_text("Mon 1 March 2027 to Wed 3 March 2027").wait_for()
     assert page.evaluate("window.notReloaded") is True

@@ -81,7 +81,7 @@ def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chrom
     planner = open_as(chromium, live_server, coordinator.user, DESKTOP).new_page()
     planner.goto(f"{live_server.url}/visits/{visit.pk}/")
     planner.get_by_role("button", name="Mark as proposed").click()
-    expect(planner.get_by_text("The visit is now proposed.")).to_be_visible()
+    expect(planner.get_by_role("main").get_by_text("The visit is now proposed.")).to_be_visible()
     expect(planner.locator("#problems")).to_contain_text("has not yet agreed to this date and time")
 
     # 3. The school agrees on its own page, from the link in the email.
@@ -92,7 +92,7 @@ def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chrom
     when = school_page.locator("#when")
     when.get_by_label("Your name").fill("Mo Ahmed")
     when.get_by_role("button", name=f"Yes, {first_choice:%A %-d %B} suits us").click()
-    expect(school_page.get_by_text("Thank you: you have agreed to the date and time.")).to_be_visible()
+    expect(school_page.get_by_role("main").get_by_text("Thank you: you have agreed to the date and time.")).to_be_visible()
     school_page.screenshot(path=ARTIFACTS / "journey-2-school-agreed-phone.png", full_page=True)
 
     # 4. The coordinator sees the school's word and confirms.
