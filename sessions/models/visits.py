@@ -512,7 +512,9 @@ class Visit(models.Model):
         shown = ranked.select_related("user").in_bulk(chosen)
         options = []
         for pk in chosen:
-            volunteer = shown[pk]
+            volunteer = shown.get(pk)
+            if volunteer is None:  # removed since the ranking was read
+                continue
             reasons = list(volunteer.clearance_issues(self.date))
             if not volunteer.covers_school:
                 reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
