@@ -118,7 +118,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     shown_ids = {name: pks[:limit] for name, pks in members.items()}
     shown = (Visit.objects.filter(pk__in={pk for pks in shown_ids.values() for pk in pks})
              .select_related("school").with_staffing_counts().in_bulk())
-    lists = {name: [shown[pk] for pk in pks] for name, pks in shown_ids.items()}
+    lists = {name: [shown[pk] for pk in pks if pk in shown] for name, pks in shown_ids.items()}  # none deleted since
     cutoff = timezone.now() - timedelta(days=30)
     others = {
         "requests": visits.filter(status=Visit.Status.REQUESTED).select_related("school").order_by("created_at", "pk"),
