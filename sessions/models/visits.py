@@ -502,7 +502,7 @@ class Visit(models.Model):
             km = distance_km(school_point, district_point(postcode))
             known = km is not None
             return (
-                not eligible, in_welsh and not speaks_welsh, known and km > max_travel_km, not known,
+                not eligible, in_welsh and not speaks_welsh, beyond_travel_limit(km, max_travel_km), not known,
                 km if known else 0.0, that_month.get(pk, 0), last_name, pk,
             )
 
@@ -904,8 +904,7 @@ class StaffingOption:
 
     @property
     def beyond_limit(self) -> bool:
-        """Further than the volunteer said they travel: shown and ranked after, never refused."""
-        return self.distance_km is not None and self.distance_km > self.volunteer.max_travel_km
+        return beyond_travel_limit(self.distance_km, self.volunteer.max_travel_km)
 
     @property
     def distance(self) -> str:
@@ -915,6 +914,11 @@ class StaffingOption:
         km = round(self.distance_km)
         said = "under 1 km" if km < 1 else f"{km} km"
         return f"{said}: beyond their {self.volunteer.max_travel_km} km" if self.beyond_limit else said
+
+
+def beyond_travel_limit(distance_km: float | None, max_travel_km: int) -> bool:
+    """Further than the volunteer said they travel: shown and ranked after, never refused."""
+    return distance_km is not None and distance_km > max_travel_km
 
 
 class StaffingOptions(NamedTuple):
