@@ -668,6 +668,15 @@ class Visit(models.Model):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems() if p.is_error]
 
+    def errors_to_show(self, sessions: Iterable[VisitSession] | None = None) -> list[Problem]:
+        """The errors `problems()` gives, with their messages, for what only shows them (the pack's draft
+        band). The rules run only when the stored codes say there is an error or were never worked out:
+        sessions/models/stored_problems.py keeps them equal to `problems()` on every change. Whatever
+        books or confirms asks `problems()` itself."""
+        if self.error_codes == "":
+            return []
+        return [p for p in self.problems(sessions) if p.is_error]
+
     # --- The visit report
 
     def report_issue(self, volunteer: Volunteer, today: date | None = None) -> str | None:

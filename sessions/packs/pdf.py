@@ -359,7 +359,7 @@ def gather(visit: Visit | int) -> PackData:
         picture=local_picture(police_force),
     )
     # The one answer to "is anything wrong with this visit?": an error makes the pack a draft.
-    data.errors = [problem for problem in visit.problems(sessions) if problem.is_error]
+    data.errors = visit.errors_to_show(sessions)
     data.key = pack_key(data, contacts, sessions, contents.versions)
     return data
 
