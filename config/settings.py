@@ -301,5 +301,7 @@ LOGGING = {
         "speakout.request": {"level": env_log_level("REQUEST_LOG_LEVEL", "INFO")},
         # Our request line replaces Django's own warning for every 404.
         "django.request": {"level": "ERROR"},
+        # WeasyPrint logs every layout step of every pack (about 70 lines each) at INFO; its warnings stay.
+        "weasyprint": {"level": "WARNING"},
     },
 }
