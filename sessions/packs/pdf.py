@@ -315,6 +315,15 @@ class PackData:
         return list(dict.fromkeys(item for line in self.lines for item in line.content.equipment))
 
     @property
+    def equipment_columns(self) -> list[list[str]]:
+        """What to bring in two columns, read down the first then the second (the first has the odd one).
+        Two table cells, not CSS columns: WeasyPrint balances columns by laying them out again and again,
+        and the cover is laid out three times for its page numbers (docs/benchmarks.md)."""
+        items = self.equipment
+        half = (len(items) + 1) // 2
+        return [column for column in (items[:half], items[half:]) if column]
+
+    @property
     def feelings(self) -> list[tuple[str, str, str]]:
         """(picture, English word, Welsh word where the visit is in Welsh) for the feelings faces."""
         welsh = {card.picture: card.words for card in self.shared_cy.get(Language.WELSH, [])} if self.uses_welsh else {}

@@ -8,7 +8,7 @@ import pytest
 from sessions.factories import AssignmentFactory, VisitFactory
 from sessions.models import Assignment, PackContent, SessionType
 from sessions.packs.content import content_for, load_pack_content
-from sessions.packs.pdf import gather, pack_html, render_pack
+from sessions.packs.pdf import PackData, gather, pack_html, render_pack
 from stats.models import Area
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
@@ -36,6 +36,30 @@ def test_the_cover_names_the_school_date_arrival_sessions_volunteers_and_coordin
     assert "10:00–10:30 Assembly for Key Stage 2 Years 5 and 6" in cover
     assert "Priya Patel" in cover
     assert "Asha Khan" in cover and "01632 960000" in cover
+
+
+def test_the_cover_lists_everything_to_bring_once_down_two_columns(thames_valley, make_visit, pages_text):
+    visit = make_visit(thames_valley)
+    data = gather(visit)
+    items = data.equipment
+    assert len(items) >= 3
+    columns = data.equipment_columns
+    assert [item for column in columns for item in column] == items  # read down the first, then the second
+    assert len(columns) == 2 and len(columns[0]) - len(columns[1]) in (0, 1)
+    cover = re.sub(r"\s+", " ", pages_text(render_pack(visit))[0])
+    for item in items:
+        assert f"☐ {item}" in cover
+
+
+@pytest.mark.parametrize(("count", "shape"), [(0, []), (1, [1]), (2, [1, 1]), (5, [3, 2]), (6, [3, 3])])
+def test_the_things_to_bring_split_into_columns_of_the_right_lengths(count, shape):
+    data = PackData.__new__(PackData)
+    data.lines = []
+    items = [f"item {n}" for n in range(count)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PackData, "equipment", property(lambda self: items))
+        assert [len(column) for column in data.equipment_columns] == shape
+        assert sum(data.equipment_columns, []) == items
 
 
 def test_the_visit_page_gives_the_safeguarding_lead_and_deputy_by_name_and_phone(thames_valley_pack):
