@@ -79,10 +79,6 @@ class SchoolAdmin(AccessLoggedAdmin, HistoryAdmin):
         ("The programme", {"fields": ["last_visit", "due", "notes", "updated_at"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # The latest delivered visit as an annotation: one query for the whole page, not one per row.
-        return super().get_queryset(request).with_last_visit()
-
     @admin.display(description="police force area", ordering="local_authority__police_force__name")
     def police_force_name(self, school: School) -> str:
         area = school.police_force
@@ -90,7 +86,7 @@ class SchoolAdmin(AccessLoggedAdmin, HistoryAdmin):
 
     @admin.display(description="last visit", ordering="last_visit_on")
     def last_visit(self, school: School) -> date | str:
-        last = school.last_visit_date if school.pk else None
+        last = school.last_visit_on if school.pk else None
         return last or "Never visited"
 
     @admin.display(description="due a visit?")

@@ -55,7 +55,8 @@ class DemoBuilder:
 
     def build(self) -> Counter[str]:
         demo = self.demo
-        # The visits' stored errors are worked out once, at the end, rather than on every save.
+        # The visits' stored errors and the schools' last visits are worked out once, at the end, rather than
+        # on every save.
         with transaction.atomic(), stored_problems.paused():
             reference = load_reference(national=self.n_schools >= NATIONAL_FROM)
             demo.log(f"Building the demo programme (seed {self.seed}) for {self.today:%-d %B %Y}…")
@@ -78,6 +79,7 @@ class DemoBuilder:
             self.counts["volunteers who may lead"] = leads_may_lead()
             build_term_draft(demo, people.coordinator)
             stored_problems.refresh(Q())
+            stored_problems.refresh_last_visits(Q())
         return self.counts
 
 

@@ -1,6 +1,8 @@
 """The visit's errors, stored: `Visit.error_codes`, `staffing_errors` and `other_errors` always hold what
 `problems()` would say, so that the dashboard, the calendar and the admin choose and mark visits in SQL
-instead of applying every rule to thousands of rows.
+instead of applying every rule to thousands of rows. Beside them, each school's last visit:
+`School.last_visit_on` always holds the date of its latest delivered visit, for the due rule
+(`School.objects.due`) and the lists of schools (`refresh_last_visits`, below).
 
 They are worked out in one place, `refresh()`, from the same set-level rules the lists used before
 (`Visit.signal_codes`, whose agreement with `problems()` is tested), and refreshed here, on the model
@@ -18,6 +20,9 @@ once at its end, `migrate` works out visits that have none yet (`refresh_unworke
 `manage.py refresh_problems` recomputes every visit, e.g. after a change to the DBS settings.
 tests/sessions/models/test_stored_problems.py checks, on random sequences of changes and on each kind of
 change in turn, that the stored values always equal those worked out from scratch.
+
+A school's last visit changes only with its visits (their status, date or school, or one deleted), and with a
+save of the school itself, which would otherwise write back the value it was read with.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from itertools import batched
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from config.pausing import Pause
@@ -82,6 +87,16 @@ def refresh(visits: Iterable[int] | Q) -> int:
     return count
 
 
+def refresh_last_visits(schools: Iterable[int] | Q) -> int:
+    """Store the date of each of these schools' latest delivered visit (ids, or a condition on schools)."""
+    condition = schools if isinstance(schools, Q) else Q(pk__in=sorted(set(schools)))
+    latest = (
+        Visit.objects.filter(school=OuterRef("pk"), status=Visit.Status.DELIVERED)
+        .order_by().values("school").annotate(last=Max("date")).values("last")
+    )
+    return School.objects.filter(condition).update(last_visit_on=Subquery(latest))
+
+
 def refresh_unworked() -> int:
     """Visits whose errors were never worked out (added in bulk, or before the columns existed)."""
     return refresh(Q(error_codes__isnull=True))
@@ -131,6 +146,11 @@ def _visit_saved(sender, instance: Visit, raw=False, created=False, update_field
         refresh([instance.pk])
     else:
         refresh(_same_day_as_team(instance.pk, {row.date for row in _rows(instance)}))
+    refresh_last_visits({row.school_id for row in _rows(instance)})
+
+
+def _visit_deleted(sender, instance: Visit, **kwargs) -> None:
+    refresh_last_visits([instance.school_id])
 
 
 def _line_changed(sender, instance: VisitSession, raw=False, **kwargs) -> None:
@@ -184,8 +204,11 @@ def _changed(instance, fields: tuple[str, ...]) -> bool:
 
 
 def _school_saved(sender, instance: School, raw=False, **kwargs) -> None:
-    if not raw and _changed(instance, SCHOOL_FIELDS):
+    if raw:
+        return
+    if _changed(instance, SCHOOL_FIELDS):
         refresh(_ids(Visit.objects.filter(school=instance.pk)))
+    refresh_last_visits([instance.pk])
 
 
 def _session_type_saved(sender, instance: SessionType, raw=False, **kwargs) -> None:
@@ -201,7 +224,7 @@ def _schools_changed_in_bulk(sender, schools: Q, between: tuple | None = None, *
 def connect() -> None:
     schools_changed_in_bulk.connect(_schools_changed_in_bulk, dispatch_uid="problems-schools-in-bulk")
     watched = {
-        Visit: (_visit_saved, None),
+        Visit: (_visit_saved, _visit_deleted),
         VisitSession: (_line_changed, _line_changed),
         Assignment: (_assignment_changed, _assignment_changed),
         Volunteer: (_volunteer_saved, None),

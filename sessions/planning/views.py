@@ -167,7 +167,7 @@ def due(request: HttpRequest) -> HttpResponse:
     shown = [pk for pk, seen_to in in_order if filters.include_booked or not seen_to]
     left_out = len(in_order) - len(shown)
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = School.objects.filter(pk__in=page.object_list).with_last_visit().with_live_visit()
+    rows = School.objects.filter(pk__in=page.object_list).with_live_visit()
     found = rows.select_related("local_authority").in_bulk()
     page.object_list = [found[pk] for pk in page.object_list if pk in found]
     show_booked = request.GET.copy()
@@ -188,7 +188,7 @@ def due(request: HttpRequest) -> HttpResponse:
 @planner_required
 def schools(request: HttpRequest) -> HttpResponse:
     q = SchoolSearch.text(request.GET)
-    found = planning_schools(request.user).search(q).with_last_visit().select_related("local_authority")
+    found = planning_schools(request.user).search(q).select_related("local_authority")
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     template_name = "sessions/planning/schools.html"
     if request.htmx:

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db.models import Max
 from django.utils import timezone
 
 from schools.factories import SchoolFactory
@@ -117,6 +118,11 @@ def test_some_demo_visits_have_the_problems_a_coordinator_should_see():
     # The demo writes in bulk, then works out every visit's stored errors once: they are the rules' answer.
     for visit in Visit.objects.with_signals():
         assert visit.stored_error_codes == visit.signal_codes, visit
+    # and every school's last visit
+    latest = dict(Visit.objects.filter(status=Visit.Status.DELIVERED).values("school").annotate(last=Max("date"))
+                  .values_list("school", "last"))
+    assert latest and dict(School.objects.values_list("pk", "last_visit_on")) == {
+        pk: latest.get(pk) for pk in School.objects.values_list("pk", flat=True)}
 
 
 def test_the_demo_shows_a_visit_needing_cover_and_an_update_service_status_check_due():
