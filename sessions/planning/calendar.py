@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from schools.models import School, SchoolClosure, TermDate
 from sessions.access import planner_required, planning_areas, planning_visits, planning_volunteers
 from sessions.models import Visit, bank_holiday_name
 from sessions.planning.forms import CalendarFilterForm
-from stats.models import Area
+from stats.models import Area, LocalAuthority
 
 
 def shown_in_full(text: str | None, start: date, end: date) -> tuple[date | None, str]:
@@ -86,7 +87,7 @@ class DayMark:
 
 
 def day_marks(areas: list[Area], first: date, last: date) -> dict[date, list[DayMark]]:
-    """Each day's marks from `first` to `last` for the police force areas shown, in three queries at most
+    """Each day's marks from `first` to `last` for the police force areas shown, in four queries at most
     whatever the number of days, authorities or schools."""
     marks: dict[date, list[DayMark]] = {}
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
@@ -110,13 +111,22 @@ def day_marks(areas: list[Area], first: date, last: date) -> dict[date, list[Day
         .select_related("local_authority").order_by("starts_on", "local_authority__name")
     )
     # One mark per holiday a day is in, naming every authority that has it then ("Kent, Medway").
-    grouped: dict[tuple[date, str, str, str], list[str]] = {}
+    grouped: dict[tuple[date, str, str, str], list[LocalAuthority]] = {}
     for span in spans:
         for day in days:
             if span.starts_on <= day <= span.ends_on:
-                grouped.setdefault((day, span.kind, span.name, span.span), []).append(span.local_authority.name)
+                grouped.setdefault((day, span.kind, span.name, span.span), []).append(span.local_authority)
+    # A holiday every authority shown has (Christmas, across two areas' 26 authorities) says so, rather than
+    # naming them all in each day's box. Authorities without schools (merged away since) do not count.
+    with_schools = set(
+        LocalAuthority.objects.filter(police_force__in=areas)
+        .filter(Exists(School.objects.filter(local_authority=OuterRef("pk")))).values_list("pk", flat=True)
+    ) if grouped else set()
     for (day, kind, name, dates), authorities in grouped.items():
-        who = ", ".join(sorted(set(authorities)))
+        if len(with_schools) > 1 and with_schools <= {authority.pk for authority in authorities}:
+            who = "every local authority shown"
+        else:
+            who = ", ".join(sorted({authority.name for authority in authorities}))
         name = name[:1].upper() + name[1:]
         marks.setdefault(day, []).append(DayMark(
             "inset" if kind == TermDate.Kind.INSET else "holiday", f"{name}: {who}", f"{name}, {dates}: {who}."

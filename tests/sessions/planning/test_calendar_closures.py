@@ -40,6 +40,23 @@ def test_a_half_term_shades_its_days_naming_every_authority_that_has_it(coordina
     assert "Shaded days are a bank holiday, or a school holiday or INSET day" in html
 
 
+def test_a_holiday_every_authority_with_schools_has_says_so_instead_of_naming_them_all(
+        coordinator_client, thames_valley):
+    first, second, third = LocalAuthority.objects.filter(police_force=thames_valley).order_by("name")[:3]
+    for authority in (first, second):
+        SchoolFactory(local_authority=authority)
+        half_term(authority)
+    half_term(third)  # an authority without schools (merged away, say) does not count
+
+    tuesday = day_cell(coordinator_client.get("/plan/calendar/?week=2027-02-15").content.decode(), "Tue 16 Feb")
+    assert "February half-term: every local authority shown" in tuesday
+    assert first.name not in tuesday
+
+    SchoolFactory(local_authority=LocalAuthority.objects.filter(police_force=thames_valley).order_by("name")[3])
+    tuesday = day_cell(coordinator_client.get("/plan/calendar/?week=2027-02-15").content.decode(), "Tue 16 Feb")
+    assert f"February half-term: {first.name}, {second.name}, {third.name}" in tuesday  # not every one now
+
+
 def test_an_inset_day_is_named_for_its_authority(coordinator_client, thames_valley):
     authority = LocalAuthority.objects.filter(police_force=thames_valley).order_by("name").first()
     TermDateFactory(local_authority=authority, kind=TermDate.Kind.INSET, starts_on=date(2027, 3, 1),
@@ -121,9 +138,9 @@ def test_the_calendar_costs_the_same_queries_for_any_number_of_holidays_and_clos
         SchoolClosureFactory(school=SchoolFactory(local_authority=authority), starts_on=date(2027, 2, 24),
                              ends_on=date(2027, 2, 24))
 
-    # session, user, coordinator, volunteer (none), the areas shown, their holidays and INSET days, their
-    # schools' own closures, visits (none, so nothing of theirs to read)
-    with django_assert_num_queries(8 + reading_coordinators_authorities):
+    # session, user, coordinator, volunteer (none), the areas shown, their holidays and INSET days, the
+    # authorities with schools, their schools' own closures, visits (none, so nothing of theirs to read)
+    with django_assert_num_queries(9 + reading_coordinators_authorities):
         response = coordinator_client.get("/plan/calendar/?month=2027-02", headers=HTMX)
 
     html = response.content.decode()
