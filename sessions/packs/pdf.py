@@ -27,6 +27,7 @@ from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -342,10 +343,11 @@ class PackData:
         return f"{self.visit.date:%A %-d %B %Y}"
 
 
-def gather(visit: Visit | int) -> PackData:
-    """Everything the pack shows, in a fixed number of queries, with its cache key."""
+def gather(visit: Visit | int, within: QuerySet[Visit] | None = None) -> PackData:
+    """Everything the pack shows, in a fixed number of queries, with its cache key. The visit is read afresh,
+    from `within` when given (the visits the user may have packs for: Visit.DoesNotExist when not one)."""
     pk = visit.pk if isinstance(visit, Visit) else visit
-    visit = Visit.objects.select_related(
+    visit = (Visit.objects.all() if within is None else within).select_related(
         "school__local_authority__police_force__parent", "coordinator__coordinator"
     ).get(pk=pk)
     school = visit.school

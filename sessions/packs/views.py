@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.access_log import log_access
 from config.htmx import HtmxHttpRequest
 from sessions.access import pack_batches, pack_visits, planning_areas
-from sessions.models import PackBatch, PackDownload
+from sessions.models import PackBatch, PackDownload, Visit
 from sessions.packs.batch import MAX_BATCH_VISITS, batch_visits
 from sessions.packs.forms import BatchForm
 from sessions.packs.pdf import gather, pack_filename, pack_for
@@ -32,8 +32,11 @@ def etag_matches(request: HttpRequest, etag: str) -> bool:
 def serve_pdf(request: HttpRequest, visit_id: int, *, handouts_only: bool) -> HttpResponse:
     """The pack or its handouts, by the same access rule: rendered once per distinct content, then
     served from storage, revalidated by its ETag."""
-    visit = get_object_or_404(pack_visits(request.user), pk=visit_id)
-    data = gather(visit)
+    try:
+        data = gather(visit_id, within=pack_visits(request.user))
+    except Visit.DoesNotExist:
+        raise Http404("No such visit, or not yours to see.") from None
+    visit = data.visit
     key = data.handouts_key if handouts_only else data.key
     etag = f'"{key}"'
     if etag_matches(request, etag):
