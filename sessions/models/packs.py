@@ -100,7 +100,12 @@ class PackContent(models.Model):
 
     @property
     def is_reviewed(self) -> bool:
-        return bool(self.reviewed_by and self.reviewed_on)
+        return self.counts_as_reviewed(self.reviewed_by, self.reviewed_on)
+
+    @staticmethod
+    def counts_as_reviewed(reviewed_by: str, reviewed_on) -> bool:
+        """A section is reviewed when both who checked it and when are recorded."""
+        return bool(reviewed_by and reviewed_on)
 
     @property
     def review_status(self) -> str:

@@ -320,11 +320,15 @@ def content_for(session_types) -> Contents:
     shared: dict[str, dict[str, str]] = {code: {} for code in languages}
     versions = []
     welsh_unreviewed = False
-    for row in rows.order_by("pk"):
-        versions.append((row.pk, row.session_type_id, row.section, row.language, row.body, str(row.reviewed_on)))
-        welsh_unreviewed |= row.language == Language.WELSH and not row.is_reviewed
-        target = per_type[row.session_type_id] if row.session_type_id else shared
-        target[row.language][row.section] = row.body
+    # The columns alone: a pack download reads every section of its sessions (about 120 rows).
+    columns = ("pk", "session_type_id", "section", "language", "body", "reviewed_by", "reviewed_on")
+    for pk, session_type_id, section, language, body, reviewed_by, reviewed_on in (
+        rows.order_by("pk").values_list(*columns)
+    ):
+        versions.append((pk, session_type_id, section, language, body, str(reviewed_on)))
+        welsh_unreviewed |= language == Language.WELSH and not PackContent.counts_as_reviewed(reviewed_by, reviewed_on)
+        target = per_type[session_type_id] if session_type_id else shared
+        target[language][section] = body
 
     def laid_over(sections: dict[str, dict[str, str]], code: str) -> dict[str, str]:
         return {**sections[Language.ENGLISH], **sections[code]}
