@@ -146,13 +146,19 @@ def volunteers(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     areas = list(planning_areas(request.user).order_by("name"))
     search = VolunteerSearch(request.GET, areas=areas)
-    found = (
+    # One pass over the matching volunteers, in the list's order, gives the count and the page; only the
+    # page's volunteers are read whole (the search's conditions are worked out once, not for a count and again).
+    in_order = list(
         matching(planning_volunteers(request.user).filter(active=True), search, areas, today)
-        .select_related("user")
-        .prefetch_related(upcoming_away(today), Prefetch("areas", queryset=Area.objects.order_by("name")))
-        .order_by("user__last_name", "user__first_name", "pk")
+        .order_by("user__last_name", "user__first_name", "pk").values_list("pk", flat=True)
     )
-    page = Paginator(found, PAGE_SIZE).get_page(search.value("page"))
+    page = Paginator(in_order, PAGE_SIZE).get_page(search.value("page"))
+    found = (
+        Volunteer.objects.filter(pk__in=page.object_list).select_related("user")
+        .prefetch_related(upcoming_away(today), Prefetch("areas", queryset=Area.objects.order_by("name")))
+        .in_bulk()
+    )
+    page.object_list = [found[pk] for pk in page.object_list if pk in found]  # none deleted since
     term = school_term(today)
     terms = [term, term.previous]
     counts = visits_by_term([v.pk for v in page.object_list], terms)
