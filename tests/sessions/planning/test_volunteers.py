@@ -180,6 +180,9 @@ def test_the_directory_is_paged(coordinator_client, thames_valley):
 
     assert first.count('class="volunteer-row"') == 25 and second.count('class="volunteer-row"') == 1
     assert "Page 2 of 2" in second
+    # in the list's order across the pages: by last name
+    assert "Z24" in first and "Z25" not in first and "Z25" in second
+    assert first.index("Z00") < first.index("Z01") < first.index("Z24")
 
 
 def test_a_volunteers_page_shows_contact_and_bookings_coming_and_past(coordinator_client, thames_valley, kent):
