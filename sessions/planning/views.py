@@ -242,14 +242,6 @@ def visit_form_context(request: HttpRequest, visit: Visit | None) -> dict:
     if visit is None and request.GET.get("school", "").isdigit():
         initial["school"] = schools.filter(urn=request.GET["school"]).first()
     form = VisitForm(data, instance=instance, schools=schools, initial=initial)
-    chosen = None
-    if data is not None and data.get("school", "").isdigit():
-        chosen = schools.filter(urn=data["school"]).first()
-    elif visit is not None:
-        chosen = visit.school
-    else:
-        chosen = initial.get("school")
-    nation = chosen.nation if chosen else School.Nation.ENGLAND
     if data is not None and "add_line" in data:
         data = data.copy()
         # A count that is not a small number is left as it is: the formset then says the form is damaged.
@@ -257,6 +249,15 @@ def visit_form_context(request: HttpRequest, visit: Visit | None) -> dict:
         if total.isdigit() and len(total) < 4:
             data["sessions-TOTAL_FORMS"] = str(int(total) + 1)
         form = VisitForm(data, instance=instance, schools=schools, initial=initial)
+    if data is not None:
+        # The form's school field finds the school among `schools` by its URN (every post validates the form).
+        form.is_valid()
+        chosen = form.cleaned_data.get("school")
+    elif visit is not None:
+        chosen = visit.school
+    else:
+        chosen = initial.get("school")
+    nation = chosen.nation if chosen else School.Nation.ENGLAND
     formset = SessionLineFormSet(data, instance=instance, prefix="sessions", form_kwargs={"nation": nation})
     q = SchoolSearch.text(data or request.GET)
     return {
