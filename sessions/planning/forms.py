@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cached_property
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -165,10 +166,43 @@ class SessionLineForm(forms.ModelForm):
         return pupils
 
 
+class SavedLineField(forms.ModelChoiceField):
+    """A session line's hidden id, matched against the visit's lines the formset has read already. Django's own
+    field looks every line up again, among every visit's lines."""
+
+    def __init__(self, lines: dict[int, VisitSession], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lines = lines
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.lines[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
 class BaseSessionLineFormSet(BaseInlineFormSet):
     default_error_messages = {
         "too_few_forms": "Add at least one session: its type, year groups and number of pupils.",
     }
+
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        name = self.model._meta.pk.name
+        django_field = form.fields[name]
+        form.fields[name] = SavedLineField(
+            self.saved_lines, queryset=self.get_queryset(), initial=django_field.initial, required=False,
+            widget=django_field.widget,
+        )
+
+    @cached_property
+    def saved_lines(self) -> dict[int, VisitSession]:
+        """The visit's lines by id, from the query the formset makes for its forms' instances anyway."""
+        return {line.pk: line for line in self.get_queryset()}
 
 
 SessionLineFormSet = inlineformset_factory(

@@ -178,6 +178,30 @@ def test_editing_a_visit_moves_it_and_its_volunteers_booked_time(coordinator_cli
     assert visit.assignments.get().booked_from == visit.starts
 
 
+@pytest.mark.parametrize("posted_id", ["other visit's line", "no such line", "not a number"])
+def test_a_session_line_id_that_is_not_one_of_the_visits_lines_is_refused_and_nothing_changes(
+        coordinator_client, thames_valley, planned_visit, visit_data, posted_id):
+    visit = planned_visit(thames_valley, volunteers=1)
+    other = planned_visit(thames_valley, date=date(2027, 3, 3))
+    theirs = other.sessions.get()
+    value = {"other visit's line": str(theirs.pk), "no such line": "999999", "not a number": "x"}[posted_id]
+    data = visit_data(visit.school, date="2027-03-04", starts_at="13:00", ends_at="14:00") | {
+        "sessions-INITIAL_FORMS": "1",
+        "sessions-0-id": value,
+        "sessions-0-visit": str(visit.pk),
+        "sessions-0-starts_at": "13:00",
+    }
+
+    response = coordinator_client.post(f"/visits/{visit.pk}/edit/", data)
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    visit.refresh_from_db()
+    theirs.refresh_from_db()
+    assert visit.date == A_SCHOOL_DAY and visit.version == 0
+    assert theirs.visit_id == other.pk and theirs.starts_at == other.sessions.get().starts_at
+
+
 def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_message(coordinator_client, thames_valley, planned_visit, visit_data):
     visit = planned_visit(thames_valley, volunteers=1)
     priya = visit.assignments.get().volunteer
