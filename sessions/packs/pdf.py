@@ -10,6 +10,7 @@ own static files under static/pack/ and refuses everything else.
 from __future__ import annotations
 
 import atexit
+import copy
 import hashlib
 import json
 import mimetypes
@@ -122,15 +123,20 @@ def _renderer() -> tuple[Any, Any, Any]:
 atexit.register(_renderer.cache_clear)
 
 
-def render_html(html: str) -> tuple[bytes, int]:
-    """The PDF bytes and page count for the pack HTML."""
+def _laid_out(html: str):
+    """The pack HTML laid out in pages (a WeasyPrint Document); call it holding `_render_lock`."""
     from weasyprint import HTML  # noqa: PLC0415 — WeasyPrint loads on first render
 
     font_config, stylesheet, fetcher = _renderer()
+    return HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=font_config
+    )
+
+
+def render_html(html: str) -> tuple[bytes, int]:
+    """The PDF bytes and page count for the pack HTML."""
     with _render_lock:  # one shared FontConfiguration: render one pack at a time per process
-        document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=font_config
-        )
+        document = _laid_out(html)
         return document.write_pdf(), len(document.pages)
 
 
@@ -299,6 +305,15 @@ class PackData:
     def handouts_key(self) -> str:
         """The handouts PDF's storage key: the pack's, made distinct."""
         return hashlib.sha256(f"handouts:{self.key}".encode()).hexdigest()
+
+    @property
+    def handouts_title(self) -> str:
+        """The handouts PDF's title (its HTML's, and its metadata's when cut from the pack)."""
+        return f"Pupil handouts: {self.school.name}"
+
+    @property
+    def handouts_description(self) -> str:
+        return f"Pupil handouts for {self.school.name}, to photocopy"
 
     @property
     def draft_reasons(self) -> list[str]:
@@ -640,19 +655,50 @@ def render_pack(visit: Visit | int, *, handouts_only: bool = False) -> bytes:
     return html_to_pdf(pack_html(gather(visit), handouts_only=handouts_only))
 
 
+def render_pack_and_handouts(data: PackData) -> tuple[tuple[bytes, int], tuple[bytes, int] | None]:
+    """The pack's PDF and page count and, cut from the same layout, its handouts PDF's: the pack ends with
+    the pupil pages, and unless the pack is a draft (whose band says more on the pack's pages than on the
+    handouts') they are the handouts PDF's pages. None for the handouts when they must be laid out alone."""
+    with _render_lock:
+        document = _laid_out(pack_html(data))
+        pack = document.write_pdf(), len(document.pages)
+        if data.errors or not data.handouts:
+            return pack, None
+        first = data.handouts[0].anchor
+        start = next((n for n, page in enumerate(document.pages) if first in page.anchors), None)
+        if start is None:
+            return pack, None
+        handouts = document.copy(document.pages[start:])
+        handouts.metadata = copy.copy(document.metadata)
+        handouts.metadata.title, handouts.metadata.description = data.handouts_title, data.handouts_description
+        return pack, (handouts.write_pdf(), len(handouts.pages))
+
+
 def storage_name(visit_pk: int, key: str, *, handouts_only: bool = False) -> str:
     return f"packs/{visit_pk}/{'handouts-' if handouts_only else ''}{key}.pdf"
 
 
 def pack_for(visit: Visit | int, data: PackData | None = None, *, handouts_only: bool = False) -> StoredPack:
     """The stored pack (or handouts PDF) for the visit's current inputs, rendering and storing it if
-    there is none. The pack and its handouts are stored side by side under keys from the same inputs."""
+    there is none. The pack and its handouts are stored side by side under keys from the same inputs; a pack
+    rendered stores its handouts too where they can be cut from it (`render_pack_and_handouts`)."""
     data = data or gather(visit)
     key = data.handouts_key if handouts_only else data.key
     stored = StoredPack.objects.filter(key=key).first()
     if stored and default_storage.exists(stored.file.name):
         return stored
-    pdf, pages = render_html(pack_html(data, handouts_only=handouts_only))
+    if handouts_only:
+        return _store(data, *render_html(pack_html(data, handouts_only=True)), handouts_only=True)
+    pack, handouts = render_pack_and_handouts(data)
+    stored = _store(data, *pack, handouts_only=False)
+    if handouts and not StoredPack.objects.filter(key=data.handouts_key).exists():
+        _store(data, *handouts, handouts_only=True)
+    return stored
+
+
+def _store(data: PackData, pdf: bytes, pages: int, *, handouts_only: bool) -> StoredPack:
+    """Store the visit's pack (or handouts PDF) under its key, and remove the visit's superseded ones."""
+    key = data.handouts_key if handouts_only else data.key
     name = storage_name(data.visit.pk, key, handouts_only=handouts_only)
     if default_storage.exists(name):
         default_storage.delete(name)

@@ -1,14 +1,25 @@
 """What the session pack says, read back from the PDF page by page."""
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from sessions.factories import AssignmentFactory, VisitFactory
-from sessions.models import Assignment, PackContent, SessionType
+from sessions.models import Assignment, PackContent, SessionType, StoredPack, VisitSession
 from sessions.packs.content import content_for, load_pack_content
-from sessions.packs.pdf import PackData, gather, pack_html, render_pack
+from sessions.packs.pdf import (
+    PackData,
+    gather,
+    pack_for,
+    pack_html,
+    read_pack,
+    render_html,
+    render_pack,
+    render_pack_and_handouts,
+)
 from stats.models import Area
 
 ALL_TYPES = ("assembly-ks1", "workshop-year-2", "assembly-ks2", "workshop-years-5-6")
@@ -162,6 +173,47 @@ def test_the_handouts_pdf_carries_the_pupil_pages_alone(thames_valley, slug, mak
                        "Thames Valley", "offences", "Page 1"):
         assert adult_word not in page
     assert not FIGURE_WITH_COMMA.search(page)
+
+
+@pytest.mark.parametrize("variant", ["plain", "a session in Welsh", "a SEND session"])
+def test_the_handouts_cut_from_the_packs_layout_are_the_handouts_laid_out_alone(
+        thames_valley, make_visit, pages_text, variant):
+    visit = make_visit(thames_valley)
+    if variant == "a session in Welsh":
+        VisitSession.objects.filter(visit=visit, session_type__slug="assembly-ks2").update(welsh_language=True)
+    if variant == "a SEND session":
+        VisitSession.objects.filter(visit=visit, session_type__slug="assembly-ks1").update(send_adapted=True)
+    data = gather(visit)
+    assert not data.errors and data.handouts
+
+    (pack, _), cut = render_pack_and_handouts(data)
+    alone, alone_pages = render_html(pack_html(data, handouts_only=True))
+
+    assert cut is not None and cut[1] == alone_pages == len(data.handouts)
+    assert pages_text(cut[0]) == pages_text(alone)
+    assert pages_text(pack)[-alone_pages:] == pages_text(alone)
+    # drawn the same, to the point: each page's content stream is the same bytes
+    readers = [PdfReader(io.BytesIO(pdf)) for pdf in (cut[0], alone)]
+    assert [page.get_contents().get_data() for page in readers[0].pages] == [
+        page.get_contents().get_data() for page in readers[1].pages]
+    assert {reader.metadata.title for reader in readers} == {f"Pupil handouts: {visit.school.name}"}
+
+
+def test_a_rendered_pack_stores_its_handouts_and_a_drafts_are_laid_out_on_their_own(
+        thames_valley, make_visit, pages_text):
+    visit = make_visit(thames_valley)
+    data = gather(visit)
+    pack_for(visit, data)
+    assert StoredPack.objects.filter(key=data.handouts_key).exists()
+
+    draft = make_visit(thames_valley, slugs=("assembly-ks1", "workshop-years-5-6"), low_age=4, high_age=7,
+                       school_name="Brook Infant School")
+    data = gather(draft)
+    assert data.errors and render_pack_and_handouts(data)[1] is None
+    pack_for(draft, data)
+    assert not StoredPack.objects.filter(key=data.handouts_key).exists()
+    handouts = pages_text(read_pack(pack_for(draft, data, handouts_only=True)))
+    assert all("Ask your coordinator for the corrected handouts" in page for page in handouts)
 
 
 def test_key_stage_1_and_key_stage_2_plans_differ_in_vocabulary_and_depth(thames_valley_pack, adult_pages):
