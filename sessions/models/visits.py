@@ -665,17 +665,14 @@ class Visit(models.Model):
         """
         return problems_of(self, sessions)
 
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems() if p.is_error]
+    def errors(self, sessions: Iterable[VisitSession] | None = None) -> list[Problem]:
+        return [p for p in self.problems(sessions) if p.is_error]
 
     def errors_to_show(self, sessions: Iterable[VisitSession] | None = None) -> list[Problem]:
-        """The errors `problems()` gives, with their messages, for what only shows them (the pack's draft
-        band). The rules run only when the stored codes say there is an error or were never worked out:
-        sessions/models/stored_problems.py keeps them equal to `problems()` on every change. Whatever
-        books or confirms asks `problems()` itself."""
-        if self.error_codes == "":
-            return []
-        return [p for p in self.problems(sessions) if p.is_error]
+        """`errors()`, for what only shows them (the pack's draft band). The rules run only when the stored
+        codes say there is an error or were never worked out: sessions/models/stored_problems.py keeps them
+        equal to `problems()` on every change. Whatever books or confirms asks `problems()` itself."""
+        return [] if self.error_codes == "" else self.errors(sessions)
 
     # --- The visit report
 

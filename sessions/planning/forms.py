@@ -170,6 +170,11 @@ class SavedLineField(forms.ModelChoiceField):
     """A session line's hidden id, matched against the visit's lines the formset has read already. Django's own
     field looks every line up again, among every visit's lines."""
 
+    default_error_messages = {
+        "invalid_choice": "This session is not one of the visit's: it may have been removed since the form was "
+                          "loaded. Open the visit again to see its sessions as they are now.",
+    }
+
     def __init__(self, lines: dict[int, VisitSession], **kwargs) -> None:
         super().__init__(**kwargs)
         self.lines = lines

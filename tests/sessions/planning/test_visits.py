@@ -195,7 +195,7 @@ def test_a_session_line_id_that_is_not_one_of_the_visits_lines_is_refused_and_no
     response = coordinator_client.post(f"/visits/{visit.pk}/edit/", data)
 
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "This session is not one of the visit&#x27;s: it may have been removed" in response.content.decode()
     visit.refresh_from_db()
     theirs.refresh_from_db()
     assert visit.date == A_SCHOOL_DAY and visit.version == 0
