@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 
 from schools.models import School
 from sessions.models import Assignment, Coordinator, PackBatch, Visit, Volunteer
@@ -44,15 +45,16 @@ def is_planner(user) -> bool:
 
 
 def roles(request: HttpRequest) -> dict:
-    """Which parts of the site the user may reach, for the navigation (a template context processor)."""
+    """Which parts of the site the user may reach, for the navigation (a template context processor).
+    Each is worked out when a template first asks, so a fragment that shows no navigation asks nothing."""
     user = getattr(request, "user", None)
     if user is None:
         return {"is_coordinator": False, "is_volunteer": False, "is_staff_user": False, "is_planner": False}
     return {
-        "is_coordinator": is_coordinator(user),
-        "is_volunteer": is_volunteer(user),
-        "is_staff_user": is_staff(user),
-        "is_planner": is_planner(user),
+        "is_coordinator": SimpleLazyObject(lambda: is_coordinator(user)),
+        "is_volunteer": SimpleLazyObject(lambda: is_volunteer(user)),
+        "is_staff_user": SimpleLazyObject(lambda: is_staff(user)),
+        "is_planner": SimpleLazyObject(lambda: is_planner(user)),
     }
 
 

@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 import holidays
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from schools.models import (
@@ -24,6 +25,7 @@ from schools.models import (
     TermDate,
     academic_year_label,
     academic_year_of,
+    cycle_start,
     day_month,
 )
 
@@ -93,6 +95,19 @@ class Facts:
     def closures(self) -> list[SchoolClosure]:
         """The school's own closures and INSET days on the visit's date."""
         return list(SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date))
+
+    @cached_property
+    def other_visits(self) -> list[visits.Visit]:
+        """The school's other visits that two rules read, in one query, by date: those still live (`second_visit`)
+        and those delivered within the programme cycle before this visit's date (`recently_visited`)."""
+        day = self.visit.date
+        live = Q(status__in=LIVE_VISIT_STATUSES)
+        delivered_in_cycle = Q(status=visits.Visit.Status.DELIVERED, date__gt=cycle_start(day), date__lt=day)
+        return list(
+            visits.Visit.objects.filter(live | delivered_in_cycle, school_id=self.school.pk)
+            .exclude(pk=self.visit.pk)
+            .order_by("date", "pk")
+        )
 
     def term_dates_on(self, *kinds: str) -> list[TermDate]:
         day = self.visit.date
@@ -251,9 +266,9 @@ def second_visit(facts: Facts) -> Iterator[Problem]:
     visit, school = facts.visit, facts.school
     if visit.status not in LIVE_VISIT_STATUSES:
         return
-    others = (visits.Visit.objects.filter(school_id=school.pk, status__in=LIVE_VISIT_STATUSES)
-              .exclude(pk=visit.pk).order_by("date", "pk"))
-    for other in others:
+    for other in facts.other_visits:
+        if other.status not in LIVE_VISIT_STATUSES:
+            continue
         yield Problem(
             Problem.WARNING, "second_visit",
             f"{school.name} already has a visit {other.get_status_display().lower()} for {other.date:%-d %B %Y}.",
@@ -261,8 +276,10 @@ def second_visit(facts: Facts) -> Iterator[Problem]:
 
 
 def recently_visited(facts: Facts) -> Iterator[Problem]:
-    recent = facts.visit.previous_visit_in_cycle()
-    if recent:
+    """The school's latest delivered visit within the programme cycle before this one's date."""
+    delivered = [other for other in facts.other_visits if other.status == visits.Visit.Status.DELIVERED]
+    if delivered:
+        recent = delivered[-1]
         yield Problem(
             Problem.WARNING,
             "recently_visited",

@@ -26,7 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from config.dates import minus_minutes, month_of, plus_minutes
 from schools.geography import distance_km, district_point
-from schools.models import School, SchoolClosure, TermDate, cycle_start
+from schools.models import School, SchoolClosure, TermDate
 from sessions.models import attendance as counting
 from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token, person_name
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
@@ -596,20 +596,6 @@ class Visit(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED
-
-    def previous_visit_in_cycle(self) -> Visit | None:
-        """The school's latest delivered visit within the programme cycle before this one's date."""
-        return (
-            Visit.objects.filter(
-                school_id=self.school_id,
-                status=self.Status.DELIVERED,
-                date__gt=cycle_start(self.date),
-                date__lt=self.date,
-            )
-            .exclude(pk=self.pk)
-            .order_by("-date")
-            .first()
-        )
 
     WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 

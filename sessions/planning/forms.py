@@ -60,7 +60,66 @@ def parse_dates_to_avoid(text: str) -> list[str]:
     return sorted(set(found))
 
 
-class VisitForm(forms.ModelForm):
+class FoundChoicesMixin:
+    """A model form whose model choices found their objects already (among the objects the user may choose):
+    the model's own check that each chosen object exists would ask the database again. The models these forms
+    edit have no unique or check constraint on such a field, which the exclusion would also skip
+    (`tests/sessions/planning/test_visits.py` checks that)."""
+
+    def _get_validation_exclusions(self) -> set[str]:
+        exclude = super()._get_validation_exclusions()
+        cleaned = getattr(self, "cleaned_data", {})
+        exclude.update(
+            name for name, field in self.fields.items()
+            if isinstance(field, forms.ModelChoiceField) and cleaned.get(name) is not None
+        )
+        return exclude
+
+
+class ReadObjectsIterator(ModelChoiceIterator):
+    """The options of a `ReadChoiceField`, from the objects it holds."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects.values():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.objects) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.objects)
+
+
+class ReadChoiceField(forms.ModelChoiceField):
+    """A choice among model objects read once for a whole formset (`objects`, by primary key, in the order
+    shown): a posted value is looked up among them and the options are written from them, where Django's field
+    asks the database for each form."""
+
+    iterator = ReadObjectsIterator
+
+    def __init__(self, *args, objects: dict[int, object] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.objects = objects if objects is not None else {}
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.objects = self.objects  # shared by every form of the formset, never changed
+        return copy
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+class VisitForm(FoundChoicesMixin, forms.ModelForm):
     """The visit itself. The school is chosen from the schools the coordinator may plan for (by URN)."""
 
     school = forms.ModelChoiceField(
@@ -106,6 +165,14 @@ class VisitForm(forms.ModelForm):
         self.fields["preferred_time"].widget = forms.RadioSelect(choices=self.fields["preferred_time"].choices)
         self.initial["dates_to_avoid"] = ", ".join(f"{d:%d/%m/%Y}" for d in self.instance.avoided_dates)
 
+    # The visit's constraints that `Visit.clean()` states in the coordinator's words, just before Django would
+    # ask the database the same question again.
+    CHECKED_BY_CLEAN = frozenset({"visit_ends_after_start"})
+
+    def validate_constraints(self) -> None:
+        if {constraint.name for constraint in Visit._meta.constraints} - self.CHECKED_BY_CLEAN:
+            super().validate_constraints()
+
     def clean_dates_to_avoid(self) -> list[str]:
         return parse_dates_to_avoid(self.cleaned_data["dates_to_avoid"])
 
@@ -131,7 +198,15 @@ def year_groups_field() -> forms.TypedMultipleChoiceField:
     )
 
 
-class SessionLineForm(forms.ModelForm):
+class SessionLineForm(FoundChoicesMixin, forms.ModelForm):
+    session_type = ReadChoiceField(
+        queryset=SessionType.objects.filter(active=True),
+        error_messages={
+            "required": "Choose the session type.",
+            "invalid_choice": "Choose the session type again: the one sent is not offered (it may have been "
+                              "withdrawn since the form was loaded).",
+        },
+    )
     year_groups = year_groups_field()
 
     class Meta:
@@ -141,7 +216,6 @@ class SessionLineForm(forms.ModelForm):
         widgets = {"starts_at": TIME_INPUT, "pupils": forms.NumberInput(attrs={"min": 0, "max": 2000})}
         labels = {"pupils": "Number of pupils"}
         error_messages = {
-            "session_type": {"required": "Choose the session type."},
             "starts_at": {
                 "required": "Give the time this session starts.",
                 "invalid": "Give the time as hours and minutes.",
@@ -149,9 +223,11 @@ class SessionLineForm(forms.ModelForm):
             "pupils": {"required": "Give the number of pupils.", "invalid": "Give the number of pupils as a number."},
         }
 
-    def __init__(self, *args, nation: str = School.Nation.ENGLAND, **kwargs) -> None:
+    def __init__(self, *args, nation: str = School.Nation.ENGLAND,
+                 session_types: dict[int, SessionType] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["session_type"].queryset = SessionType.objects.filter(active=True)
+        field = self.fields["session_type"]
+        field.objects = session_types if session_types is not None else {t.pk: t for t in field.queryset}
         # Left empty, a session starts when the visit does (filled in by the view).
         self.fields["starts_at"].required = False
         self.fields["year_groups"].choices = year_group_choices(nation)
@@ -166,48 +242,37 @@ class SessionLineForm(forms.ModelForm):
         return pupils
 
 
-class SavedLineField(forms.ModelChoiceField):
-    """A session line's hidden id, matched against the visit's lines the formset has read already. Django's own
-    field looks every line up again, among every visit's lines."""
-
-    default_error_messages = {
-        "invalid_choice": "This session is not one of the visit's: it may have been removed since the form was "
-                          "loaded. Open the visit again to see its sessions as they are now.",
-    }
-
-    def __init__(self, lines: dict[int, VisitSession], **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.lines = lines
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return self.lines[int(value)]
-        except (KeyError, TypeError, ValueError):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            ) from None
-
-
 class BaseSessionLineFormSet(BaseInlineFormSet):
     default_error_messages = {
         "too_few_forms": "Add at least one session: its type, year groups and number of pupils.",
     }
 
+    # A session line's hidden id is matched against the visit's lines the formset has read already (Django's
+    # own field looks every line up again, among every visit's lines).
+    LINE_GONE = ("This session is not one of the visit's: it may have been removed since the form was loaded. "
+                 "Open the visit again to see its sessions as they are now.")
+
+    def get_form_kwargs(self, index):
+        return super().get_form_kwargs(index) | {"session_types": self.session_types}
+
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         name = self.model._meta.pk.name
         django_field = form.fields[name]
-        form.fields[name] = SavedLineField(
-            self.saved_lines, queryset=self.get_queryset(), initial=django_field.initial, required=False,
-            widget=django_field.widget,
+        form.fields[name] = ReadChoiceField(
+            queryset=self.get_queryset(), objects=self.saved_lines, initial=django_field.initial, required=False,
+            widget=django_field.widget, error_messages={"invalid_choice": self.LINE_GONE},
         )
 
     @cached_property
     def saved_lines(self) -> dict[int, VisitSession]:
         """The visit's lines by id, from the query the formset makes for its forms' instances anyway."""
         return {line.pk: line for line in self.get_queryset()}
+
+    @cached_property
+    def session_types(self) -> dict[int, SessionType]:
+        """The session types a line may have, read once for every line."""
+        return {session_type.pk: session_type for session_type in SessionType.objects.filter(active=True)}
 
 
 SessionLineFormSet = inlineformset_factory(
@@ -501,6 +566,14 @@ class VisitRequestForm(forms.Form):
     @property
     def lead_fields(self) -> list[forms.BoundField]:
         return [self[f"safeguarding_lead_{part}"] for part in ("name", "role", "phone", "email")]
+
+    # The visit's constraints that `Visit.clean()` states in the coordinator's words, just before Django would
+    # ask the database the same question again.
+    CHECKED_BY_CLEAN = frozenset({"visit_ends_after_start"})
+
+    def validate_constraints(self) -> None:
+        if {constraint.name for constraint in Visit._meta.constraints} - self.CHECKED_BY_CLEAN:
+            super().validate_constraints()
 
     def clean_dates_to_avoid(self) -> list[str]:
         return parse_dates_to_avoid(self.cleaned_data["dates_to_avoid"])

@@ -124,6 +124,30 @@ def test_a_visit_costs_the_same_for_10_or_200_volunteers_in_the_area(coordinator
     assert_constant(coordinator_client, f"/visits/{visit.pk}/{part}", add, headers)
 
 
+def test_the_live_problems_check_costs_the_same_for_one_session_line_or_four(coordinator_client, visit_data):
+    """The session types are read once for every line and each line's choices are not looked up again."""
+    school = SchoolFactory(in_area=coordinator_client.area)
+    types = list(SessionType.objects.filter(active=True))
+
+    def lines(n: int) -> dict:
+        data = visit_data(school, date=SOON.isoformat(), starts_at="09:00", ends_at="15:00")
+        data["sessions-TOTAL_FORMS"] = str(n)
+        for i in range(n):
+            data |= {f"sessions-{i}-session_type": str(types[i % len(types)].pk),
+                     f"sessions-{i}-starts_at": f"{9 + i}:00", f"sessions-{i}-year_groups": ["5", "6"],
+                     f"sessions-{i}-pupils": "30"}
+        return data
+
+    counts = []
+    for n in (1, 4):
+        with CaptureQueriesContext(connection) as captured:
+            response = coordinator_client.post("/visits/new/check/", lines(n), headers=HTMX)
+        assert response.status_code == 200
+        assert "Choose" not in response.content.decode()  # every line valid: the rules ran on all four
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
+
+
 def test_the_coordinators_calendar_feed_costs_the_same_for_10_or_200_visits(coordinator_client):
     token = coordinator_client.coordinator.calendar_token
     assert_constant(coordinator_client, f"/calendar/{token}.ics", visits_in(coordinator_client.area))

@@ -156,6 +156,27 @@ def test_a_delivered_visit_within_the_cycle_is_a_warning_and_one_just_outside_is
     assert "recently_visited" not in codes(visit)
 
 
+def test_the_latest_delivered_visit_in_the_cycle_is_named_beside_the_schools_other_live_visit(
+        django_assert_num_queries):
+    school = SchoolFactory()
+    VisitFactory(school=school, date=date(2025, 3, 3), status=Visit.Status.DELIVERED)
+    VisitFactory(school=school, date=date(2025, 11, 4), status=Visit.Status.DELIVERED)
+    VisitFactory(school=school, date=A_SCHOOL_DAY + timedelta(days=400), status=Visit.Status.DELIVERED)  # after it
+    VisitFactory(school=school, date=A_SCHOOL_DAY + timedelta(days=7), status=Visit.Status.REQUESTED)
+    VisitFactory(school=school, date=A_SCHOOL_DAY + timedelta(days=14), status=Visit.Status.CANCELLED)
+    visit = staffed_visit(school=school)
+    lines = list(visit.sessions.select_related("session_type"))
+
+    # The team, the school's closures, clashes, absences, and the school's other visits once for both rules (this
+    # school has no local authority, so no term dates are read).
+    with django_assert_num_queries(5):
+        found = {p.code: p.message for p in visit.problems(sessions=lines)}
+
+    assert found["recently_visited"].startswith(f"{school.name} had a visit on 4 November 2025, within the")
+    later = A_SCHOOL_DAY + timedelta(days=7)
+    assert found["second_visit"] == f"{school.name} already has a visit requested for {later:%-d %B %Y}."
+
+
 def test_a_live_check_reads_session_lines_that_are_not_saved_yet():
     visit = Visit(school=SchoolFactory(low_age=4, high_age=7), date=A_SCHOOL_DAY, starts_at=time(9), ends_at=time(10))
     line = VisitSession(session_type=SessionTypeFactory(slug="workshop-years-5-6"), starts_at=time(9))

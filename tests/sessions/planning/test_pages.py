@@ -166,9 +166,9 @@ def test_the_calendar_fragment_costs_the_same_queries_for_any_number_of_visits(
     for i in range(n):
         planned_visit(thames_valley, date=date(2027, 3, 1) + timedelta(days=i), volunteers=2)
 
-    # session, user, coordinator, volunteer (none), the areas shown, their holidays and INSET days, their
-    # schools' own closures, visits (their errors are stored on them)
-    with django_assert_num_queries(8 + reading_coordinators_authorities):
+    # session, user, coordinator, the areas shown, their holidays and INSET days, their schools' own closures,
+    # visits (their errors are stored on them)
+    with django_assert_num_queries(7 + reading_coordinators_authorities):
         response = coordinator_client.get("/plan/calendar/?week=2027-03-01", headers=HTMX)
 
     assert response.content.decode().count('class="visit cal-visit') == n
@@ -249,9 +249,9 @@ def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley)
 
-    # session, user, coordinator, volunteer (none), the due schools in order with whether a visit is planned
-    # (the counts and the page's schools), the page's schools (+local authority)
-    with django_assert_num_queries(6):
+    # session, user, coordinator, the due schools in order with whether a visit is planned (the counts and the
+    # page's schools), the page's schools (+local authority)
+    with django_assert_num_queries(5):
         response = coordinator_client.get("/plan/due/", headers=HTMX)
 
     assert response.content.decode().count('class="school-row"') == n
@@ -265,8 +265,8 @@ def test_school_search_costs_the_same_queries_for_any_number_of_schools(
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley, name="Hazel Primary")
 
-    # session, user, coordinator, volunteer (none), count, page of schools (+local authority, last visit)
-    with django_assert_num_queries(6):
+    # session, user, coordinator, count, page of schools (+local authority, last visit)
+    with django_assert_num_queries(5):
         response = coordinator_client.get("/plan/schools/?q=hazel", headers=HTMX)
 
     html = response.content.decode()

@@ -4,18 +4,21 @@ import json
 from datetime import date, time
 
 import pytest
+from django.forms import ModelChoiceField
 
 from schools.factories import SchoolFactory
 from schools.models import School
 from sessions.factories import (
     A_SCHOOL_DAY,
     AssignmentFactory,
+    SessionTypeFactory,
     UnavailabilityFactory,
     VisitReportFactory,
     VisitSessionFactory,
     VolunteerFactory,
 )
 from sessions.models import Assignment, SessionType, StatusChange, Visit, VisitSession
+from sessions.planning.forms import SessionLineForm, VisitForm
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +205,21 @@ def test_a_session_line_id_that_is_not_one_of_the_visits_lines_is_refused_and_no
     assert theirs.visit_id == other.pk and theirs.starts_at == other.sessions.get().starts_at
 
 
+@pytest.mark.parametrize("posted", ["withdrawn", "no such type", "not a number"])
+def test_a_session_type_that_is_not_offered_is_refused_with_a_message(coordinator_client, thames_valley, visit_data,
+                                                                       posted):
+    school = SchoolFactory(in_area=thames_valley)
+    withdrawn = SessionTypeFactory(slug="withdrawn-workshop", active=False)
+    value = {"withdrawn": str(withdrawn.pk), "no such type": "999999", "not a number": "x"}[posted]
+    data = visit_data(school) | {"sessions-0-session_type": value}
+
+    response = coordinator_client.post("/visits/new/", data)
+
+    assert response.status_code == 200
+    assert "Choose the session type again: the one sent is not offered" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
 def test_moving_a_visit_onto_a_volunteers_other_booking_is_refused_with_a_message(coordinator_client, thames_valley, planned_visit, visit_data):
     visit = planned_visit(thames_valley, volunteers=1)
     priya = visit.assignments.get().volunteer
@@ -302,10 +320,9 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
     visit = planned_visit(thames_valley, volunteers=n)
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
-    # session, user, coordinator, volunteer (none), visit, assignments, the session lines (what the visit
-    # needs), the candidates ranked, everyone's bookings that month, bookings at the visit's time, who is
-    # away, and the candidates shown
-    with django_assert_num_queries(12 + reading_coordinators_authorities):
+    # session, user, coordinator, visit, assignments, the session lines (what the visit needs), the candidates
+    # ranked, everyone's bookings that month, bookings at the visit's time, who is away, and the candidates shown
+    with django_assert_num_queries(11 + reading_coordinators_authorities):
         response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
 
     html = response.content.decode()
@@ -318,10 +335,9 @@ def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_voluntee
 , HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=n, date=date(2027, 3, 29))
 
-    # session, user, coordinator, volunteer (none), visit, and problems(): sessions, assignments,
-    # the term calendar, the school's closures, clashes, unavailability, the school's other live visits,
-    # the last delivered visit
-    with django_assert_num_queries(13 + reading_coordinators_authorities):
+    # session, user, coordinator, visit, and problems(): sessions, assignments, the term calendar, the
+    # school's closures, clashes, unavailability, the school's other visits (live, or delivered in the cycle)
+    with django_assert_num_queries(11 + reading_coordinators_authorities):
         response = coordinator_client.get(f"/visits/{visit.pk}/problems/", headers=HTMX)
 
     html = response.content.decode()
@@ -520,3 +536,31 @@ def test_adding_a_session_line_with_a_damaged_form_count_is_a_message_not_a_serv
 
     assert response.status_code == 200
     assert not Visit.objects.filter(school=school).exists()
+
+
+def test_no_constraint_names_a_choice_the_visit_forms_find_for_themselves():
+    """`FoundChoicesMixin` leaves a found choice out of the model's own checks, which would also leave it out of
+    any unique or check constraint on it: there must be none."""
+    for form_class in (VisitForm, SessionLineForm):
+        model = form_class._meta.model
+        chosen = {name for name, field in form_class.base_fields.items() if isinstance(field, ModelChoiceField)}
+        constrained = {field.name for field in model._meta.fields if field.unique and not field.primary_key}
+        for constraint in model._meta.constraints:
+            constrained |= set(getattr(constraint, "fields", ()))
+            condition = getattr(constraint, "condition", None)
+            if condition is not None:
+                constrained |= condition.referenced_base_fields
+        constrained |= {name for names in model._meta.unique_together for name in names}
+        assert chosen and not chosen & constrained, (model.__name__, chosen & constrained)
+
+
+def test_the_visit_forms_constraint_check_is_the_models_clean_rule(coordinator_client, thames_valley, visit_data):
+    """The visit form leaves the database out of the one constraint `Visit.clean()` states; any other constraint
+    would be asked again."""
+    assert {c.name for c in Visit._meta.constraints} == VisitForm.CHECKED_BY_CLEAN
+    school = SchoolFactory(in_area=thames_valley)
+
+    response = coordinator_client.post("/visits/new/", visit_data(school, starts_at="11:00", ends_at="10:00"))
+
+    assert "The visit must end after it starts." in response.content.decode()
+    assert not Visit.objects.exists()

@@ -354,7 +354,7 @@ def test_the_ranges_list_costs_the_same_queries_for_any_number_of_ranges(
         UnavailabilityFactory(volunteer=volunteer_client.volunteer, starts_on=today() + timedelta(days=i),
                               ends_on=today() + timedelta(days=i))
 
-    with django_assert_num_queries(5):  # session, user, coordinator?, volunteer, ranges
+    with django_assert_num_queries(4):  # session, user, volunteer, ranges
         html = volunteer_client.get("/me/unavailable/", headers=HTMX).content.decode()
 
     assert html.count('class="range"') == n
