@@ -1,4 +1,5 @@
-"""Signing in: who the client is for login throttling, and how long a staff session lasts.
+"""Signing in: who the client is for login throttling, how long a staff session lasts, and the user of each
+request read with their roles.
 
 Login throttling is django-axes (settings: AXES_*); this module holds the two rules it needs from us.
 """
@@ -9,9 +10,26 @@ import functools
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+
+class RolesBackend(ModelBackend):
+    """Django's password sign-in, whose user of each request comes with their coordinator and volunteer records
+    (or the knowledge that there are none) in the same query: every page asks which the user is
+    (`sessions.access`), one query each otherwise."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("coordinator", "volunteer")
+        try:
+            user = users.get(pk=user_id)
+        except users.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 # Staff can change every school and volunteer record: their sessions end after twelve hours at most,
 # whatever SESSION_COOKIE_AGE allows others.

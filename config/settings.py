@@ -139,7 +139,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# The second is Django's ModelBackend, reading each request's user with their roles (config/auth.py). A session
+# signed in under another backend's name is signed out, once.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.auth.RolesBackend"]
 # Sessions last two weeks for volunteers and coordinators; staff sessions end after 12 hours (config/auth.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 60 * 60)
 # Login throttling (django-axes): 5 failures for one username from one address lock that pair out for

@@ -114,6 +114,14 @@ def planning_visits(user) -> QuerySet[Visit]:
     return Visit.objects.filter(school__local_authority__in=list(authorities))
 
 
+def planning_visit(user, pk: int) -> QuerySet[Visit]:
+    """The one visit `pk` if the user may plan it (empty otherwise): by its key the areas are asked as a
+    subquery, which costs a lookup by key nothing, where `planning_visits`' list of authorities is a query
+    of its own. The same rule (`Visit.objects.in_areas`)."""
+    scope = Visit.objects.all() if is_staff(user) else Visit.objects.in_areas(planning_areas(user))
+    return scope.filter(pk=pk)
+
+
 def planning_volunteers(user, also_area: Area | None = None) -> QuerySet[Volunteer]:
     """Volunteers covering the user's areas (staff: every volunteer), and those covering `also_area`."""
     if is_staff(user):

@@ -496,10 +496,14 @@ class Visit(models.Model):
             )
         )
 
+        km_from: dict[str, float | None] = {}  # by postcode: many volunteers share a district
+
         def rank(row: tuple) -> tuple:
             pk, cleared, covers, speaks_welsh, max_travel_km, postcode, last_name = row
             eligible = cleared and covers and pk not in clashes and pk not in away
-            km = distance_km(school_point, district_point(postcode))
+            if postcode not in km_from:
+                km_from[postcode] = distance_km(school_point, district_point(postcode))
+            km = km_from[postcode]
             known = km is not None
             return (
                 not eligible, in_welsh and not speaks_welsh, beyond_travel_limit(km, max_travel_km), not known,
@@ -509,14 +513,15 @@ class Visit(models.Model):
         keys = {row[0]: rank(row) for row in rows}
         rows.sort(key=lambda row: keys[row[0]])
         chosen = [row[0] for row in rows[:limit]]
-        shown = ranked.select_related("user").in_bulk(chosen)
+        covering = {row[0] for row in rows if row[2]}
+        shown = Volunteer.objects.select_related("user").in_bulk(chosen)  # all of the pool, as ranked just now
         options = []
         for pk in chosen:
             volunteer = shown.get(pk)
             if volunteer is None:  # removed since the ranking was read
                 continue
             reasons = list(volunteer.clearance_issues(self.date))
-            if not volunteer.covers_school:
+            if pk not in covering:
                 reasons.append(f"does not cover {area.name if area else 'this school’s area'}")
             clash = clashes.get(pk)
             if clash:

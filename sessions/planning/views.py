@@ -27,7 +27,14 @@ from config.access_log import log_access
 from config.dates import monday_of
 from schools.models import LIVE_VISIT_STATUSES, School
 from sessions import services
-from sessions.access import planner_required, planning_areas, planning_schools, planning_visits, planning_volunteers
+from sessions.access import (
+    planner_required,
+    planning_areas,
+    planning_schools,
+    planning_visit,
+    planning_visits,
+    planning_volunteers,
+)
 from sessions.models import (
     Assignment,
     CancelReason,
@@ -310,7 +317,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @planner_required
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_object_or_404(planning_visits(request.user).select_related("school"), pk=pk)
+    visit = get_object_or_404(planning_visit(request.user, pk).select_related("school"))
     if request.method == "GET" and visit.is_closed:
         messages.error(request, f"A {visit.get_status_display().lower()} visit cannot be changed.")
         return redirect("planning:visit", pk=visit.pk)
@@ -348,7 +355,7 @@ def visit_form(request: HttpRequest, visit: Visit | None) -> HttpResponse:
 @planner_required
 def visit_validate(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The live problems panel: what would be wrong with the visit as typed so far. Never saves."""
-    visit = get_object_or_404(planning_visits(request.user).select_related("school"), pk=pk) if pk else None
+    visit = get_object_or_404(planning_visit(request.user, pk).select_related("school")) if pk else None
     context = visit_form_context(request, visit)
     built, lines, _ = unsaved_visit(context["form"], context["formset"])
     context["problems"] = built.problems(sessions=lines) if built else None
@@ -441,7 +448,7 @@ TRANSITION_LABELS = {
 
 def get_visit(request: HttpRequest, pk: int) -> Visit:
     return get_object_or_404(
-        planning_visits(request.user).select_related("school__local_authority__police_force", "coordinator"), pk=pk
+        planning_visit(request.user, pk).select_related("school__local_authority__police_force", "coordinator")
     )
 
 

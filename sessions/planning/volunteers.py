@@ -91,11 +91,13 @@ def matching(volunteers: QuerySet[Volunteer], search: VolunteerSearch, areas: li
             match |= Q(postcode__istartswith=f"{district} ")
         volunteers = volunteers.filter(match)
     clearance = search.value("clearance")
+    # Cleared is a condition on the volunteer's own row, asked of the same row (as a subquery of ids it cost
+    # a second read of each volunteer); not cleared stays a subquery, so a missing date counts as not cleared.
     cleared = Volunteer.objects.cleared_on(today).values("pk")
     if clearance == "cleared":
-        volunteers = volunteers.filter(pk__in=cleared)
+        volunteers = volunteers.filter(Volunteer.objects.cleared_condition(today))
     elif clearance == "expiring":
-        volunteers = volunteers.filter(pk__in=cleared).filter(
+        volunteers = volunteers.filter(Volunteer.objects.cleared_condition(today)).filter(
             pk__in=Volunteer.objects.clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS,
                                                         today=today).values("pk"))
     elif clearance == "not_cleared":

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user
 from django.core import mail
 from django.test import RequestFactory
 from django.utils import timezone
 
 from config.auth import client_address
 from schools.factories import SchoolFactory
-from sessions.factories import UserFactory, VolunteerFactory
+from sessions.access import is_coordinator, is_volunteer
+from sessions.factories import CoordinatorFactory, UserFactory, VolunteerFactory
 from sessions.models import Visit, VisitNote
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +271,32 @@ def test_the_request_forms_limit_cannot_be_escaped_by_rotating_a_forwarded_addre
     response = client.post("/request-a-visit/", form, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="192.0.2.99")
 
     assert response.status_code == 429 and "Please wait an hour and try again" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["coordinator", "volunteer", "both", "neither"])
+def test_the_signed_in_user_comes_with_their_roles_in_one_query(client, django_assert_num_queries, role):
+    user = UserFactory(username="priya")
+    if role in ("coordinator", "both"):
+        CoordinatorFactory(user=user)
+    if role in ("volunteer", "both"):
+        VolunteerFactory(user=user)
+    assert log_in(client, "priya", PASSWORD).status_code == 302
+    request = RequestFactory().get("/")
+    request.session = client.session
+
+    with django_assert_num_queries(2):  # the session; the user with a coordinator and a volunteer record or none
+        signed_in = get_user(request)
+        found = (is_coordinator(signed_in), is_volunteer(signed_in))
+    assert signed_in.pk == user.pk
+    assert found == (role in ("coordinator", "both"), role in ("volunteer", "both"))
+
+
+def test_a_deactivated_user_is_signed_out_on_their_next_request(client):
+    user = UserFactory(username="priya")
+    assert log_in(client, "priya", PASSWORD).status_code == 302
+    user.is_active = False
+    user.save()
+
+    response = client.get("/me/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -195,10 +195,10 @@ def test_the_page_costs_the_same_queries_whatever_the_number_of_areas(
         FigureFactory(area=area, indicator=offences, period="2017/18", value=6)
 
     # session, user, nations, the areas' change counts, due counts (worked out once, then cached), areas,
-    # figures, UK area, UK picture, the menu's roles (2)
-    with django_assert_num_queries(11):
+    # figures, UK area, UK picture (the menu's roles come with the user)
+    with django_assert_num_queries(9):
         response = staff_client.get("/stats/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         again = staff_client.get("/stats/")
 
     assert response.content.decode().count('class="area-row"') == 45 + extra_areas

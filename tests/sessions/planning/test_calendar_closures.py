@@ -138,9 +138,9 @@ def test_the_calendar_costs_the_same_queries_for_any_number_of_holidays_and_clos
         SchoolClosureFactory(school=SchoolFactory(local_authority=authority), starts_on=date(2027, 2, 24),
                              ends_on=date(2027, 2, 24))
 
-    # session, user, coordinator, the areas shown, their holidays and INSET days, the authorities with schools,
-    # their schools' own closures, visits (none, so nothing of theirs to read)
-    with django_assert_num_queries(8 + reading_coordinators_authorities):
+    # session, user (with their roles), the areas shown, their holidays and INSET days, the authorities with
+    # schools, their schools' own closures, visits (none, so nothing of theirs to read)
+    with django_assert_num_queries(7 + reading_coordinators_authorities):
         response = coordinator_client.get("/plan/calendar/?month=2027-02", headers=HTMX)
 
     html = response.content.decode()

@@ -72,11 +72,11 @@ def test_the_dashboard_costs_the_same_queries_for_any_number_of_visits(
         VisitFactory(school=SchoolFactory(in_area=thames_valley), status="requested", date=date(2027, 1, 5))
         VolunteerFactory(areas=[thames_valley], training_on=date(2023, 12, 20))
 
-    # session, user, coordinator, volunteer (none), which visits are in which list and which authorities
-    # have one coming (one query), the rows shown (with their team's numbers), requests, schools that asked
-    # again, expiring volunteers, authorities with no children's services (each counted only when it has
-    # more rows than are shown)
-    with django_assert_num_queries(10 + reading_coordinators_authorities):
+    # session, user (with their roles), which visits are in which list and which authorities have one coming
+    # (one query), the rows shown (with their team's numbers), requests, schools that asked again, expiring
+    # volunteers, authorities with no children's services (each counted only when it has more rows than are
+    # shown)
+    with django_assert_num_queries(8 + reading_coordinators_authorities):
         response = coordinator_client.get("/plan/")
 
     assert response.content.decode().count('class="visit-row"') == n
@@ -166,9 +166,9 @@ def test_the_calendar_fragment_costs_the_same_queries_for_any_number_of_visits(
     for i in range(n):
         planned_visit(thames_valley, date=date(2027, 3, 1) + timedelta(days=i), volunteers=2)
 
-    # session, user, coordinator, the areas shown, their holidays and INSET days, their schools' own closures,
-    # visits (their errors are stored on them)
-    with django_assert_num_queries(7 + reading_coordinators_authorities):
+    # session, user (with their roles), the areas shown, their holidays and INSET days, their schools' own
+    # closures, visits (their errors are stored on them)
+    with django_assert_num_queries(6 + reading_coordinators_authorities):
         response = coordinator_client.get("/plan/calendar/?week=2027-03-01", headers=HTMX)
 
     assert response.content.decode().count('class="visit cal-visit') == n
@@ -249,9 +249,9 @@ def test_the_due_list_costs_the_same_queries_for_any_number_of_schools(
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley)
 
-    # session, user, coordinator, the due schools in order with whether a visit is planned (the counts and the
-    # page's schools), the page's schools (+local authority)
-    with django_assert_num_queries(5):
+    # session, user (with their roles), the due schools in order with whether a visit is planned (the counts
+    # and the page's schools), the page's schools (+local authority)
+    with django_assert_num_queries(4):
         response = coordinator_client.get("/plan/due/", headers=HTMX)
 
     assert response.content.decode().count('class="school-row"') == n
@@ -265,8 +265,8 @@ def test_school_search_costs_the_same_queries_for_any_number_of_schools(
 , HTMX):
     SchoolFactory.create_batch(n, in_area=thames_valley, name="Hazel Primary")
 
-    # session, user, coordinator, count, page of schools (+local authority, last visit)
-    with django_assert_num_queries(5):
+    # session, user (with their roles), count, page of schools (+local authority, last visit)
+    with django_assert_num_queries(4):
         response = coordinator_client.get("/plan/schools/?q=hazel", headers=HTMX)
 
     html = response.content.decode()

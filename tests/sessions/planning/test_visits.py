@@ -320,9 +320,10 @@ def test_the_staffing_fragment_costs_the_same_queries_for_any_number_of_voluntee
     visit = planned_visit(thames_valley, volunteers=n)
     VolunteerFactory.create_batch(n, areas=[thames_valley])
 
-    # session, user, coordinator, visit, assignments, the session lines (what the visit needs), the candidates
-    # ranked, everyone's bookings that month, bookings at the visit's time, who is away, and the candidates shown
-    with django_assert_num_queries(11 + reading_coordinators_authorities):
+    # session, user (with their roles), visit, assignments, the session lines (what the visit needs), the
+    # candidates ranked, everyone's bookings that month, bookings at the visit's time, who is away, and the
+    # candidates shown
+    with django_assert_num_queries(10):
         response = coordinator_client.get(f"/visits/{visit.pk}/staffing/", headers=HTMX)
 
     html = response.content.decode()
@@ -335,9 +336,9 @@ def test_the_problems_fragment_costs_the_same_queries_for_any_number_of_voluntee
 , HTMX, planned_visit):
     visit = planned_visit(thames_valley, volunteers=n, date=date(2027, 3, 29))
 
-    # session, user, coordinator, visit, and problems(): sessions, assignments, the term calendar, the
+    # session, user (with their roles), visit, and problems(): sessions, assignments, the term calendar, the
     # school's closures, clashes, unavailability, the school's other visits (live, or delivered in the cycle)
-    with django_assert_num_queries(11 + reading_coordinators_authorities):
+    with django_assert_num_queries(10):
         response = coordinator_client.get(f"/visits/{visit.pk}/problems/", headers=HTMX)
 
     html = response.content.decode()

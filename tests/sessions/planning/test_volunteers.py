@@ -160,9 +160,9 @@ def test_the_directory_costs_the_same_queries_for_any_number_of_volunteers(coord
                               ends_on=today() + timedelta(days=i + 1))
         booked(volunteer, today(), area=thames_valley)
 
-    # session, user, coordinator, the coordinator's areas, count, page of volunteers (+user), their dates away,
-    # their areas, their visits by term
-    with django_assert_num_queries(9):
+    # session, user (with their roles), the coordinator's areas, count, page of volunteers (+user), their dates
+    # away, their areas, their visits by term
+    with django_assert_num_queries(8):
         response = coordinator_client.get("/plan/volunteers/", headers=HTMX)
 
     html = response.content.decode()

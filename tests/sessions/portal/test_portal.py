@@ -115,9 +115,9 @@ def test_the_visits_page_costs_the_same_queries_for_any_number_of_visits(
         AssignmentFactory(volunteer=volunteer, visit__date=today() - timedelta(days=10 + i),
                           visit__status=Visit.Status.CONFIRMED, role=Assignment.Role.LEAD)
 
-    # session, user, coordinator?, volunteer; upcoming: assignments (+visit, school, report, coordinator),
-    # sessions, session types, visit assignments (+volunteers, users); past: count, the same four
-    with django_assert_num_queries(12):
+    # session, user (with their roles); upcoming: assignments (+visit, school, report, coordinator), sessions,
+    # session types, visit assignments (+volunteers, users); past: count, the same four
+    with django_assert_num_queries(10):
         response = volunteer_client.get("/me/")
 
     html = response.content.decode()
@@ -354,7 +354,7 @@ def test_the_ranges_list_costs_the_same_queries_for_any_number_of_ranges(
         UnavailabilityFactory(volunteer=volunteer_client.volunteer, starts_on=today() + timedelta(days=i),
                               ends_on=today() + timedelta(days=i))
 
-    with django_assert_num_queries(4):  # session, user, volunteer, ranges
+    with django_assert_num_queries(3):  # session, user (with their roles), ranges
         html = volunteer_client.get("/me/unavailable/", headers=HTMX).content.decode()
 
     assert html.count('class="range"') == n

@@ -182,10 +182,10 @@ def test_the_report_costs_the_same_queries_whatever_the_number_of_areas(
 
     # session, user, nations, areas, 2 × (visits, sessions, volunteers by area, by nation and in all,
     # open schools, due), session types, first visit, declines and cancellations by reason, the breakdowns
-    # (local authority, term, year groups, Welsh and SEND delivery, first or repeat, feedback, concerns), the
-    # menu's roles (2); the charts and the map: areas, children by year, open schools, due at the end of each
+    # (local authority, term, year groups, Welsh and SEND delivery, first or repeat, feedback, concerns); the
+    # charts and the map: areas, children by year, open schools, due at the end of each
     # year shown (2), the map's schools
-    with django_assert_num_queries(37):
+    with django_assert_num_queries(35):
         response = staff_client.get("/reach/?year=2025")
 
     assert response.content.decode().count('class="reach-line reach-area"') == areas
