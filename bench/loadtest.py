@@ -8,7 +8,7 @@ It builds (or reuses) the national data set of `make bench` (bench/dataset.py), 
 coordinators and volunteers by creating their sessions directly (no password hashing in the measurement),
 starts bin/serve (gunicorn + the task worker, DEBUG off, WhiteNoise, the database cache) on a free port,
 and runs each user in a thread for the given time, each clicking as a person would with a short think
-time. It stops by itself. It prints throughput, median and 95th percentile per endpoint and the errors,
+time (before the first click too: people arrive at random). It stops by itself. It prints throughput, median and 95th percentile per endpoint and the errors,
 and writes them to docs/benchmarks.md between the load-test markers.
 """
 
@@ -173,6 +173,9 @@ class User(threading.Thread):
         )
 
     def run(self) -> None:
+        # People arrive at random, not in one instant: each first clicks after a think time, as between clicks
+        # (started together, all fifty first requests queued behind each other on two cores).
+        time.sleep(self.rng.uniform(*self.think))
         while time.monotonic() < self.until:
             for name, path, headers in self.clicks():
                 if time.monotonic() >= self.until:
@@ -202,7 +205,7 @@ def report(results, seconds: float, users: int, database: str, think: tuple[floa
     cpu_total = sum(cpu for *_, cpu in results if cpu is not None)
     lines = [
         f"Load test, {date.today():%-d %B %Y}: {users} users (coordinators and volunteers), {seconds:.0f} s, "
-        f"{database}, think time {think[0]:g}–{think[1]:g} s, `make serve`'s processes (gunicorn with "
+        f"{database}, think time {think[0]:g}–{think[1]:g} s (before each person's first click too), `make serve`'s processes (gunicorn with "
         f"{os.environ.get('WEB_CONCURRENCY') or 'the default'} workers, the task worker), on {platform.machine()} "
         f"with {os.cpu_count()} cores; the load generator shares the machine. CPU ms: the processor time the "
         "request's thread spent in the app (its Server-Timing header), not waiting for the database.",
