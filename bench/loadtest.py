@@ -8,8 +8,9 @@ It builds (or reuses) the national data set of `make bench` (bench/dataset.py), 
 coordinators and volunteers by creating their sessions directly (no password hashing in the measurement),
 starts bin/serve (gunicorn + the task worker, DEBUG off, WhiteNoise, the database cache) on a free port,
 and runs each user in a thread for the given time, each clicking as a person would with a short think
-time (before the first click too: people arrive at random). It stops by itself. It prints throughput, median and 95th percentile per endpoint and the errors,
-and writes them to docs/benchmarks.md between the load-test markers.
+time (before the first click too: people arrive at random). It stops by itself. It prints throughput, median
+and 95th percentile per endpoint and the errors, and writes them to docs/benchmarks.md between the load-test
+markers.
 """
 
 from __future__ import annotations
@@ -205,8 +206,9 @@ def report(results, seconds: float, users: int, database: str, think: tuple[floa
     cpu_total = sum(cpu for *_, cpu in results if cpu is not None)
     lines = [
         f"Load test, {date.today():%-d %B %Y}: {users} users (coordinators and volunteers), {seconds:.0f} s, "
-        f"{database}, think time {think[0]:g}–{think[1]:g} s (before each person's first click too), `make serve`'s processes (gunicorn with "
-        f"{os.environ.get('WEB_CONCURRENCY') or 'the default'} workers, the task worker), on {platform.machine()} "
+        f"{database}, think time {think[0]:g}–{think[1]:g} s (before each person's first click too), "
+        f"`make serve`'s processes (gunicorn with {os.environ.get('WEB_CONCURRENCY') or 'the default'} workers, "
+        f"the task worker), on {platform.machine()} "
         f"with {os.cpu_count()} cores; the load generator shares the machine. CPU ms: the processor time the "
         "request's thread spent in the app (its Server-Timing header), not waiting for the database.",
         "",
