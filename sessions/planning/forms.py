@@ -272,7 +272,8 @@ class BaseSessionLineFormSet(BaseInlineFormSet):
     @cached_property
     def session_types(self) -> dict[int, SessionType]:
         """The session types a line may have, read once for every line."""
-        return {session_type.pk: session_type for session_type in SessionType.objects.filter(active=True)}
+        offered = self.form.base_fields["session_type"].queryset.all()  # a fresh copy: the class's is shared
+        return {session_type.pk: session_type for session_type in offered}
 
 
 SessionLineFormSet = inlineformset_factory(
@@ -566,14 +567,6 @@ class VisitRequestForm(forms.Form):
     @property
     def lead_fields(self) -> list[forms.BoundField]:
         return [self[f"safeguarding_lead_{part}"] for part in ("name", "role", "phone", "email")]
-
-    # The visit's constraints that `Visit.clean()` states in the coordinator's words, just before Django would
-    # ask the database the same question again.
-    CHECKED_BY_CLEAN = frozenset({"visit_ends_after_start"})
-
-    def validate_constraints(self) -> None:
-        if {constraint.name for constraint in Visit._meta.constraints} - self.CHECKED_BY_CLEAN:
-            super().validate_constraints()
 
     def clean_dates_to_avoid(self) -> list[str]:
         return parse_dates_to_avoid(self.cleaned_data["dates_to_avoid"])

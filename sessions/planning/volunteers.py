@@ -93,7 +93,6 @@ def matching(volunteers: QuerySet[Volunteer], search: VolunteerSearch, areas: li
     clearance = search.value("clearance")
     # Cleared is a condition on the volunteer's own row, asked of the same row (as a subquery of ids it cost
     # a second read of each volunteer); not cleared stays a subquery, so a missing date counts as not cleared.
-    cleared = Volunteer.objects.cleared_on(today).values("pk")
     if clearance == "cleared":
         volunteers = volunteers.filter(Volunteer.objects.cleared_condition(today))
     elif clearance == "expiring":
@@ -101,7 +100,7 @@ def matching(volunteers: QuerySet[Volunteer], search: VolunteerSearch, areas: li
             pk__in=Volunteer.objects.clearance_expiring(within_days=settings.CLEARANCE_WARNING_DAYS,
                                                         today=today).values("pk"))
     elif clearance == "not_cleared":
-        volunteers = volunteers.exclude(pk__in=cleared)
+        volunteers = volunteers.exclude(pk__in=Volunteer.objects.cleared_on(today).values("pk"))
     if skill := search.value("skill"):
         volunteers = volunteers.filter(SKILLS[skill][1])
     if code := search.value("area"):
