@@ -88,13 +88,17 @@ class Facts:
         """The school's authority's calendar for the visit's academic year (read once, for three rules)."""
         if not self.school.local_authority_id:
             return []
+        # One authority's: ordered by date alone (the model's own order joins the authority to sort by its name).
         return list(TermDate.objects.filter(local_authority_id=self.school.local_authority_id,
-                                            academic_year=academic_year_of(self.visit.date)))
+                                            academic_year=academic_year_of(self.visit.date))
+                    .order_by("starts_on", "kind"))
 
     @cached_property
     def closures(self) -> list[SchoolClosure]:
         """The school's own closures and INSET days on the visit's date."""
-        return list(SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date))
+        return list(
+            SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date).order_by("starts_on", "pk")
+        )
 
     @cached_property
     def other_visits(self) -> list[visits.Visit]:
@@ -106,6 +110,7 @@ class Facts:
         return list(
             visits.Visit.objects.filter(live | delivered_in_cycle, school_id=self.school.pk)
             .exclude(pk=self.visit.pk)
+            .only("date", "status")  # what the two rules read
             .order_by("date", "pk")
         )
 
@@ -167,7 +172,7 @@ def double_booked(facts: Facts) -> Iterator[Problem]:
     visit = facts.visit
     if not (visit.starts_at and visit.ends_at and facts.volunteers):
         return
-    for clash in visits.Assignment.objects.clashes_with(visit, volunteers=facts.volunteers):
+    for clash in visits.Assignment.objects.clashes_with(visit, volunteers=[v.pk for v in facts.volunteers]):
         yield Problem(Problem.ERROR, "double_booked", clash.clash_message())
 
 
@@ -181,14 +186,14 @@ def unavailable(facts: Facts) -> Iterator[Problem]:
     if not facts.volunteers:
         return
     day = facts.visit.date
-    away = people.Unavailability.objects.filter(
-        volunteer__in=facts.volunteers, starts_on__lte=day, ends_on__gte=day
-    ).select_related("volunteer__user")
+    team = {volunteer.pk: volunteer for volunteer in facts.volunteers}  # read already, with their names
+    away = people.Unavailability.objects.filter(volunteer_id__in=team, starts_on__lte=day, ends_on__gte=day)
     for absence in away:
         yield Problem(
             Problem.ERROR,
             "unavailable",
-            f"{absence.volunteer.name} is unavailable from {absence.starts_on:%-d %B} to {absence.ends_on:%-d %B %Y}.",
+            f"{team[absence.volunteer_id].name} is unavailable from {absence.starts_on:%-d %B} to "
+            f"{absence.ends_on:%-d %B %Y}.",
         )
 
 

@@ -1014,6 +1014,12 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
             self.clashing(volunteers=volunteers, day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at)
             .exclude(visit_id=visit.pk)
             .select_related("visit__school", "volunteer__user")
+            # Only the columns the message names: the whole visit, school, volunteer and user are over a hundred
+            # columns, and building the query for them cost the live problems check more than running it.
+            .only(
+                "visit__date", "visit__starts_at", "visit__ends_at", "visit__school__name",
+                "volunteer__user__first_name", "volunteer__user__last_name", "volunteer__user__username",
+            )
             .order_by("visit__starts_at", "pk")
         )
 
