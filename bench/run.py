@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -200,8 +201,15 @@ def endpoints() -> tuple[list[Endpoint], dict]:
 
 def request(client, point: Endpoint):
     headers = {"HX-Request": "true"} if point.htmx else {}
-    call = client.post if point.method == "post" else client.get
-    response = call(point.path, point.data or {}, secure=True, headers=headers)
+    if point.method == "post":
+        # Encoded as the page's form sends it (htmx posts a form urlencoded), not as the test client's
+        # default multipart, which costs the server about a millisecond more to parse.
+        response = client.post(
+            point.path, urlencode(point.data or {}, doseq=True), content_type="application/x-www-form-urlencoded",
+            secure=True, headers=headers,
+        )
+    else:
+        response = client.get(point.path, point.data or {}, secure=True, headers=headers)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     response.close()
     return response, body
