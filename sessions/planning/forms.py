@@ -119,10 +119,23 @@ class ReadChoiceField(forms.ModelChoiceField):
             ) from None
 
 
+class SchoolChoiceField(forms.ModelChoiceField):
+    """The visit's school, by URN, among `queryset`. `known` is the school of the visit being edited, read in
+    the same request within the same areas (`planning_visit`): posted again, as every live check and save of
+    that visit posts it, it is taken as it is rather than looked up a second time."""
+
+    known: School | None = None
+
+    def to_python(self, value):
+        if self.known is not None and value not in self.empty_values and str(value) == str(self.known.urn):
+            return self.known
+        return super().to_python(value)
+
+
 class VisitForm(FoundChoicesMixin, forms.ModelForm):
     """The visit itself. The school is chosen from the schools the coordinator may plan for (by URN)."""
 
-    school = forms.ModelChoiceField(
+    school = SchoolChoiceField(
         queryset=School.objects.none(),
         to_field_name="urn",
         widget=forms.RadioSelect,
@@ -162,6 +175,7 @@ class VisitForm(FoundChoicesMixin, forms.ModelForm):
         self.fields["school"].queryset = schools
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["school"].known = self.instance.school
         self.fields["preferred_time"].widget = forms.RadioSelect(choices=self.fields["preferred_time"].choices)
         self.initial["dates_to_avoid"] = ", ".join(f"{d:%d/%m/%Y}" for d in self.instance.avoided_dates)
 

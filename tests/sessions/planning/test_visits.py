@@ -4,7 +4,9 @@ import json
 from datetime import date, time
 
 import pytest
+from django.db import connection
 from django.forms import ModelChoiceField
+from django.test.utils import CaptureQueriesContext
 
 from schools.factories import SchoolFactory
 from schools.models import School
@@ -203,6 +205,40 @@ def test_a_session_line_id_that_is_not_one_of_the_visits_lines_is_refused_and_no
     theirs.refresh_from_db()
     assert visit.date == A_SCHOOL_DAY and visit.version == 0
     assert theirs.visit_id == other.pk and theirs.starts_at == other.sessions.get().starts_at
+
+
+def test_the_live_check_of_a_saved_visit_takes_its_school_as_read_with_the_visit(
+        coordinator_client, thames_valley, planned_visit, visit_data, HTMX):
+    visit = planned_visit(thames_valley, volunteers=1)
+    data = visit_data(visit.school, date=A_SCHOOL_DAY.isoformat()) | {
+        "sessions-INITIAL_FORMS": "1", "sessions-0-id": str(visit.sessions.get().pk), "sessions-0-visit": str(visit.pk),
+    }
+
+    with CaptureQueriesContext(connection) as captured:
+        response = coordinator_client.post(f"/visits/{visit.pk}/check/", data, headers=HTMX)
+
+    assert response.status_code == 200
+    assert not [q["sql"] for q in captured if q["sql"].startswith('SELECT "schools_school"."id"')]
+
+
+def test_a_school_changed_on_the_form_is_looked_up_within_the_coordinators_areas(
+        thames_valley, kent, planned_visit, visit_data):
+    visit = planned_visit(thames_valley)
+    nearby = SchoolFactory(in_area=thames_valley)
+    elsewhere = SchoolFactory(in_area=kent)
+    schools = School.objects.in_areas([thames_valley])
+
+    moved = VisitForm(visit_data(nearby), instance=visit, schools=schools)
+    assert moved.is_valid(), moved.errors
+    assert moved.cleaned_data["school"] == nearby
+
+    refused = VisitForm(visit_data(elsewhere), instance=visit, schools=schools)
+    assert not refused.is_valid()
+    assert refused.errors["school"] == ["Choose a school in your areas: search for it by name, URN or postcode."]
+
+    kept = VisitForm(visit_data(visit.school), instance=visit, schools=schools)
+    assert kept.is_valid(), kept.errors
+    assert kept.cleaned_data["school"] is visit.school
 
 
 @pytest.mark.parametrize("posted", ["withdrawn", "no such type", "not a number"])
