@@ -59,6 +59,8 @@ class Endpoint:
     data: dict | None = None
     htmx: bool = False
     samples: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # this process's processor seconds, request by request
+    db_cpu: list[float] = field(default_factory=list)  # PostgreSQL's server process's, where it runs here
     queries: int = 0
     size: int = 0
 
@@ -244,9 +246,27 @@ def measure_endpoints(points: list[Endpoint], clients: dict, runs: int, warmup: 
             if round_ >= caps[point.name]:
                 continue
             client = clients[point.role]
-            started = time.perf_counter()
+            db_before = database_cpu(connection)
+            cpu_started, started = time.process_time(), time.perf_counter()
             request(client, point)
             point.samples.append(time.perf_counter() - started)
+            point.cpu.append(time.process_time() - cpu_started)
+            db_after = database_cpu(connection)
+            if db_before and db_after and db_before[0] == db_after[0]:  # the same server process throughout
+                point.db_cpu.append(db_after[1] - db_before[1])
+
+
+def database_cpu(connection) -> tuple[int, float] | None:
+    """The PostgreSQL server process behind `connection` and its processor seconds so far, read from this
+    machine's /proc (nanoseconds, `schedstat`); None for SQLite (its work is this process's), a closed
+    connection or a server elsewhere."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return None
+    pid = connection.connection.info.backend_pid
+    try:
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def profile(points: list[Endpoint], clients: dict, pattern: str) -> None:
@@ -277,6 +297,15 @@ def profile(points: list[Endpoint], clients: dict, pattern: str) -> None:
 
 
 # --- Reporting
+
+
+def cpu_ms(point: Endpoint) -> str:
+    """The median processor time of a request: the app's, plus PostgreSQL's server process's where it was read."""
+    if not point.cpu:
+        return ""
+    if not point.db_cpu:
+        return ms(median(point.cpu))
+    return f"{ms(median(point.cpu))} + {ms(median(point.db_cpu))}"
 
 
 def ms(seconds: float) -> str:
@@ -318,14 +347,15 @@ def aim(point: Endpoint, floor: float) -> tuple[str, str]:
 def table(points: list[Endpoint], packs) -> str:
     floor = median(points[0].samples)
     lines = [
-        "| Endpoint | As | Median ms | 95th pct ms | Queries | Size | × floor | Aim | |",
-        "|---|---|--:|--:|--:|--:|--:|---|---|",
+        "| Endpoint | As | Median ms | 95th pct ms | CPU ms | Queries | Size | × floor | Aim | |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|---|",
     ]
     for point in points:
         goal, met = aim(point, floor)
         lines.append(
             f"| {point.name} | {point.role} | {ms(median(point.samples))} | {ms(p95(point.samples))} | "
-            f"{point.queries} | {kb(point.size)} | {median(point.samples) / floor:.0f}× | {goal} | {met} |"
+            f"{cpu_ms(point)} | {point.queries} | {kb(point.size)} | {median(point.samples) / floor:.0f}× | "
+            f"{goal} | {met} |"
         )
     if packs is not None and packs.first:
         wp = median(packs.floor)
@@ -336,17 +366,17 @@ def table(points: list[Endpoint], packs) -> str:
             ratio = median(samples) / wp
             met = "✓" if ratio <= PACK_OVER_FLOOR else "✗"
             lines.append(
-                f"| {name} | coordinator | {ms(median(samples))} | {ms(p95(samples))} | {queries} | "
+                f"| {name} | coordinator | {ms(median(samples))} | {ms(p95(samples))} | | {queries} | "
                 f"{kb(packs.size)} | {median(samples) / floor:.0f}× | ≤ {PACK_OVER_FLOOR}× WeasyPrint "
                 f"({ratio:.2f}×) | {met} |"
             )
         lines.append(
             f"| Pack: not modified (If-None-Match, 304) | coordinator | {ms(median(packs.not_modified))} | "
-            f"{ms(p95(packs.not_modified))} | | | {median(packs.not_modified) / floor:.0f}× | | |"
+            f"{ms(p95(packs.not_modified))} | | | | {median(packs.not_modified) / floor:.0f}× | | |"
         )
         lines.append(
             f"| WeasyPrint floor: the same pack's HTML to PDF ({packs.pages} pages) | | {ms(wp)} | "
-            f"{ms(p95(packs.floor))} | | | | reference | |"
+            f"{ms(p95(packs.floor))} | | | | | reference | |"
         )
     return "\n".join(lines)
 
@@ -465,7 +495,9 @@ def write_doc(vendor: str, text: str) -> None:
         "\n<!-- Written by `make bench` (bench/run.py): edit the script, not this part. -->\n"
         "Medians and 95th percentiles in milliseconds through the real URLs and middleware "
         "(django.test.Client, signed in, DEBUG off); queries counted once per endpoint; "
-        "“× floor” is the median over the trivial view's. Aims from issue #8 for this 2-core machine class.\n\n"
+        "“× floor” is the median over the trivial view's; “CPU ms” the median processor time of a request, "
+        "the app's and, on PostgreSQL, + the database server's (its process's, read from /proc). "
+        "Aims from issue #8 for this 2-core machine class.\n\n"
         + "\n".join(
             f"<!-- bench:{name}:start -->\n{parts[name]}<!-- bench:{name}:end -->\n"
             for name in ("sqlite", "postgresql")
