@@ -44,6 +44,7 @@ FRAGMENT_MS, FRAGMENT_FLOORS, FRAGMENT_KB = 25, 50, 15
 PAGE_MS = 60
 PROBLEMS_MS = 15
 PACK_OVER_FLOOR = 1.3
+CACHED_PACK_MS = 20
 BATCH_PER_SECOND = 3
 # Endpoints slower than this in the warm-up are timed SLOW_RUNS times instead of --runs.
 SLOW_SECONDS, SLOW_RUNS = 0.5, 10
@@ -359,16 +360,17 @@ def table(points: list[Endpoint], packs) -> str:
         )
     if packs is not None and packs.first:
         wp = median(packs.floor)
-        for name, samples, queries in (
-            ("Pack: first render (download after a change)", packs.first, packs.first_queries),
-            ("Pack: cached download", packs.cached, packs.cached_queries),
+        ratio = median(packs.first) / wp
+        cached = median(packs.cached) * 1000
+        for name, samples, queries, goal, met in (
+            ("Pack: first render (download after a change)", packs.first, packs.first_queries,
+             f"≤ {PACK_OVER_FLOOR}× WeasyPrint ({ratio:.2f}×)", ratio <= PACK_OVER_FLOOR),
+            ("Pack: cached download", packs.cached, packs.cached_queries, f"< {CACHED_PACK_MS} ms",
+             cached < CACHED_PACK_MS),
         ):
-            ratio = median(samples) / wp
-            met = "✓" if ratio <= PACK_OVER_FLOOR else "✗"
             lines.append(
                 f"| {name} | coordinator | {ms(median(samples))} | {ms(p95(samples))} | | {queries} | "
-                f"{kb(packs.size)} | {median(samples) / floor:.0f}× | ≤ {PACK_OVER_FLOOR}× WeasyPrint "
-                f"({ratio:.2f}×) | {met} |"
+                f"{kb(packs.size)} | {median(samples) / floor:.0f}× | {goal} | {'✓' if met else '✗'} |"
             )
         lines.append(
             f"| Pack: not modified (If-None-Match, 304) | coordinator | {ms(median(packs.not_modified))} | "
