@@ -489,9 +489,7 @@ class Visit(models.Model):
         clashes: dict[int, Assignment] = {}
         overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
         # Only what `clash_reason` names: the whole visit and school are some eighty columns to build a query for.
-        overlapping = overlapping.select_related("visit__school").only(
-            "volunteer_id", "visit__date", "visit__starts_at", "visit__ends_at", "visit__school__name"
-        )
+        overlapping = overlapping.select_related("visit__school").only("volunteer_id", *Assignment.CLASH_REASON_FIELDS)
         for clash in overlapping.order_by("visit__starts_at", "pk"):
             clashes.setdefault(clash.volunteer_id, clash)
         away = set(
@@ -1020,10 +1018,7 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
             .select_related("visit__school", "volunteer__user")
             # Only the columns the message names: the whole visit, school, volunteer and user are over a hundred
             # columns, and building the query for them cost the live problems check more than running it.
-            .only(
-                "visit__date", "visit__starts_at", "visit__ends_at", "visit__school__name",
-                "volunteer__user__first_name", "volunteer__user__last_name", "volunteer__user__username",
-            )
+            .only(*Assignment.CLASH_MESSAGE_FIELDS)
             .order_by("visit__starts_at", "pk")
         )
 
@@ -1088,6 +1083,12 @@ class Assignment(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "booked_from", "booked_until"}
         super().save(*args, **kwargs)
+
+    # What `clash_reason` and `clash_message` read, so that a query for a clash reads these columns alone.
+    CLASH_REASON_FIELDS = ("visit__date", "visit__starts_at", "visit__ends_at", "visit__school__name")
+    CLASH_MESSAGE_FIELDS = (
+        *CLASH_REASON_FIELDS, "volunteer__user__first_name", "volunteer__user__last_name", "volunteer__user__username"
+    )
 
     def clash_reason(self) -> str:
         """How this booking stops the volunteer going elsewhere at the same time."""
