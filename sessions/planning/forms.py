@@ -362,7 +362,10 @@ class StatusForm(forms.Form):
 class DueFilterForm(forms.Form):
     """Filters of the schools-due list; the choices are the coordinator's own areas."""
 
-    q = forms.CharField(label="Search by name, URN or postcode", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search by name, URN or postcode", required=False, max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     area = forms.ModelChoiceField(
         label="Police force area", queryset=Area.objects.none(), required=False, empty_label="Any of my areas"
     )
