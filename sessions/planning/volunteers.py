@@ -20,14 +20,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
 from config.access_log import log_access
 from config.dates import Term, school_term
 from config.htmx import HtmxHttpRequest
 from config.query_forms import QueryForm
-from schools.geography import parse_postcode
+from schools.geography import parse_postcode, postcode_district
 from sessions.access import planner_required, planning_areas, planning_visits, planning_volunteers
 from sessions.models import Assignment, Unavailability, Visit, Volunteer
 from stats.models import Area
@@ -123,17 +125,59 @@ def visits_by_term(volunteer_ids: list[int], terms: list[Term]) -> dict[int, lis
     return {pk: found.get(pk, [0] * len(terms)) for pk in volunteer_ids}
 
 
-@dataclass
+# Dates away shown in a row; the rest are on the volunteer's page.
+AWAY_SHOWN = 3
+
+
+@dataclass(frozen=True)
 class Row:
-    volunteer: Volunteer
+    """One volunteer's row of the directory, in the words and dates the row shows. They are worked out
+    here rather than looked up in the template: the list is sent whole on every search, and a template
+    lookup costs several times the same in Python (docs/benchmarks.md)."""
+
+    url: str
+    name: str
+    areas: str
+    refusal: str | None  # why they cannot be booked today (`Volunteer.booking_refusal`), or None: cleared
+    expiring: bool
+    cleared_until: str
+    dbs: str
+    skills: str
+    district: str
+    max_travel_km: int
     this_term: int
     last_term: int
-    refusal: str | None
-    expiring: bool
+    away: list[str]  # the first AWAY_SHOWN dates away, as the row writes them
+    more_away: int
 
-    @property
-    def away(self) -> list[Unavailability]:
-        return self.volunteer.upcoming_unavailability
+    @classmethod
+    def of(cls, volunteer: Volunteer, this_term: int, last_term: int, today: date) -> Row:
+        """The row of a volunteer read with `upcoming_away` and their areas (`volunteers` below)."""
+        away = volunteer.upcoming_unavailability
+        until = volunteer.clearance_expires_on
+        return cls(
+            url=reverse("planning:volunteer", args=[volunteer.pk]),
+            name=volunteer.name,
+            areas=", ".join(area.name for area in volunteer.areas.all()),
+            refusal=volunteer.booking_refusal(today),
+            expiring=volunteer.clearance_expires_within(settings.CLEARANCE_WARNING_DAYS, today),
+            cleared_until=date_format(until, "j F Y") if until else "",
+            dbs=volunteer.dbs_summary,
+            skills=", ".join(volunteer.skills),
+            district=postcode_district(volunteer.postcode) or "",
+            max_travel_km=volunteer.max_travel_km,
+            this_term=this_term,
+            last_term=last_term,
+            away=[away_dates(dates) for dates in away[:AWAY_SHOWN]],
+            more_away=max(len(away) - AWAY_SHOWN, 0),
+        )
+
+
+def away_dates(away: Unavailability) -> str:
+    """"4 Mar 2027", or "4 Mar – 6 Mar 2027" for more than one day."""
+    if away.starts_on == away.ends_on:
+        return date_format(away.starts_on, "j M Y")
+    return f"{date_format(away.starts_on, 'j M')} – {date_format(away.ends_on, 'j M Y')}"
 
 
 def upcoming_away(today: date) -> Prefetch:
@@ -163,13 +207,9 @@ def volunteers(request: HtmxHttpRequest) -> HttpResponse:
     term = school_term(today)
     terms = [term, term.previous]
     counts = visits_by_term([v.pk for v in page.object_list], terms)
-    rows = [
-        Row(v, *counts[v.pk], refusal=v.booking_refusal(today),
-            expiring=v.clearance_expires_within(settings.CLEARANCE_WARNING_DAYS, today))
-        for v in page.object_list
-    ]
-    for row in rows:
-        log_access(request, row.volunteer, "volunteer_directory_view")
+    rows = [Row.of(v, *counts[v.pk], today) for v in page.object_list]
+    for volunteer in page.object_list:
+        log_access(request, volunteer, "volunteer_directory_view")
     query = request.GET.copy()
     query.pop("page", None)
     template_name = "sessions/planning/volunteers.html"

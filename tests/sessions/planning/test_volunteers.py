@@ -151,6 +151,33 @@ def test_only_dates_away_from_today_on_are_shown(coordinator_client, thames_vall
     assert "Family wedding" not in html  # the reason is the volunteer's own business
 
 
+def test_a_row_shows_three_dates_away_and_links_to_the_rest(coordinator_client, thames_valley):
+    volunteer = cleared(thames_valley, user__first_name="Ann", user__last_name="O'Brien <Away>", postcode="",
+                        speaks_welsh=False, signs_bsl=False, send_experience=False, may_lead=False)
+    days = [today() + timedelta(days=n) for n in (2, 9, 16, 23, 30)]
+    UnavailabilityFactory(volunteer=volunteer, starts_on=days[0], ends_on=days[0])
+    UnavailabilityFactory(volunteer=volunteer, starts_on=days[1], ends_on=days[1] + timedelta(days=2))
+    for day in days[2:]:
+        UnavailabilityFactory(volunteer=volunteer, starts_on=day, ends_on=day)
+    lone = cleared(thames_valley, user__last_name="Here")
+
+    html = coordinator_client.get("/plan/volunteers/", headers=HTMX).content.decode()
+    row = next(part for part in html.split('<tr class="volunteer-row">') if "Brien" in part).split("</tr>")[0]
+    other = next(part for part in html.split('<tr class="volunteer-row">') if "Here" in part).split("</tr>")[0]
+
+    assert ">Ann O&#x27;Brien &lt;Away&gt;</a>" in row  # escaped, never markup
+    assert f'href="/plan/volunteers/{volunteer.pk}/"' in row
+    assert f"{days[0]:%-d %b %Y}<br>{days[1]:%-d %b} – {days[1] + timedelta(days=2):%-d %b %Y}<br>{days[2]:%-d %b %Y}" in row
+    assert f"{days[3]:%-d %b %Y}" not in row  # the fourth and fifth are on their page
+    assert (f'<a href="/plan/volunteers/{volunteer.pk}/#away">and 2 more<span class="visually-hidden"> for '
+            "Ann O&#x27;Brien &lt;Away&gt;</span></a>") in row
+    assert '<span class="cell-note">No postcode</span>' in row
+    assert "<td>—</td>" in row  # no skills
+    assert "Thames Valley" in row
+    assert f'href="/plan/volunteers/{lone.pk}/"' in other and '<span class="cell-note">None given</span>' in other
+    assert "more<span" not in other
+
+
 @pytest.mark.parametrize("n", [1, 3])
 def test_the_directory_costs_the_same_queries_for_any_number_of_volunteers(coordinator_client, thames_valley,
                                                                          django_assert_num_queries, n):
