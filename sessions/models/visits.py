@@ -9,6 +9,7 @@ How a visit moves from request to delivery is `Visit.change_status` (the workflo
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -476,16 +477,9 @@ class Visit(models.Model):
         rows = list(ranked.order_by().values_list(
             "pk", "cleared", "covers_school", "speaks_welsh", "max_travel_km", "postcode", "user__last_name"
         ))
-        # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): live
-        # bookings in the visit's month, bookings overlapping the visit, and who declared the date away.
+        # Everyone's bookings elsewhere, asked once each (a fixed number of queries for any pool): bookings
+        # overlapping the visit and who declared the date away, then the live bookings in the visit's month.
         elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
-        first, last = month_of(self.date)
-        that_month = dict(
-            elsewhere.filter(visit__date__range=(first, last))
-            .order_by()
-            .values_list("volunteer")
-            .annotate(n=Count("pk"))
-        )
         clashes: dict[int, Assignment] = {}
         overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
         # Only what `clash_reason` names: the whole visit and school are some eighty columns to build a query for.
@@ -500,21 +494,34 @@ class Visit(models.Model):
 
         km_from: dict[str, float | None] = {}  # by postcode: many volunteers share a district
 
-        def rank(row: tuple) -> tuple:
+        def placing(row: tuple) -> tuple:
+            """Where a volunteer stands before the month's bookings and the name break ties."""
             pk, cleared, covers, speaks_welsh, max_travel_km, postcode, last_name = row
             eligible = cleared and covers and pk not in clashes and pk not in away
             if postcode not in km_from:
                 km_from[postcode] = distance_km(school_point, district_point(postcode))
             km = km_from[postcode]
             known = km is not None
-            return (
-                not eligible, in_welsh and not speaks_welsh, beyond_travel_limit(km, max_travel_km), not known,
-                km if known else 0.0, that_month.get(pk, 0), last_name, pk,
-            )
+            return not eligible, in_welsh and not speaks_welsh, beyond_travel_limit(km, max_travel_km), not known, \
+                km if known else 0.0
 
-        keys = {row[0]: rank(row) for row in rows}
-        rows.sort(key=lambda row: keys[row[0]])
-        chosen = [row[0] for row in rows[:limit]]
+        placed = {row[0]: placing(row) for row in rows}
+        # The month's bookings only break ties, so they are read for the volunteers who can still reach the
+        # first `limit` places: those placed no lower than the one in the last place shown. Everyone else
+        # comes after all of them whatever their month.
+        contenders = rows
+        if limit is not None and len(rows) > limit:
+            last_shown = heapq.nsmallest(limit, placed.values())[-1] if limit else None
+            contenders = [row for row in rows if limit and placed[row[0]] <= last_shown]
+        first, last = month_of(self.date)
+        that_month_of = elsewhere.filter(visit__date__range=(first, last))
+        if len(contenders) < len(rows):
+            that_month_of = that_month_of.filter(volunteer_id__in=[row[0] for row in contenders])
+        that_month = dict(that_month_of.order_by().values_list("volunteer").annotate(n=Count("pk")))
+        contenders = sorted(
+            contenders, key=lambda row: (*placed[row[0]], that_month.get(row[0], 0), row[6], row[0])
+        )
+        chosen = [row[0] for row in contenders[:limit]]
         covering = {row[0] for row in rows if row[2]}
         shown = Volunteer.objects.select_related("user").in_bulk(chosen)  # all of the pool, as ranked just now
         options = []
@@ -537,7 +544,7 @@ class Visit(models.Model):
                     welsh_wanted=in_welsh,
                 )
             )
-        return StaffingOptions(options, len(rows), sum(1 for key in keys.values() if not key[0]))
+        return StaffingOptions(options, len(rows), sum(1 for key in placed.values() if not key[0]))
 
     # Volunteers arrive this long before the first session, or at the visit's start if that is earlier.
     ARRIVE_MINUTES_BEFORE = 15

@@ -10,6 +10,9 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from schools.factories import SchoolFactory
 from sessions import services
@@ -104,6 +107,45 @@ def test_the_best_few_are_the_head_of_the_whole_ranking_with_every_eligible_one_
             assert best.options == whole.options[:limit]
             assert (best.total, best.eligible) == (whole.total, whole.eligible)
     assert [option.volunteer.user.last_name for option in whole.options][:2] == ["Cardiff", "Reading"]
+
+
+# Volunteers to rank: a district (two share RG1's centre; Belfast is unknown), how many other visits they
+# have that month, whether they are cleared, and a surname that may repeat.
+pools = st.lists(
+    st.tuples(st.sampled_from(["RG1 4QA", "RG1 8BB", "RG2 7AA", "BT1 1AA"]), st.integers(0, 2), st.booleans(),
+              st.sampled_from(["Ash", "Birch"])),
+    min_size=1, max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(pool=pools)
+def test_the_best_few_are_the_head_of_the_whole_ranking_when_the_months_bookings_break_ties(
+        thames_valley, reading_visit, planned_visit, pool):
+    # The panel reads the month's bookings only for the volunteers who can still reach the places shown: a
+    # tie on everything before them (eligible, district, limit) is broken by them, then by name, then by key.
+    with transaction.atomic():
+        others = [planned_visit(thames_valley, date=date(2027, 3, day)) for day in (9, 10)]
+        for postcode, bookings, cleared, last_name in pool:
+            someone = volunteer(thames_valley, last_name, postcode, **({} if cleared else {"dbs_checked_on": None}))
+            for other in others[:bookings]:
+                AssignmentFactory(visit=other, volunteer=someone)
+
+        whole = reading_visit.staffing_options(Volunteer.objects.all())
+
+        # The whole ranking, in the order the rule says.
+        def order(option):
+            km = option.distance_km
+            return (not option.eligible, km is None, km or 0.0, option.visits_that_month,
+                    option.volunteer.user.last_name, option.volunteer.pk)
+
+        assert [order(option) for option in whole.options] == sorted(order(option) for option in whole.options)
+        assert sorted(option.visits_that_month for option in whole.options) == sorted(b for _, b, _, _ in pool)
+        for limit in range(len(pool) + 2):
+            best = reading_visit.staffing_options(Volunteer.objects.all(), limit=limit)
+            assert best.options == whole.options[:limit]
+            assert (best.total, best.eligible) == (whole.total, whole.eligible) == (len(pool), sum(c for *_, c, _ in pool))
+        transaction.set_rollback(True)
 
 
 def test_a_school_without_coordinates_ranks_everyone_as_distance_unknown(thames_valley, planned_visit):
