@@ -517,7 +517,8 @@ class Visit(models.Model):
         that_month_of = elsewhere.filter(visit__date__range=(first, last))
         if len(contenders) < len(rows):
             that_month_of = that_month_of.filter(volunteer_id__in=[row[0] for row in contenders])
-        that_month = dict(that_month_of.order_by().values_list("volunteer").annotate(n=Count("pk")))
+        # Counted by visit, as the index on (volunteer, visit, status) holds them: no assignment is read.
+        that_month = dict(that_month_of.order_by().values_list("volunteer").annotate(n=Count("visit")))
         contenders = sorted(
             contenders, key=lambda row: (*placed[row[0]], that_month.get(row[0], 0), row[6], row[0])
         )
