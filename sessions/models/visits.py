@@ -492,15 +492,16 @@ class Visit(models.Model):
             )
         )
 
-        km_from: dict[str, float | None] = {}  # by postcode: many volunteers share a district
+        km_from: dict[tuple[int, int] | None, float | None] = {}  # by district centre: many volunteers share one
 
         def placing(row: tuple) -> tuple:
             """Where a volunteer stands before the month's bookings and the name break ties."""
             pk, cleared, covers, speaks_welsh, max_travel_km, postcode, last_name = row
             eligible = cleared and covers and pk not in clashes and pk not in away
-            if postcode not in km_from:
-                km_from[postcode] = distance_km(school_point, district_point(postcode))
-            km = km_from[postcode]
+            point = district_point(postcode)
+            if point not in km_from:
+                km_from[point] = distance_km(school_point, point)
+            km = km_from[point]
             known = km is not None
             return not eligible, in_welsh and not speaks_welsh, beyond_travel_limit(km, max_travel_km), not known, \
                 km if known else 0.0
