@@ -511,9 +511,11 @@ class Visit(models.Model):
         # first `limit` places: those placed no lower than the one in the last place shown. Everyone else
         # comes after all of them whatever their month.
         contenders = rows
-        if limit is not None and len(rows) > limit:
-            last_shown = heapq.nsmallest(limit, placed.values())[-1] if limit else None
-            contenders = [row for row in rows if limit and placed[row[0]] <= last_shown]
+        if limit == 0:
+            contenders = []
+        elif limit is not None and len(rows) > limit:
+            last_shown = heapq.nsmallest(limit, placed.values())[-1]
+            contenders = [row for row in rows if placed[row[0]] <= last_shown]
         first, last = month_of(self.date)
         that_month_of = elsewhere.filter(visit__date__range=(first, last))
         if len(contenders) < len(rows):

@@ -140,11 +140,11 @@ def test_the_best_few_are_the_head_of_the_whole_ranking_when_the_months_bookings
                     option.volunteer.user.last_name, option.volunteer.pk)
 
         assert [order(option) for option in whole.options] == sorted(order(option) for option in whole.options)
-        assert sorted(option.visits_that_month for option in whole.options) == sorted(b for _, b, _, _ in pool)
+        assert sorted(option.visits_that_month for option in whole.options) == sorted(bookings for _, bookings, _, _ in pool)
         for limit in range(len(pool) + 2):
             best = reading_visit.staffing_options(Volunteer.objects.all(), limit=limit)
             assert best.options == whole.options[:limit]
-            assert (best.total, best.eligible) == (whole.total, whole.eligible) == (len(pool), sum(c for *_, c, _ in pool))
+            assert (best.total, best.eligible) == (whole.total, whole.eligible) == (len(pool), sum(cleared for _, _, cleared, _ in pool))
         transaction.set_rollback(True)
 
 
