@@ -256,9 +256,16 @@ class SessionLineForm(FoundChoicesMixin, forms.ModelForm):
         return pupils
 
 
+# A school day holds a handful of sessions; a visit with more lines than this is a damaged form (or a second
+# visit's worth). The cap is also the most forms a post can make the formset build: without it a posted count
+# of "999…" built Django's own limit of 2,000 forms, seconds of work for one request.
+MOST_SESSION_LINES = 20
+
+
 class BaseSessionLineFormSet(BaseInlineFormSet):
     default_error_messages = {
         "too_few_forms": "Add at least one session: its type, year groups and number of pupils.",
+        "too_many_forms": "A visit can have at most %(num)d sessions. For more, plan a second visit to the school.",
     }
 
     # A session line's hidden id is matched against the visit's lines the formset has read already (Django's
@@ -298,6 +305,9 @@ SessionLineFormSet = inlineformset_factory(
     extra=0,
     min_num=1,
     validate_min=True,
+    max_num=MOST_SESSION_LINES,
+    validate_max=True,
+    absolute_max=MOST_SESSION_LINES,
     can_delete=True,
 )
 

@@ -20,7 +20,7 @@ from sessions.factories import (
     VolunteerFactory,
 )
 from sessions.models import Assignment, SessionType, StatusChange, Visit, VisitSession
-from sessions.planning.forms import SessionLineForm, VisitForm
+from sessions.planning.forms import MOST_SESSION_LINES, SessionLineForm, VisitForm
 
 pytestmark = pytest.mark.django_db
 
@@ -573,6 +573,49 @@ def test_adding_a_session_line_with_a_damaged_form_count_is_a_message_not_a_serv
 
     assert response.status_code == 200
     assert not Visit.objects.filter(school=school).exists()
+    assert len(response.context["formset"].forms) <= MOST_SESSION_LINES
+
+
+def _lines(count: int) -> dict:
+    """`count` filled-in session lines, a quarter of an hour apart from 9:00."""
+    assembly = SessionType.objects.get(slug="assembly-ks2")
+    data = {"sessions-TOTAL_FORMS": str(count), "sessions-INITIAL_FORMS": "0"}
+    for i in range(count):
+        minutes = 9 * 60 + 15 * i
+        data |= {f"sessions-{i}-session_type": str(assembly.pk), f"sessions-{i}-year_groups": ["5", "6"],
+                 f"sessions-{i}-starts_at": f"{minutes // 60:02d}:{minutes % 60:02d}", f"sessions-{i}-pupils": "30"}
+    return data
+
+
+def test_a_visit_takes_up_to_the_most_session_lines_and_more_is_a_message_that_saves_nothing(
+    coordinator_client, thames_valley, visit_data
+):
+    school = SchoolFactory(in_area=thames_valley)
+    base = visit_data(school, starts_at="09:00", ends_at="15:00")
+
+    too_many = coordinator_client.post("/visits/new/", {**base, **_lines(MOST_SESSION_LINES + 1)})
+
+    assert too_many.status_code == 200
+    assert not Visit.objects.filter(school=school).exists()
+    assert f"A visit can have at most {MOST_SESSION_LINES} sessions" in too_many.content.decode()
+
+    at_most = coordinator_client.post("/visits/new/", {**base, **_lines(MOST_SESSION_LINES)})
+
+    assert at_most.status_code == 302, at_most.context["formset"].errors
+    assert Visit.objects.get(school=school).sessions.count() == MOST_SESSION_LINES
+
+
+def test_the_add_session_button_goes_once_a_visit_has_the_most_lines(coordinator_client, thames_valley, visit_data):
+    school = SchoolFactory(in_area=thames_valley)
+    base = visit_data(school, starts_at="09:00", ends_at="15:00")
+
+    one_short = coordinator_client.post("/visits/new/", {**base, **_lines(MOST_SESSION_LINES - 2), "add_line": "1"})
+    full = coordinator_client.post("/visits/new/", {**base, **_lines(MOST_SESSION_LINES - 1), "add_line": "1"})
+
+    assert len(one_short.context["formset"].forms) == MOST_SESSION_LINES - 1
+    assert "Add another session" in one_short.content.decode()
+    assert len(full.context["formset"].forms) == MOST_SESSION_LINES
+    assert "Add another session" not in full.content.decode()
 
 
 def test_no_constraint_names_a_choice_the_visit_forms_find_for_themselves():
