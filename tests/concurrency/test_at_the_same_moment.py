@@ -35,7 +35,7 @@ TIMEOUT = 180  # seconds for all of them together; a hang fails the test instead
 
 
 def run_at_once(tmp_path: Path, requests: list[tuple[int, str, dict]]) -> list[dict]:
-    """Start one process per (user id, url, data); when all are signed in and waiting, let them go at once."""
+    """One process per (user id, url, data); when all are signed in and waiting, let them go at once."""
     if connection.vendor == "sqlite":
         # The test database lives in this process's memory: give the workers a file copy of it.
         path = tmp_path / "shared.sqlite3"
@@ -50,29 +50,22 @@ def run_at_once(tmp_path: Path, requests: list[tuple[int, str, dict]]) -> list[d
            "SECURE_COOKIES": "false", "DEBUG": "false", "LOG_LEVEL": "ERROR", "REQUEST_LOG_LEVEL": "ERROR",
            "STATIC_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage", "CACHE_BACKEND": "locmem"}
     start = tmp_path / "start"
-    workers = []
-    for n, (user_id, url, data) in enumerate(requests):
-        ready = tmp_path / f"ready-{n}"
-        workers.append((ready, subprocess.Popen(
-            [sys.executable, str(WORKER), str(start), str(ready), str(user_id), url, json.dumps(data)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )))
+    readies = [tmp_path / f"ready-{n}" for n in range(len(requests))]
+    # One process sets Django up and forks one process per request (tests/concurrency/worker.py).
+    workers = subprocess.Popen([sys.executable, str(WORKER), str(start), str(tmp_path), json.dumps(requests)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + TIMEOUT
     try:
-        while not all(ready.exists() for ready, _ in workers):
-            failed = [p for _, p in workers if p.poll() not in (None, 0)]
-            assert not failed, failed[0].communicate()[1][-2000:]
+        while not all(ready.exists() for ready in readies):
+            assert workers.poll() is None, workers.communicate()[1][-2000:]
             assert time.monotonic() < deadline, "the workers did not all start"
             time.sleep(0.05)
         start.touch()
-        results = []
-        for _, process in workers:
-            out, err = process.communicate(timeout=max(1, deadline - time.monotonic()))
-            assert process.returncode == 0, err[-2000:]
-            results.append(json.loads(out.strip().splitlines()[-1]))
+        out, err = workers.communicate(timeout=max(1, deadline - time.monotonic()))
+        assert workers.returncode == 0, err[-2000:]
+        results = json.loads(out.strip().splitlines()[-1])
     finally:
-        for _, process in workers:
-            process.kill()
+        workers.kill()
     if connection.vendor == "sqlite":
         results.append({"database": str(database["NAME"])})
     return results
