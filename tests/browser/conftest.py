@@ -43,22 +43,34 @@ def live_server(transactional_db, plain_http):
     server.stop()
 
 
-@pytest.fixture
-def chromium(live_server, monkeypatch):
-    """Headless Debian Chromium (Playwright cannot download its own here); each test opens its contexts."""
+@pytest.fixture(scope="module")
+def chromium_for_the_module():
+    """Headless Debian Chromium (Playwright cannot download its own here), started once for a module's
+    tests: starting Playwright and Chromium costs one to two seconds, more than many a test's own steps.
+    Each test opens contexts of its own (windows with their own cookies, storage and cache)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only browser tests need Playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        # Back and Forward must load pages as a browser without the back-forward cache does (that
-        # cache hides what the HTTP cache would serve).
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--disable-features=BackForwardCache"]
-        )
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as p:
+            # Back and Forward must load pages as a browser without the back-forward cache does (that
+            # cache hides what the HTTP cache would serve).
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--disable-features=BackForwardCache"]
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def chromium(live_server, chromium_for_the_module):
+    """The module's Chromium, for a test with a live server of its own; the windows the test opened are
+    closed when it ends, so the next test starts with none."""
+    yield chromium_for_the_module
+    for context in chromium_for_the_module.contexts:
+        context.close()
 
 
 def open_as(browser, live_server, user, viewport=DESKTOP):

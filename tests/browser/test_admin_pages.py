@@ -10,7 +10,7 @@ from django.core.management import call_command
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 from tests.browser.test_volunteer_phone import log_in
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -22,14 +22,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def desk(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
-        yield context
-        context.close()
-        browser.close()
+def desk(chromium):
+    return chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="en-GB")
 
 
 def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_server, desk):

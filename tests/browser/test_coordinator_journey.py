@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory, TermDateFactory
 from sessions.factories import (
@@ -26,7 +26,7 @@ from sessions.factories import (
 )
 from sessions.models import Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS
 
 PASSWORD = "correct horse battery staple"
 
@@ -37,16 +37,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def tablet(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        browser.close()
+def tablet(chromium):
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    return context.new_page()
 
 
 def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due(live_server, tablet):

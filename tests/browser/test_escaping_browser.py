@@ -2,12 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import sync_playwright
 
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,8 +14,7 @@ SCRIPT = "<script>alert(1)</script>"
 ATTRIBUTE = '"><img src=x onerror=alert(2)>'
 
 
-def test_markup_in_names_never_runs_in_the_browser(live_server, monkeypatch, planned_visit):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_markup_in_names_never_runs_in_the_browser(live_server, chromium, planned_visit):
     call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area], user__first_name=f"Asha{ATTRIBUTE}")
@@ -29,24 +26,21 @@ def test_markup_in_names_never_runs_in_the_browser(live_server, monkeypatch, pla
     AssignmentFactory(visit=visit, volunteer=volunteer)
     staff = UserFactory(is_staff=True, is_superuser=True)
     alerts: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pages = [
-            (coordinator.user, ["/plan/", f"/plan/schools/{visit.school.urn}/", f"/visits/{visit.pk}/",
-                                f"/visits/{visit.pk}/edit/", "/plan/due/?q=Oak", "/plan/calendar/?week=2027-03-01"]),
-            (volunteer.user, ["/me/", "/me/details/"]),
-            (staff, [f"/admin/schools/school/{visit.school.pk}/change/", "/admin/school_sessions/volunteer/",
-                     f"/admin/school_sessions/visit/{visit.pk}/change/", f"/admin/schools/school/{visit.school.pk}/history/"]),
-        ]
-        for user, urls in pages:
-            context = browser.new_context(locale="en-GB")
-            log_in(context, live_server, user)
-            page = context.new_page()
-            page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
-            for url in urls:
-                page.goto(f"{live_server.url}{url}")
-                page.wait_for_load_state("networkidle")
-                assert page.locator("img[src=x]").count() == 0, url
-            context.close()
-        browser.close()
+    pages = [
+        (coordinator.user, ["/plan/", f"/plan/schools/{visit.school.urn}/", f"/visits/{visit.pk}/",
+                            f"/visits/{visit.pk}/edit/", "/plan/due/?q=Oak", "/plan/calendar/?week=2027-03-01"]),
+        (volunteer.user, ["/me/", "/me/details/"]),
+        (staff, [f"/admin/schools/school/{visit.school.pk}/change/", "/admin/school_sessions/volunteer/",
+                 f"/admin/school_sessions/visit/{visit.pk}/change/", f"/admin/schools/school/{visit.school.pk}/history/"]),
+    ]
+    for user, urls in pages:
+        context = chromium.new_context(locale="en-GB")
+        log_in(context, live_server, user)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+        for url in urls:
+            page.goto(f"{live_server.url}{url}")
+            page.wait_for_load_state("networkidle")
+            assert page.locator("img[src=x]").count() == 0, url
+        context.close()
     assert alerts == []

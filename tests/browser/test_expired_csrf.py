@@ -3,45 +3,41 @@ swapping an error page into the fragment; after the reload the same action works
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import Assignment
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button_works(live_server, monkeypatch, planned_visit):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button_works(live_server, chromium, planned_visit):
     call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     visit = planned_visit(area)
     VolunteerFactory(areas=[area], user__first_name="Tom", user__last_name="Jones")
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        context.set_default_timeout(10_000)
-        log_in(context, live_server, coordinator.user)
-        page = context.new_page()
-        page.goto(f"{live_server.url}/visits/{visit.pk}/")
-        expect(page.locator("#staffing")).to_contain_text("Tom Jones")
+    context = chromium.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    log_in(context, live_server, coordinator.user)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/visits/{visit.pk}/")
+    expect(page.locator("#staffing")).to_contain_text("Tom Jones")
 
-        # The token expires: the browser's CSRF cookie no longer matches the one the page was built with.
-        context.add_cookies([{"name": "csrftoken", "value": "A" * 32, "url": live_server.url}])
-        page.evaluate("window.pageBeforeReload = true")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Assign Tom Jones as lead").click()
-
-        assert page.evaluate("window.pageBeforeReload") is None  # a fresh page, not a swapped fragment
-        assert "This page had expired" not in page.content()
-        assert not Assignment.objects.exists()
+    # The token expires: the browser's CSRF cookie no longer matches the one the page was built with.
+    context.add_cookies([{"name": "csrftoken", "value": "A" * 32, "url": live_server.url}])
+    page.evaluate("window.pageBeforeReload = true")
+    with page.expect_navigation():
         page.get_by_role("button", name="Assign Tom Jones as lead").click()
-        expect(page.locator("#staffing")).to_contain_text("Tom Jones is invited as lead.")
-        page.screenshot(path=str(ARTIFACTS / "expired-token-then-assigned.png"), full_page=True)
-        browser.close()
+
+    assert page.evaluate("window.pageBeforeReload") is None  # a fresh page, not a swapped fragment
+    assert "This page had expired" not in page.content()
+    assert not Assignment.objects.exists()
+    page.get_by_role("button", name="Assign Tom Jones as lead").click()
+    expect(page.locator("#staffing")).to_contain_text("Tom Jones is invited as lead.")
+    page.screenshot(path=str(ARTIFACTS / "expired-token-then-assigned.png"), full_page=True)
     assert Assignment.objects.get().volunteer.user.last_name == "Jones"

@@ -21,7 +21,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, Unavailability, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -34,17 +34,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def phone(live_server, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB"
-        )
-        yield context
-        context.close()
-        browser.close()
+def phone(chromium):
+    return chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB")
 
 
 def log_in(context, live_server, user) -> None:
