@@ -9,18 +9,21 @@ import email.policy
 import io
 import re
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import time
 
 import pytest
 from aiosmtpd.controller import Controller
 from asgiref.local import Local
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.tasks import task_backends
+from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pypdf import PdfReader
@@ -100,16 +103,29 @@ def queued_tasks():
     use_task_backend("django.tasks.backends.immediate.ImmediateBackend")
 
 
+# The settings every test runs under (set by the autouse fixtures below, and by `shared_by_the_module`).
+PACKS_BUILT_ON_REQUEST = {"PACKS_BUILT_AHEAD": False}
+FAST_PASSWORD_HASHING = {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+EMPTY_MEMORY_CACHE = {"CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}}
+
+
+def media_settings(folder, storages) -> dict:
+    """Generated files (session packs, batches) stored in `folder`."""
+    return {"MEDIA_ROOT": folder, "STORAGES": {
+        **storages, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                "OPTIONS": {"location": str(folder)}}}}
+
+
 @pytest.fixture(autouse=True)
 def packs_built_on_request(settings):
     """Saving a visit in a test renders no PDF; tests/sessions/packs/test_built_ahead.py turns it on."""
-    settings.PACKS_BUILT_AHEAD = False
+    settings.PACKS_BUILT_AHEAD = PACKS_BUILT_ON_REQUEST["PACKS_BUILT_AHEAD"]
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Factories set real passwords; a fast hasher keeps the suite quick (production keeps PBKDF2)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHING["PASSWORD_HASHERS"]
 
 
 @pytest.fixture(autouse=True)
@@ -118,9 +134,28 @@ def development_static_files_and_cache(settings):
     (production: hashed static files through WhiteNoise, and the database cache)."""
     settings.STORAGES = {**settings.STORAGES,
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = EMPTY_MEMORY_CACHE["CACHES"]
     settings.WHITENOISE_AUTOREFRESH = True  # looks files up per request: no collected directory needed
     cache.clear()
+
+
+@contextmanager
+def shared_by_the_module(django_db_blocker, media_folder):
+    """For data a module's many tests all read (as Django's `setUpTestData`): what the block makes is made once,
+    inside a transaction that stays open while the module's tests run, each test's own changes being rolled
+    back at its end as always, and the whole is rolled back when the module ends. Made under the suite's test
+    settings, with generated files in `media_folder`, which stays the media folder of the module's tests.
+    The fixture that uses it gives each test a deep copy of what it made, so changes to objects in memory stay
+    in the test that makes them."""
+    with override_settings(**PACKS_BUILT_ON_REQUEST, **FAST_PASSWORD_HASHING, **EMPTY_MEMORY_CACHE,
+                           **media_settings(media_folder, django_settings.STORAGES)), django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
@@ -145,12 +180,8 @@ def importer_client(client):
 @pytest.fixture
 def media(settings, tmp_path):
     """Generated files (session packs) go to a folder of the test's own."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media")}},
-    }
+    for name, value in media_settings(tmp_path / "media", settings.STORAGES).items():
+        setattr(settings, name, value)
     return tmp_path / "media"
 
 

@@ -6,7 +6,6 @@ from django.contrib import admin
 
 from schools.factories import SchoolContactFactory
 from tests.security.test_access_matrix import GETS, OK, ROLES, url_for
-from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +14,10 @@ ATTRIBUTE = '"><img src=x onerror=alert(1)>'
 RAW = [SCRIPT, "<img src=x onerror"]
 
 
-@pytest.fixture
-def world(thames_valley, kent, media, planned_visit):
-    world = build_world(thames_valley, kent, planned_visit)
+@pytest.fixture(scope="module")
+def world_of_the_module(world_of_the_module):
+    """The security tests' world, with markup in every name and note (made once for the module)."""
+    world = world_of_the_module
     world.school.name = f"Oak {SCRIPT} Primary"
     world.school.town = f"Reading{ATTRIBUTE}"
     world.school.save()
