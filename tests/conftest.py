@@ -27,6 +27,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pypdf import PdfReader
+from pytest_django.plugin import blocking_manager_key
 
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import (
@@ -60,25 +61,23 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
     uses_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    return bool(uses_marker) or {"transactional_db", "live_server"} & set(request.fixturenames)
+    return bool(uses_marker) or {"transactional_db", "live_server"} & set(item.fixturenames)
 
 
-@pytest.fixture(autouse=True)
-def reference_data_survives_transactional_tests(request, django_db_blocker):
-    """A transactional test (live server, concurrency) empties every table when it ends; put the
-    reference data back for the tests after it. (Set up before the database fixture, so this
-    runs after its flush.)"""
-    transactional = _is_transactional(request)
-    if transactional:
-        with django_db_blocker.unblock():
-            call_command("load_reference_data", verbosity=0)
-    yield
-    if transactional:
-        with django_db_blocker.unblock():
-            call_command("load_reference_data", verbosity=0)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (live server, concurrency) empties every table as the last step of its teardown;
+    put the reference data back for the tests after it. (Here, after the whole teardown: a fixture's own
+    teardown would run before that flush.)"""
+    try:
+        return (yield)
+    finally:
+        if _is_transactional(item):
+            with item.config.stash[blocking_manager_key].unblock():
+                call_command("load_reference_data", verbosity=0)
 
 
 @pytest.fixture(autouse=True, scope="session")
