@@ -10,6 +10,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_DB ?= speakout
 PG_URL ?= postgres:///$(PG_DB)?host=/var/run/postgresql
+# The suite runs in one process per core (pytest-xdist), each file's tests in one process, so a file's
+# shared fixtures (its Chromium, its test world) are made once. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # A Python 3.12 or newer: python3.13, python3.12 on PATH, then pyenv's.
 PYTHON_BASE := $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
@@ -88,13 +92,13 @@ lint: venv
 	@$(PY) -m ruff check .
 
 test: system-deps browser venv lint
-	@$(PY) -m pytest
+	@$(PYTEST)
 
 postgres:
 	@bin/ensure-postgres $(PG_DB)
 
 test-postgres: system-deps browser venv postgres
-	@DATABASE_URL='$(PG_URL)' $(PY) -m pytest
+	@DATABASE_URL='$(PG_URL)' $(PYTEST)
 
 # Benchmarks (no timed assertions in the suite): every endpoint and the packs on a national data set
 # (20,000 schools, 100,000 visits; built once, reused), on SQLite and on PostgreSQL when DATABASE_URL
