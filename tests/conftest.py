@@ -71,11 +71,12 @@ def _is_transactional(item) -> bool:
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test (live server, concurrency) empties every table as the last step of its teardown;
     put the reference data back for the tests after it. (Here, after the whole teardown: a fixture's own
-    teardown would run before that flush.)"""
+    teardown would run before that flush. After the last test the test database is gone, and the connection
+    names the real one again: nothing is loaded then.)"""
     try:
         return (yield)
     finally:
-        if _is_transactional(item):
+        if _is_transactional(item) and nextitem is not None:
             with item.config.stash[blocking_manager_key].unblock():
                 call_command("load_reference_data", verbosity=0)
 
