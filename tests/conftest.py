@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import time
 
+import pypdfium2
 import pytest
 from aiosmtpd.controller import Controller
 from asgiref.local import Local
@@ -26,7 +27,6 @@ from django.tasks import task_backends
 from django.test import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from pypdf import PdfReader
 from pytest_django.plugin import blocking_manager_key
 
 from schools.factories import SchoolContactFactory, SchoolFactory
@@ -362,8 +362,14 @@ _FIGURE_WITH_COMMA = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 
 def _pages_text(pdf: bytes) -> list[str]:
-    # Collapse runs of spaces: text extraction can space words unevenly.
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    """Each page's text as a reader's copy-and-paste would give it, with runs of spaces and line breaks
+    collapsed (text extraction can space words unevenly). PDFium, Chromium's PDF engine, reads a pack in
+    about 60 ms where pypdf took 1.5 s; it marks a word hyphenated at a line's end with U+0002."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [" ".join(page.get_textpage().get_text_bounded().replace("\x02", "- ").split()) for page in document]
+    finally:
+        document.close()
 
 
 def _pupil_pages(pages: list[str]) -> list[str]:
