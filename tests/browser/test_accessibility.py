@@ -22,7 +22,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, SessionType, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,7 +109,7 @@ def blocking_violations(context, live_server, pages, size_name: str) -> list[str
         if press:
             page.get_by_role("button", name=press).click()
             page.wait_for_load_state("networkidle")
-        page.screenshot(path=ARTIFACTS / f"a11y-{size_name}-{name}.png", full_page=True)
+        screenshot(page, ARTIFACTS / f"a11y-{size_name}-{name}.png")
         results = axe.run(page)
         for violation in results.response["violations"]:
             if violation["impact"] in BLOCKING:

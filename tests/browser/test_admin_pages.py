@@ -10,7 +10,7 @@ from django.core.management import call_command
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, screenshot
 from tests.browser.test_volunteer_phone import log_in
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -49,7 +49,7 @@ def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_
     assert page.locator("text=Never visited").is_visible()
     page.get_by_text("Add another School contact").click()
     assert page.locator("#id_contacts-1-name").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "admin-school.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "admin-school.png")
 
     page.goto(f"{live_server.url}/admin/school_sessions/visit/{visit.pk}/change/")
     page.locator("#select2-id_school-container").click()
@@ -58,7 +58,7 @@ def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_
     playwright.expect(page.locator(".select2-results__option", has_text="Riverside Primary School").first).to_be_visible()
     page.keyboard.press("Escape")
     assert page.get_by_text("The sessions need 2 volunteers; 1 is assigned.").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "admin-visit.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "admin-visit.png")
 
     # The browser asks for /favicon.ico on its own (a 404 it logs as "Failed to load resource");
     # every other failure, script error or refusal by the policy fails the test.
@@ -93,7 +93,7 @@ def test_a_superuser_uses_the_admins_filters_date_picker_import_and_history_with
     playwright.expect(page.get_by_label("CSV file")).to_be_visible()
     page.goto(f"{live_server.url}/admin/schools/school/{school.pk}/history/")
     playwright.expect(page.locator("#change-history")).to_contain_text("Riverside Church of England Primary School")
-    page.screenshot(path=str(ARTIFACTS / "admin-history.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "admin-history.png")
 
     problems = [line for line in console if line.startswith("error") or "Content Security Policy" in line]
     assert [line for line in problems if "Failed to load resource" not in line] == []

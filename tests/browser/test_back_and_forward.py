@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from schools.factories import SchoolFactory
 from sessions.factories import CoordinatorFactory, VisitFactory, VisitSessionFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, open_as
+from tests.browser.conftest import ARTIFACTS, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +53,7 @@ def test_back_to_a_calendar_week_reached_by_next_week_shows_the_whole_page(live_
     expect(page).to_have_url(re.compile(r"week=2027-03-08"))
     expect_whole_page(page, "Calendar")
     expect(page.get_by_role("heading", name="Week of 8 March 2027")).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "back-1-calendar-week.png", full_page=True)
+    screenshot(page, ARTIFACTS / "back-1-calendar-week.png")
 
     page.go_forward()
     expect(page.get_by_role("heading", name="Visit to Beech Primary School")).to_be_visible()
@@ -76,5 +76,5 @@ def test_back_to_a_schools_due_search_after_opening_a_school_shows_the_whole_pag
     expect(page).to_have_url(re.compile(r"q=cherry"))
     expect_whole_page(page, "Schools due a visit")
     expect(page.get_by_label("Search by name, URN or postcode")).to_have_value("cherry")
-    page.screenshot(path=ARTIFACTS / "back-2-schools-due.png", full_page=True)
+    screenshot(page, ARTIFACTS / "back-2-schools-due.png")
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from schools.factories import SchoolFactory
 from sessions.factories import CoordinatorFactory, VisitFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_a_busy_day_lists_its_first_visits_and_the_link_lists_them_all(live_serv
     tuesday = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Tue 2 Mar"))
     expect(tuesday.get_by_role("link", name="Primary 07")).to_be_visible()
     expect(tuesday.get_by_role("link", name="Primary 08")).to_have_count(0)
-    page.screenshot(path=ARTIFACTS / f"calendar-busy-day-{size_name}-first.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"calendar-busy-day-{size_name}-first.png")
     more = tuesday.get_by_role("link", name="Show all 12 visits on Tuesday 2 March")
     expect(tuesday).to_contain_text("(4 more)")
 
@@ -43,7 +43,7 @@ def test_a_busy_day_lists_its_first_visits_and_the_link_lists_them_all(live_serv
     assert tuesday.get_by_role("link", name="Show all 12 visits on Tuesday 2 March").count() == 0
     violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]
     width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=ARTIFACTS / f"calendar-busy-day-{size_name}-whole.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"calendar-busy-day-{size_name}-whole.png")
     context.close()
 
     assert not violations, violations

@@ -26,7 +26,7 @@ from sessions.factories import (
 )
 from sessions.models import Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 PASSWORD = "correct horse battery staple"
 
@@ -71,7 +71,7 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     page.get_by_label("Search by name, URN or postcode").type("oak tree")
     expect(page.locator("#results")).not_to_contain_text("Birch Infant School")
     expect(page).to_have_url(re.compile(r"q=oak(%20|\+)tree"))
-    page.screenshot(path=ARTIFACTS / "coordinator-1-schools-due.png", full_page=True)
+    screenshot(page, ARTIFACTS / "coordinator-1-schools-due.png")
     page.get_by_role("link", name="Plan a visit to Oak Tree Primary School").click()
 
     # Plan it on Easter Monday: the problem appears before saving.
@@ -84,7 +84,7 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     problems = page.locator("#problems")
     expect(problems).to_contain_text("Easter Monday is a bank holiday in England.")
     assert not Visit.objects.filter(school=oak).exists()
-    page.screenshot(path=ARTIFACTS / "coordinator-2-easter-monday.png", full_page=True)
+    screenshot(page, ARTIFACTS / "coordinator-2-easter-monday.png")
 
     # Fix it: the next day.
     page.get_by_label("Date").fill("2027-03-30")
@@ -113,7 +113,7 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     expect(problems).not_to_contain_text("has not answered")
     expect(problems.get_by_role("listitem")).to_have_count(1)
     expect(problems).to_contain_text("has not yet agreed to this date and time on its visit page")
-    page.screenshot(path=ARTIFACTS / "coordinator-3-staffed.png", full_page=True)
+    screenshot(page, ARTIFACTS / "coordinator-3-staffed.png")
 
     # Confirm it.
     page.get_by_role("button", name="Confirm the visit").click()
@@ -142,7 +142,7 @@ def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due
     day = page.locator(".day", has_text="Tue 30 Mar")
     expect(day).to_contain_text("Oak Tree Primary School")
     expect(day.locator(".cal-visit", has_text="Oak Tree")).to_contain_text("Confirmed")
-    page.screenshot(path=ARTIFACTS / "coordinator-4-calendar.png", full_page=True)
+    screenshot(page, ARTIFACTS / "coordinator-4-calendar.png")
 
     # Filtering keeps the month shown and swaps only the calendar.
     page.get_by_label("Status").select_option(label="Confirmed")

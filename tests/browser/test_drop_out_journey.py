@@ -22,7 +22,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, SessionType, Visit, Volunteer
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -71,7 +71,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     page.get_by_label("Ill or unwell").check()
     page.get_by_role("button", name=re.compile("Decline the visit")).click()
     expect(page.get_by_role("main").get_by_text("You have declined. The coordinator has been told.")).to_be_focused()
-    page.screenshot(path=ARTIFACTS / "drop-out-1-declined.png", full_page=True)
+    screenshot(page, ARTIFACTS / "drop-out-1-declined.png")
     visit.refresh_from_db()
     assert visit.status == Visit.Status.PROPOSED and visit.cover_needed_since is not None
 
@@ -81,7 +81,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     cover = page.locator("section", has=page.get_by_role("heading", name=re.compile("Needs cover")))
     expect(cover).to_contain_text("St Mark's Primary School")
     expect(page.get_by_role("heading", name=re.compile("Was confirmed, now needs attention"))).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "drop-out-2-dashboard.png", full_page=True)
+    screenshot(page, ARTIFACTS / "drop-out-2-dashboard.png")
     cover.get_by_role("link", name=re.compile("Find cover")).click()
     expect(page.get_by_role("heading", name="Find cover for St Mark's Primary School")).to_be_visible()
     expect(page.get_by_text("Missing: no lead; 1 of 2 volunteers accepted.")).to_be_visible()
@@ -97,7 +97,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     phone.goto(link)
     phone.get_by_role("button", name="I can cover this visit").click()
     expect(phone.get_by_text(re.compile("You are booked as the lead for St Mark's Primary School"))).to_be_visible()
-    phone.screenshot(path=ARTIFACTS / "drop-out-3-covered-on-a-phone.png", full_page=True)
+    screenshot(phone, ARTIFACTS / "drop-out-3-covered-on-a-phone.png")
     assert Assignment.objects.get(visit=visit, volunteer=ffion).role == "lead"
 
     # The coordinator confirms the visit again.
@@ -105,7 +105,7 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     expect(page.locator("#problems")).to_contain_text("No problems found.")
     page.get_by_role("button", name="Confirm the visit").click()
     expect(page.locator("#workflow")).to_contain_text("The visit is now confirmed.")
-    page.screenshot(path=ARTIFACTS / "drop-out-4-confirmed-again.png", full_page=True)
+    screenshot(page, ARTIFACTS / "drop-out-4-confirmed-again.png")
     visit.refresh_from_db()
     assert visit.status == Visit.Status.CONFIRMED and visit.unconfirmed_at is None and not visit.cover_needed_since
     assert Volunteer.objects.count() == 3

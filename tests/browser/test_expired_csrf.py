@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import Assignment
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_volunteer_phone import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,5 +39,5 @@ def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button
     assert not Assignment.objects.exists()
     page.get_by_role("button", name="Assign Tom Jones as lead").click()
     expect(page.locator("#staffing")).to_contain_text("Tom Jones is invited as lead.")
-    page.screenshot(path=str(ARTIFACTS / "expired-token-then-assigned.png"), full_page=True)
+    screenshot(page, ARTIFACTS / "expired-token-then-assigned.png")
     assert Assignment.objects.get().volunteer.user.last_name == "Jones"

@@ -24,7 +24,7 @@ from sessions.factories import (
 )
 from sessions.models import SessionType, TeacherFeedback, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ BLOCKING = {"serious", "critical"}
 
 def check(page, name: str) -> None:
     """Screenshot the page and fail on any serious or critical axe-core violation."""
-    page.screenshot(path=ARTIFACTS / f"feedback-{name}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"feedback-{name}.png")
     violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
     assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
 

@@ -26,7 +26,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, SessionType, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +77,7 @@ def tabs_to(page, button) -> int:
 
 def serious_axe_violations(page, name: str) -> list[str]:
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=ARTIFACTS / f"focus-{name}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"focus-{name}.png")
     violations = Axe().run(page).response["violations"]
     return [f"{name}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes']]}" for v in violations
             if v["impact"] in {"serious", "critical"}]

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from schools.factories import SchoolFactory
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_a_failed_visit_form_focuses_the_error_summary_and_its_links_lead_to_the
     expect(summary).to_contain_text("Choose the school: search for it by name, URN or postcode.")
     expect(summary).to_contain_text("Add at least one session: its type, year groups and number of pupils.")
     expect(page.get_by_text("Please submit at least 1 form.")).to_have_count(0)
-    page.screenshot(path=ARTIFACTS / f"form-errors-{size_name}-visit-form.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"form-errors-{size_name}-visit-form.png")
 
     # The session type's message is under its select, in its own column, not a column of its own.
     select = page.get_by_label("Session type").bounding_box()
@@ -78,5 +78,5 @@ def test_on_a_phone_dates_refused_in_place_focus_the_error_summary(live_server, 
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Give the first day you cannot do visits.")
     assert page.evaluate("window.notReloaded") is True
-    page.screenshot(path=ARTIFACTS / "form-errors-phone-unavailable.png", full_page=True)
+    screenshot(page, ARTIFACTS / "form-errors-phone-unavailable.png")
     context.close()

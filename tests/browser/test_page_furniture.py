@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, VisitFactory, VolunteerFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,5 +69,5 @@ def test_on_a_phone_the_table_of_visits_in_your_details_is_reached_and_scrolled_
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)  # smooth scrolling
     assert table.evaluate("element => element.scrollLeft") > 0
-    page.screenshot(path=ARTIFACTS / "phone-details-table-focused.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-details-table-focused.png")
     context.close()

@@ -15,7 +15,7 @@ from schools.models import SchoolClosure, TermDate
 from sessions.factories import CoordinatorFactory
 from sessions.models import Visit, VisitNote
 from stats.models import Area, LocalAuthority
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_a_school_asks_for_a_visit_on_a_phone_with_the_keyboard_and_then_asks_ag
     page.goto(f"{live_server.url}/request-a-visit/?school={school.urn}")
     expect(page.get_by_role("heading", name="What we keep and why")).to_be_visible()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / "request-1-form-phone.png", full_page=True)
+    screenshot(page, ARTIFACTS / "request-1-form-phone.png")
 
     fill_request(page)
     page.get_by_label("Your first choice of date").fill("2027-03-06")
@@ -58,7 +58,7 @@ def test_a_school_asks_for_a_visit_on_a_phone_with_the_keyboard_and_then_asks_ag
     expect(summary).to_contain_text("Saturday 6 March 2027 is a weekend. Choose another date.")
     expect(summary).to_be_focused()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / "request-2-weekend-refused-phone.png", full_page=True)
+    screenshot(page, ARTIFACTS / "request-2-weekend-refused-phone.png")
     assert not Visit.objects.exists()
 
     summary.get_by_role("link", name="Saturday 6 March 2027 is a weekend. Choose another date.").press("Enter")
@@ -76,7 +76,7 @@ def test_a_school_asks_for_a_visit_on_a_phone_with_the_keyboard_and_then_asks_ag
     expect(page.get_by_role("heading", name="Thank you: we have added this to your school's request")).to_be_visible()
     expect(page.get_by_text(f"We already have your request of {visit.created_at:%-d %B %Y}")).to_be_visible()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / "request-3-added-as-a-note-phone.png", full_page=True)
+    screenshot(page, ARTIFACTS / "request-3-added-as-a-note-phone.png")
     assert Visit.objects.count() == 1 and VisitNote.objects.get().visit == visit
     context.close()
 
@@ -93,7 +93,7 @@ def test_the_request_form_in_welsh_for_a_school_in_wales(live_server, chromium):
     expect(page.get_by_role("checkbox", name="Hoffen ni gael y sesiynau yn Gymraeg")).to_be_visible()
     expect(page.get_by_role("heading", name="Beth rydyn ni'n ei gadw a pham")).to_be_visible()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / "request-4-welsh-desktop.png", full_page=True)
+    screenshot(page, ARTIFACTS / "request-4-welsh-desktop.png")
     page.get_by_role("button", name="Anfon y cais").click()
     expect(page.get_by_role("alert").filter(has_text="Mae problem")).to_contain_text("Rhowch eich enw.")
     context.close()
@@ -121,11 +121,11 @@ def test_the_calendar_names_and_shades_closed_days(live_server, chromium, size_n
         "title", "Hawthorn Primary closed, 6 May: polling station.")
     expect(page.get_by_text(f"May half-term: {authority.name}").first).to_be_visible()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / f"closures-month-{size_name}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"closures-month-{size_name}.png")
 
     page.get_by_role("link", name="Week view").click()
     page.goto(f"{live_server.url}/plan/calendar/?week=2027-05-31")
     expect(page.get_by_text("Bank holiday: Spring Bank Holiday")).to_be_visible()
     assert not blocking(page)
-    page.screenshot(path=ARTIFACTS / f"closures-week-{size_name}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"closures-week-{size_name}.png")
     context.close()

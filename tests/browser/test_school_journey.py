@@ -15,7 +15,7 @@ from sessions import services
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import SessionType, Visit, VisitSession
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,7 +61,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     school = open_as(chromium, live_server, None, PHONE).new_page()
     school.goto(link.replace("http://127.0.0.1:8000", live_server.url))
     assert school.get_by_role("heading", name="Your Speak Out. Stay Safe. visit").is_visible()
-    school.screenshot(path=ARTIFACTS / "school-page-phone-proposed.png", full_page=True)
+    screenshot(school, ARTIFACTS / "school-page-phone-proposed.png")
     assert blocking(school) == []
 
     when = school.locator("#when")
@@ -80,7 +80,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     details.get_by_role("button", name="Confirm these details").focus()
     school.keyboard.press("Enter")
     school.get_by_role("main").get_by_text("Thank you: we have your safeguarding lead and arrival details.").wait_for()
-    school.screenshot(path=ARTIFACTS / "school-page-phone-agreed.png", full_page=True)
+    screenshot(school, ARTIFACTS / "school-page-phone-agreed.png")
     assert blocking(school) == []
 
     visit.refresh_from_db()
@@ -89,7 +89,7 @@ def test_the_school_agrees_from_the_emailed_link_and_the_warning_goes(live_serve
     assert NOT_AGREED not in planner.locator("#problems").inner_text()
     said = planner.get_by_role("region", name="What the school said on its page").inner_text()
     assert "Agreed by Jo Bloggs" in said and "Helen Ward, Designated safeguarding lead" in said
-    planner.screenshot(path=ARTIFACTS / "school-agreed-coordinator-visit.png", full_page=True)
+    screenshot(planner, ARTIFACTS / "school-agreed-coordinator-visit.png")
 
 
 @pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
@@ -100,7 +100,7 @@ def test_the_school_page_its_errors_and_its_404_pass_axe(live_server, chromium, 
     found = []
 
     page.goto(f"{live_server.url}/school-visit/{visit.school_token}/")
-    page.screenshot(path=ARTIFACTS / f"school-page-{size_name}.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"school-page-{size_name}.png")
     found += blocking(page)
     page.get_by_role("button", name="Confirm these details").click()
     page.get_by_role("main").get_by_text("Give the safeguarding lead's name.").wait_for()
@@ -109,10 +109,10 @@ def test_the_school_page_its_errors_and_its_404_pass_axe(live_server, chromium, 
     page.get_by_role("button", name="Send these dates").click()
     page.get_by_text("is a weekend").wait_for()
     page.get_by_text("Cancel this visit").click()
-    page.screenshot(path=ARTIFACTS / f"school-page-{size_name}-errors.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"school-page-{size_name}-errors.png")
     found += blocking(page)
     page.goto(f"{live_server.url}/school-visit/{'x' * 43}/")
-    page.screenshot(path=ARTIFACTS / f"school-page-{size_name}-not-found.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"school-page-{size_name}-not-found.png")
     found += blocking(page)
 
     assert found == []

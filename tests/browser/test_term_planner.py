@@ -16,7 +16,7 @@ from schools.models import TermDate, academic_year_label, academic_year_of
 from sessions.factories import CoordinatorFactory, VolunteerFactory
 from sessions.models import TermDraft, Visit
 from stats.models import Area, LocalAuthority
-from tests.browser.conftest import ARTIFACTS, PHONE
+from tests.browser.conftest import ARTIFACTS, PHONE, screenshot
 from tests.browser.test_drop_out_journey import browser, new_page  # noqa: F401 — the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +61,7 @@ def test_a_coordinator_plans_a_term_creates_the_ticked_visits_and_finds_them_on_
     expect(page.get_by_role("checkbox", name="Thames Valley")).to_be_checked()
     page.get_by_role("checkbox", name="Friday").check()
     no_blocking_violations(page)
-    page.screenshot(path=ARTIFACTS / "term-planner-1-form.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-1-form.png")
     page.get_by_role("button", name="Plan the term").click()
 
     expect(page.get_by_role("heading", name=f"Draft of the autumn term {academic_year_label(year)}")).to_be_visible()
@@ -71,7 +71,7 @@ def test_a_coordinator_plans_a_term_creates_the_ticked_visits_and_finds_them_on_
     expect(row.get_by_text("Why this school: it has never had a visit.")).to_be_visible()
     expect(row.get_by_text("(lead): ")).to_contain_text("may lead")
     no_blocking_violations(page)
-    page.screenshot(path=ARTIFACTS / "term-planner-2-draft.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-2-draft.png")
     page.get_by_role("checkbox", name=names[0]).check()
     # The second by keyboard: focus its box and press Space.
     page.get_by_role("checkbox", name=names[1]).focus()
@@ -81,14 +81,14 @@ def test_a_coordinator_plans_a_term_creates_the_ticked_visits_and_finds_them_on_
 
     expect(page.get_by_role("status")).to_contain_text("Created 2 proposed visits; the volunteers have been invited.")
     expect(page.get_by_text("Created as a proposed visit")).to_have_count(2)
-    page.screenshot(path=ARTIFACTS / "term-planner-3-created.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-3-created.png")
     created = list(Visit.objects.order_by("school__name"))
     assert [v.school.name for v in created] == names[:2]
     assert all(v.status == Visit.Status.PROPOSED and v.date.weekday() != 4 for v in created)
     for visit in created:
         page.goto(f"{live_server.url}/plan/calendar/?month={visit.date:%Y-%m}")
         expect(page.get_by_role("link", name=visit.school.name).first).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "term-planner-4-calendar.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-4-calendar.png")
 
 
 def test_the_draft_reads_at_phone_width(live_server, browser):  # noqa: F811
@@ -97,12 +97,12 @@ def test_the_draft_reads_at_phone_width(live_server, browser):  # noqa: F811
     page.goto(f"{live_server.url}/plan/term/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     no_blocking_violations(page)
-    page.screenshot(path=ARTIFACTS / "term-planner-phone-form.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-phone-form.png")
     page.get_by_label("Academic year").select_option(label=academic_year_label(year))
     page.get_by_label("Term").select_option(label="Autumn")
     page.get_by_role("button", name="Plan the term").click()
     expect(page.get_by_role("checkbox", name=names[2])).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     no_blocking_violations(page)
-    page.screenshot(path=ARTIFACTS / "term-planner-phone.png", full_page=True)
+    screenshot(page, ARTIFACTS / "term-planner-phone.png")
     assert TermDraft.objects.get().status == TermDraft.Status.DONE

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from schools.factories import SchoolFactory
 from sessions.factories import CoordinatorFactory
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_typing_a_date_key_by_key_asks_to_finish_the_year_and_never_breaks_the_f
     page.keyboard.type("0203")
     page.keyboard.type("2")
     expect(problems).to_contain_text("Finish typing the date: the year needs four digits.")
-    page.screenshot(path=ARTIFACTS / f"typing-a-date-{size_name}-half-typed.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"typing-a-date-{size_name}-half-typed.png")
     for digit in "027":
         page.keyboard.type(digit)
         page.wait_for_timeout(150)
@@ -48,5 +48,5 @@ def test_typing_a_date_key_by_key_asks_to_finish_the_year_and_never_breaks_the_f
     expect(problems).to_contain_text(re.compile(r"volunteers|No problems found|No term dates are held"))
     expect(page.get_by_role("heading", name="Plan a visit", level=1)).to_be_visible()
     assert failures == []
-    page.screenshot(path=ARTIFACTS / f"typing-a-date-{size_name}-whole.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"typing-a-date-{size_name}-whole.png")
     context.close()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sessions.factories import AssignmentFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from sessions.models import Assignment
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def test_on_a_phone_the_feed_address_is_copied_with_one_tap_or_opened_by_webcal(
 
     expect(page.get_by_role("status")).to_have_text("Copied: paste it into your calendar app.")
     assert page.evaluate("navigator.clipboard.readText()") == address
-    page.screenshot(path=ARTIFACTS / "phone-feed-page.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-feed-page.png")
     context.close()
 
 
@@ -52,7 +52,7 @@ def test_on_a_phone_each_card_shows_the_address_and_a_declined_visit_leaves_a_li
     page = context.new_page()
     page.goto(f"{live_server.url}/me/")
     expect(page.get_by_text("12 Acacia Avenue, Reading, RG1 2AB")).to_be_visible()
-    page.screenshot(path=ARTIFACTS / "phone-portal-card-with-address.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-portal-card-with-address.png")
 
     # Declined (here, or on another device): the next time the page is opened it says so.
     volunteer.assignments.update(status=Assignment.Status.DECLINED)
@@ -61,5 +61,5 @@ def test_on_a_phone_each_card_shows_the_address_and_a_declined_visit_leaves_a_li
     expect(page.get_by_text("You declined the visit to Oakfield Primary School on")).to_be_visible()
     expect(page.get_by_role("button", name="Accept the visit to Oakfield Primary School")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=ARTIFACTS / "phone-portal-declined.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-portal-declined.png")
     context.close()

@@ -20,7 +20,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +82,7 @@ def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_s
     assert page.get_by_role("row").filter(has_text="Okafor").get_by_text("Not cleared").is_visible()
     found = axe_blocking(page, "directory")
     list_width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=ARTIFACTS / f"directory-{size_name}-list.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"directory-{size_name}-list.png")
 
     # By keyboard: type in the search box, the list narrows (htmx), Tab on to the volunteer and open them.
     page.get_by_label("Name or postcode district").focus()
@@ -107,7 +107,7 @@ def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_s
     assert "4QA" not in page.content()
     found += axe_blocking(page, "volunteer page")
     width = page.evaluate("document.documentElement.scrollWidth")
-    page.screenshot(path=ARTIFACTS / f"directory-{size_name}-volunteer.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"directory-{size_name}-volunteer.png")
     context.close()
 
     assert list_width <= viewport["width"], "the list scrolls sideways"
@@ -132,7 +132,7 @@ def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromiu
         assert box["width"] <= viewport["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         found += axe_blocking(page, name)
-        page.screenshot(path=ARTIFACTS / f"directory-{size_name}-{name}.png", full_page=True)
+        screenshot(page, ARTIFACTS / f"directory-{size_name}-{name}.png")
     context.close()
 
     assert not found, "\n".join(found)
@@ -160,7 +160,7 @@ def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(liv
     assert page.evaluate("window.notReloaded") is True
     assert table.get_by_role("columnheader", name="Police force area").get_attribute("aria-sort") == "descending"
     found = axe_blocking(page, "statistics sorted")
-    page.screenshot(path=ARTIFACTS / f"statistics-{size_name}-sorted.png", full_page=True)
+    screenshot(page, ARTIFACTS / f"statistics-{size_name}-sorted.png")
     context.close()
 
     assert not found, "\n".join(found)

@@ -21,7 +21,7 @@ from sessions.factories import (
 )
 from sessions.models import Assignment, Unavailability, Visit
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, CHROMIUM
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, screenshot
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -69,7 +69,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     page = phone.new_page()
     page.goto(f"{live_server.url}/me/")
     assert page.get_by_text("1 invitation waiting for your answer.").is_visible()
-    page.screenshot(path=ARTIFACTS / "phone-1-invitation.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-1-invitation.png")
 
     # The Accept button is large enough to tap and answers in place, without a page load.
     accept = page.get_by_role("button", name="Accept the visit to Oakfield Primary School")
@@ -81,7 +81,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     page.get_by_role("main").get_by_text("No invitations waiting for your answer.").wait_for()
     assert page.evaluate("window.notReloaded") is True
     assert page.get_by_text("You: lead, accepted").is_visible()
-    page.screenshot(path=ARTIFACTS / "phone-2-accepted.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-2-accepted.png")
     invitation.refresh_from_db()
     assert invitation.status == Assignment.Status.ACCEPTED
 
@@ -93,7 +93,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     page.get_by_role("button", name="Add these dates").click()
     page.get_by_text("Warning: these dates cover a visit you are on:").wait_for()
     assert not Unavailability.objects.exists()
-    page.screenshot(path=ARTIFACTS / "phone-3-clash-warning.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-3-clash-warning.png")
 
     page.evaluate("window.notReloaded = true")
     page.get_by_role("button", name="Add anyway and tell the coordinator").click()
@@ -102,7 +102,7 @@ def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates
     page.locator("#unavailable-list").get_by_text("Mon 1 March 2027 to Wed 3 March 2027").wait_for()
     assert page.evaluate("window.notReloaded") is True
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing runs off the screen
-    page.screenshot(path=ARTIFACTS / "phone-4-range-added.png", full_page=True)
+    screenshot(page, ARTIFACTS / "phone-4-range-added.png")
 
     absence = volunteer.unavailabilities.get()
     assert (absence.starts_on.isoformat(), absence.reason) == ("2027-03-01", "Family wedding")

@@ -14,7 +14,7 @@ from schools.models import School
 from sessions.factories import CoordinatorFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
 from sessions.models import Assignment, SessionType
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_drop_out_journey import browser, new_page  # noqa: F401 — the browser fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,14 +52,14 @@ def test_a_coordinator_staffs_a_welsh_medium_visit_with_welsh_speakers(live_serv
     expect(rows.nth(2)).to_contain_text("45 km")
     expect(rows.nth(3)).to_contain_text("John Smith")
     expect(page.get_by_role("button", name="Assign Megan Jones as lead")).to_have_count(0)
-    page.screenshot(path=ARTIFACTS / "welsh-visit-1-suggestions.png", full_page=True)
+    screenshot(page, ARTIFACTS / "welsh-visit-1-suggestions.png")
 
     page.get_by_role("button", name="Assign Gareth Evans as lead").click()
     expect(page.locator("#staffing")).to_contain_text("Gareth Evans is invited as lead.")
     expect(problems).not_to_contain_text("speaks Welsh")
     page.get_by_role("button", name="Assign Megan Jones as support").click()
     expect(page.locator("#staffing")).to_contain_text("Megan Jones is invited as support.")
-    page.screenshot(path=ARTIFACTS / "welsh-visit-2-staffed.png", full_page=True)
+    screenshot(page, ARTIFACTS / "welsh-visit-2-staffed.png")
 
     assert {(a.volunteer.user.first_name, a.role) for a in Assignment.objects.filter(visit=visit)} == {
         ("Gareth", "lead"), ("Megan", "support")}

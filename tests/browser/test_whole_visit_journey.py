@@ -17,7 +17,7 @@ from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, VolunteerFactory
 from sessions.models import SessionType, TeacherFeedback, Visit, VisitSession
 from stats.models import Area
-from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,7 +62,7 @@ def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chrom
     asking.get_by_label("Your first choice of date").fill(first_choice.isoformat())
     asking.get_by_role("button", name="Send the request").click()
     expect(asking.get_by_role("heading", name="Thank you: we have your request")).to_be_visible()
-    asking.screenshot(path=ARTIFACTS / "journey-1-requested-phone.png", full_page=True)
+    screenshot(asking, ARTIFACTS / "journey-1-requested-phone.png")
     visit = Visit.objects.get(school=school)
     assert visit.status == Visit.Status.REQUESTED and visit.date == first_choice
     assert emails_to(smtp_server, SCHOOL_EMAIL, "We have your request for a visit to Hawthorn Primary")
@@ -93,7 +93,7 @@ def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chrom
     when.get_by_label("Your name").fill("Mo Ahmed")
     when.get_by_role("button", name=f"Yes, {first_choice:%A %-d %B} suits us").click()
     expect(school_page.get_by_role("main").get_by_text("Thank you: you have agreed to the date and time.")).to_be_visible()
-    school_page.screenshot(path=ARTIFACTS / "journey-2-school-agreed-phone.png", full_page=True)
+    screenshot(school_page, ARTIFACTS / "journey-2-school-agreed-phone.png")
 
     # 4. The coordinator sees the school's word and confirms.
     planner.reload()
@@ -139,4 +139,4 @@ def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chrom
     headline = totals.locator("div", has_text="Children reached, each counted once").locator("dd").first
     expect(headline).to_have_text("58")
     expect(planner.get_by_text("1 of 1 school asked for feedback answered (100%)")).to_be_visible()
-    planner.screenshot(path=ARTIFACTS / "journey-3-reach-report.png", full_page=True)
+    screenshot(planner, ARTIFACTS / "journey-3-reach-report.png")
