@@ -1,4 +1,6 @@
-"""Fixtures of the browser tests."""
+"""Fixtures of the browser tests. The reference data (areas, session types, pack content, groups) is in the
+database before each test: tests/conftest.py loads it after the database is made and after every test that
+empties it, so a test's world needs only its own rows."""
 
 from pathlib import Path
 

@@ -9,7 +9,6 @@ from datetime import date, time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import (
@@ -32,7 +31,6 @@ SPANNING_MONDAY = date(2027, 3, 29)
 
 
 def build_world() -> dict:
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
     volunteer = VolunteerFactory(user__first_name="Priya", user__last_name="Patel", areas=[area])

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from schools.factories import SchoolContactFactory, SchoolFactory
 from sessions.factories import AssignmentFactory, UserFactory, VisitFactory, VisitSessionFactory, VolunteerFactory
@@ -27,7 +26,6 @@ def desk(chromium):
 
 
 def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_server, desk):
-    call_command("load_reference_data", verbosity=0)
     ARTIFACTS.mkdir(exist_ok=True)
     area = Area.objects.get(code="E23000029")
     school = SchoolFactory(name="Riverside Primary School", in_area=area)
@@ -68,7 +66,6 @@ def test_data_entry_staff_edit_a_school_and_a_visit_with_no_script_refused(live_
 
 
 def test_a_superuser_uses_the_admins_filters_date_picker_import_and_history_with_nothing_refused(live_server, desk):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     school = SchoolFactory(name="Riverside Primary School", in_area=area)
     school.name = "Riverside Church of England Primary School"

@@ -6,7 +6,6 @@ import re
 from datetime import date, time
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -19,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def coordinator_page(live_server, chromium):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     for day, name in [(date(2027, 3, 2), "Alder Primary School"), (date(2027, 3, 9), "Beech Primary School")]:

@@ -6,7 +6,6 @@ from datetime import date, time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -19,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
 def test_a_busy_day_lists_its_first_visits_and_the_link_lists_them_all(live_server, chromium, size_name, viewport):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     for n in range(12):

@@ -10,7 +10,6 @@ import re
 from datetime import date, time
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
@@ -44,7 +43,6 @@ def tablet(chromium):
 
 
 def test_a_coordinator_plans_staffs_and_confirms_a_visit_to_a_school_that_is_due(live_server, tablet):
-    call_command("load_reference_data", verbosity=0)
     thames_valley = Area.objects.get(code="E23000029")
     CoordinatorFactory(user__username="asha", user__first_name="Asha", user__last_name="Khan", areas=[thames_valley])
     oak = SchoolFactory(in_area=thames_valley, name="Oak Tree Primary School", town="Reading")

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory, TermDateFactory
@@ -45,7 +44,6 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     live_server, browser, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     cleared = {"dbs_checked_on": date(2026, 1, 5), "training_on": date(2026, 1, 5)}
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])

@@ -1,7 +1,6 @@
 """In a real browser, markup typed into names and notes never runs: no alert on the pages that show it."""
 
 import pytest
-from django.core.management import call_command
 
 from schools.factories import SchoolContactFactory
 from sessions.factories import AssignmentFactory, CoordinatorFactory, UserFactory, VolunteerFactory
@@ -15,7 +14,6 @@ ATTRIBUTE = '"><img src=x onerror=alert(2)>'
 
 
 def test_markup_in_names_never_runs_in_the_browser(live_server, chromium, planned_visit):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area], user__first_name=f"Asha{ATTRIBUTE}")
     visit = planned_visit(area, notes=f"Bring {SCRIPT}")

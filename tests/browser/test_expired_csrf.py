@@ -2,7 +2,6 @@
 swapping an error page into the fragment; after the reload the same action works."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from sessions.factories import CoordinatorFactory, VolunteerFactory
@@ -15,7 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_expired_token_on_an_htmx_button_reloads_the_page_and_then_the_button_works(live_server, chromium, planned_visit):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     visit = planned_visit(area)

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -41,7 +40,6 @@ def check(page, name: str) -> None:
 def test_the_school_rates_the_visit_from_the_email_and_the_reach_report_counts_each_child_once(
         live_server, chromium, smtp_server, settings):
     settings.SITE_URL = live_server.url
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
     lead = VolunteerFactory(user__first_name="Sam", user__last_name="Okafor", areas=[area])

@@ -13,7 +13,6 @@ from datetime import date, time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory, TermDateFactory
@@ -37,7 +36,6 @@ FEW_TABS = 5
 
 
 def build_world() -> dict:
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
     school = SchoolFactory(in_area=area, name="Oak Tree Primary School", town="Reading", postcode="RG1 2AB")

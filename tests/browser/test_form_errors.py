@@ -2,7 +2,6 @@
 each problem links to its field, and each field's own message sits under it, in its column."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -15,7 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def area(live_server):
-    call_command("load_reference_data", verbosity=0)
     return Area.objects.get(code="E23000029")
 
 

@@ -5,7 +5,6 @@ that a keyboard can reach and scroll on a phone."""
 from datetime import date, time
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -18,7 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def area(live_server):
-    call_command("load_reference_data", verbosity=0)
     return Area.objects.get(code="E23000029")
 
 

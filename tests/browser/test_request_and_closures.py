@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolClosureFactory, SchoolFactory, TermDateFactory
@@ -40,7 +39,6 @@ def fill_request(page) -> None:
 
 
 def test_a_school_asks_for_a_visit_on_a_phone_with_the_keyboard_and_then_asks_again(live_server, chromium):
-    call_command("load_reference_data", verbosity=0)
     school = SchoolFactory(in_area=Area.objects.get(code="E23000029"), name="Hawthorn Primary", town="Didcot")
     context = open_as(chromium, live_server, None, PHONE)
     page = context.new_page()
@@ -82,7 +80,6 @@ def test_a_school_asks_for_a_visit_on_a_phone_with_the_keyboard_and_then_asks_ag
 
 
 def test_the_request_form_in_welsh_for_a_school_in_wales(live_server, chromium):
-    call_command("load_reference_data", verbosity=0)
     school = SchoolFactory(in_area=Area.objects.get(code="W15000003"), name="Ysgol Treganna", nation="wales")
     context = open_as(chromium, live_server, None, DESKTOP)
     page = context.new_page()
@@ -101,7 +98,6 @@ def test_the_request_form_in_welsh_for_a_school_in_wales(live_server, chromium):
 
 @pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
 def test_the_calendar_names_and_shades_closed_days(live_server, chromium, size_name, viewport):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     authority = LocalAuthority.objects.filter(police_force=area).order_by("name").first()

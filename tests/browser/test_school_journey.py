@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 
 from schools.factories import SchoolFactory
 from sessions import services
@@ -23,7 +22,6 @@ NOT_AGREED = "has not yet agreed to this date and time on its visit page"
 
 
 def requested_visit() -> tuple[Visit, object]:
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", user__email="asha@example.org",
                                      areas=[area])

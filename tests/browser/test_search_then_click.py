@@ -10,7 +10,6 @@ leaving the box must send nothing.
 import re
 
 import pytest
-from django.core.management import call_command
 
 # No skip: `make test` installs Chromium, and a browser test that silently does not run proves nothing.
 from playwright.sync_api import expect
@@ -51,7 +50,6 @@ def click_by_hand(page, locator) -> None:
 )
 def test_a_result_clicked_straight_after_typing_opens(live_server, chromium, start, box, typed, shown, link,
                                                       arrived):
-    call_command("load_reference_data", verbosity=0)
     thames_valley = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[thames_valley])
     SchoolFactory(in_area=thames_valley, name="Oak Tree Primary School", town="Reading")

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -31,7 +30,6 @@ def no_blocking_violations(page) -> None:
 
 
 def build_world():
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     year = academic_year_of(timezone.localdate()) + 1
     la = LocalAuthority.objects.filter(police_force=area).order_by("code").first()

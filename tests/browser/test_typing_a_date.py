@@ -5,7 +5,6 @@ the form, and once the year is whole the check runs as usual."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -19,7 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.mark.parametrize("size_name, viewport", [("desktop", None), ("phone", PHONE)])
 def test_typing_a_date_key_by_key_asks_to_finish_the_year_and_never_breaks_the_form(
         live_server, chromium, size_name, viewport):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(areas=[area])
     school = SchoolFactory(in_area=area, name="Oak Tree Primary School")

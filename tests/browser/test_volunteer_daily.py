@@ -4,7 +4,6 @@ where each school is, and a visit they decline leaves a line saying so instead o
 from datetime import time, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,7 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def volunteer(live_server):
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     volunteer = VolunteerFactory(areas=[area], user__first_name="Priya", user__last_name="Patel")
     visit = VisitFactory(school__in_area=area, school__name="Oakfield Primary School", school__street="12 Acacia Avenue",

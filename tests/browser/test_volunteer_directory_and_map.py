@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.management import call_command
 from django.utils import timezone
 
 from schools.factories import SchoolFactory
@@ -28,7 +27,6 @@ BLOCKING = {"serious", "critical"}
 
 
 def build_world() -> dict:
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     today = timezone.localdate()
     month_ago = today - timedelta(days=30)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
 from sessions.factories import (
@@ -47,7 +46,6 @@ def log_in(context, live_server, user) -> None:
 
 
 def test_a_volunteer_on_a_phone_accepts_an_invitation_and_adds_unavailable_dates(live_server, phone):
-    call_command("load_reference_data", verbosity=0)
     ARTIFACTS.mkdir(exist_ok=True)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__email="asha@example.org", areas=[area])

@@ -6,7 +6,6 @@ may lead, and the warning goes once a Welsh speaker is booked. Screenshots go to
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory
@@ -21,7 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_coordinator_staffs_a_welsh_medium_visit_with_welsh_speakers(live_server, browser):  # noqa: F811
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="W15000003")  # South Wales
     today = date.today()
     cleared = {"dbs_checked_on": today - timedelta(days=60), "training_on": today - timedelta(days=60)}

@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -37,7 +36,6 @@ def emails_to(smtp_server, address: str, subject_start: str) -> list:
 
 def test_a_visit_from_the_schools_request_to_the_reach_report(live_server, chromium, smtp_server, settings):
     settings.SITE_URL = live_server.url
-    call_command("load_reference_data", verbosity=0)
     area = Area.objects.get(code="E23000029")
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
     month_ago = timezone.localdate() - timedelta(days=30)
