@@ -24,6 +24,7 @@ from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, open_as, screensho
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BLOCKING = {"serious", "critical"}
+SIZES = [("desktop", DESKTOP), ("phone", PHONE)]
 
 
 def build_world() -> dict:
@@ -65,10 +66,7 @@ def axe_blocking(page, name: str) -> list[str]:
             for v in results.response["violations"] if v["impact"] in BLOCKING]
 
 
-@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_server, chromium, size_name,
-                                                                         viewport):
-    world = build_world()
+def find_a_volunteer(live_server, chromium, world, size_name, viewport):
     context = open_as(chromium, live_server, world["coordinator"].user, viewport)
     page = context.new_page()
     page.goto(live_server.url + "/plan/")
@@ -78,7 +76,7 @@ def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_s
     page.get_by_role("heading", level=1, name="Volunteers").wait_for()
     page.wait_for_url("**/plan/volunteers/")
     assert page.get_by_role("row").filter(has_text="Okafor").get_by_text("Not cleared").is_visible()
-    found = axe_blocking(page, "directory")
+    found = axe_blocking(page, f"{size_name} directory")
     list_width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, ARTIFACTS / f"directory-{size_name}-list.png")
 
@@ -103,19 +101,17 @@ def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_s
     assert page.get_by_role("link", name="Hazel Primary School").is_visible()
     assert page.get_by_text("Postcode district RG1").is_visible()
     assert "4QA" not in page.content()
-    found += axe_blocking(page, "volunteer page")
+    found += axe_blocking(page, f"{size_name} volunteer page")
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, ARTIFACTS / f"directory-{size_name}-volunteer.png")
     context.close()
 
-    assert list_width <= viewport["width"], "the list scrolls sideways"
-    assert width <= viewport["width"], "the volunteer's page scrolls sideways"
+    assert list_width <= viewport["width"], f"{size_name}: the list scrolls sideways"
+    assert width <= viewport["width"], f"{size_name}: the volunteer's page scrolls sideways"
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromium, size_name, viewport):
-    world = build_world()
+def read_the_coverage_map(live_server, chromium, world, size_name, viewport):
     context = open_as(chromium, live_server, world["coordinator"].user, viewport)
     page = context.new_page()
     found = []
@@ -129,17 +125,14 @@ def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromiu
         box = coverage.bounding_box()
         assert box["width"] <= viewport["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-        found += axe_blocking(page, name)
+        found += axe_blocking(page, f"{size_name} {name}")
         screenshot(page, ARTIFACTS / f"directory-{size_name}-{name}.png")
     context.close()
 
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("size_name, viewport", [("desktop", DESKTOP), ("phone", PHONE)])
-def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(live_server, chromium, size_name,
-                                                                             viewport):
-    world = build_world()
+def sort_the_statistics(live_server, chromium, world, size_name, viewport):
     context = open_as(chromium, live_server, world["coordinator"].user, viewport)
     page = context.new_page()
     page.goto(live_server.url + "/stats/")
@@ -157,8 +150,26 @@ def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(liv
     assert names == sorted(names, reverse=True) and names[-1] == first_area
     assert page.evaluate("window.notReloaded") is True
     assert table.get_by_role("columnheader", name="Police force area").get_attribute("aria-sort") == "descending"
-    found = axe_blocking(page, "statistics sorted")
+    found = axe_blocking(page, f"{size_name} statistics sorted")
     screenshot(page, ARTIFACTS / f"statistics-{size_name}-sorted.png")
     context.close()
 
     assert not found, "\n".join(found)
+
+
+def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_server, chromium):
+    world = build_world()  # read, not changed: one world for both sizes
+    for size_name, viewport in SIZES:
+        find_a_volunteer(live_server, chromium, world, size_name, viewport)
+
+
+def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromium):
+    world = build_world()  # read, not changed: one world for both sizes
+    for size_name, viewport in SIZES:
+        read_the_coverage_map(live_server, chromium, world, size_name, viewport)
+
+
+def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(live_server, chromium):
+    world = build_world()  # read, not changed: one world for both sizes
+    for size_name, viewport in SIZES:
+        sort_the_statistics(live_server, chromium, world, size_name, viewport)
