@@ -46,16 +46,20 @@ def live_server(transactional_db, plain_http):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium_for_the_module():
-    """Headless Debian Chromium (Playwright cannot download its own here), started once for a module's
-    tests: starting Playwright and Chromium costs one to two seconds, more than many a test's own steps.
-    Each test opens contexts of its own (windows with their own cookies, storage and cache)."""
+@pytest.fixture(scope="session")
+def chromium_for_the_process():
+    """Headless Debian Chromium (Playwright cannot download its own here), started once for the test process
+    at its first browser test: starting Playwright and Chromium costs about two seconds, and each test file
+    started its own. Each test opens contexts of its own (windows with their own cookies, storage and cache),
+    closed when it ends.
+
+    From then on Playwright's event loop runs in this thread, and Django refuses ORM calls from a thread with
+    a running event loop (they could block it), in browser tests and in any test after them in the process.
+    The app has no asynchronous code: DJANGO_ALLOW_ASYNC_UNSAFE turns that guard off until the process ends."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 — only browser tests need Playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
-        # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as p:
             # Back and Forward must load pages as a browser without the back-forward cache does (that
@@ -68,11 +72,11 @@ def chromium_for_the_module():
 
 
 @pytest.fixture
-def chromium(live_server, chromium_for_the_module):
-    """The module's Chromium, for a test with a live server of its own; the windows the test opened are
+def chromium(live_server, chromium_for_the_process):
+    """The process's Chromium, for a test with a live server of its own; the windows the test opened are
     closed when it ends, so the next test starts with none."""
-    yield chromium_for_the_module
-    for context in chromium_for_the_module.contexts:
+    yield chromium_for_the_process
+    for context in chromium_for_the_process.contexts:
         context.close()
 
 
