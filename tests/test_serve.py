@@ -21,14 +21,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [
     pytest.mark.skipif(sys.platform != "linux", reason="bin/serve is a bash script for Linux servers"),
     # These servers use a SQLite file of their own whatever database the suite runs on: the SQLite suite runs
     # them, and the PostgreSQL suite would only run the same again.
-    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    pytest.mark.skipif(connection.vendor != "sqlite",
                        reason="the same servers on the same SQLite file run in the SQLite suite"),
 ]
 

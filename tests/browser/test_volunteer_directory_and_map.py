@@ -157,19 +157,20 @@ def sort_the_statistics(live_server, chromium, world, size_name, viewport):
     assert not found, "\n".join(found)
 
 
-def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_server, chromium):
-    world = build_world()  # read, not changed: one world for both sizes
+def at_both_sizes(journey, live_server, chromium) -> None:
+    """One world (the journeys read it and change nothing), the journey walked at desktop then phone size."""
+    world = build_world()
     for size_name, viewport in SIZES:
-        find_a_volunteer(live_server, chromium, world, size_name, viewport)
+        journey(live_server, chromium, world, size_name, viewport)
+
+
+def test_a_coordinator_finds_a_volunteer_by_keyboard_and_opens_their_page(live_server, chromium):
+    at_both_sizes(find_a_volunteer, live_server, chromium)
 
 
 def test_the_coverage_map_on_the_reach_and_statistics_pages(live_server, chromium):
-    world = build_world()  # read, not changed: one world for both sizes
-    for size_name, viewport in SIZES:
-        read_the_coverage_map(live_server, chromium, world, size_name, viewport)
+    at_both_sizes(read_the_coverage_map, live_server, chromium)
 
 
 def test_the_statistics_table_sorts_by_a_column_heading_by_keyboard_in_place(live_server, chromium):
-    world = build_world()  # read, not changed: one world for both sizes
-    for size_name, viewport in SIZES:
-        sort_the_statistics(live_server, chromium, world, size_name, viewport)
+    at_both_sizes(sort_the_statistics, live_server, chromium)
