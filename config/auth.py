@@ -16,6 +16,13 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from config.prepared import Key, Prepared
+
+# The user of every signed-in request, built once a process (config/prepared.py).
+_USER_WITH_ROLES = Prepared(
+    lambda: get_user_model()._default_manager.select_related("coordinator", "volunteer").filter(pk=Key("user"))
+)
+
 
 class RolesBackend(ModelBackend):
     """Django's password sign-in, whose user of each request comes with their coordinator and volunteer records
@@ -23,12 +30,8 @@ class RolesBackend(ModelBackend):
     (`sessions.access`), one query each otherwise."""
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("coordinator", "volunteer")
-        try:
-            user = users.get(pk=user_id)
-        except users.model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        found = _USER_WITH_ROLES(user=user_id)
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
 
 
 # Staff can change every school and volunteer record: their sessions end after twelve hours at most,

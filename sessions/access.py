@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from config.prepared import Key, Prepared
 from schools.models import School
 from sessions.models import Assignment, Coordinator, PackBatch, Visit, Volunteer
 from stats.models import Area, LocalAuthority
@@ -114,12 +115,28 @@ def planning_visits(user) -> QuerySet[Visit]:
     return Visit.objects.filter(school__local_authority__in=list(authorities))
 
 
-def planning_visit(user, pk: int) -> QuerySet[Visit]:
-    """The one visit `pk` if the user may plan it (empty otherwise): by its key the areas are asked as a
-    subquery, which costs a lookup by key nothing, where `planning_visits`' list of authorities is a query
-    of its own. The same rule (`Visit.objects.in_areas`)."""
-    scope = Visit.objects.all() if is_staff(user) else Visit.objects.in_areas(planning_areas(user))
-    return scope.filter(pk=pk)
+# The visit a planner opens, with what its pages show of the school and coordinator: every fragment of the
+# visit page and every live problems check asks for it, so its SQL is built once a process (config/prepared.py).
+_VISIT_WITH_SCHOOL = ("school__local_authority__police_force", "coordinator")
+_ANY_VISIT = Prepared(
+    lambda: Visit.objects.filter(pk=Key("visit")).select_related(*_VISIT_WITH_SCHOOL)
+)
+_COORDINATORS_VISIT = Prepared(lambda: Visit.objects.in_areas(
+    Area.objects.filter(coordinators=Key("coordinator"))
+).filter(pk=Key("visit")).select_related(*_VISIT_WITH_SCHOOL))
+
+
+def planning_visit(user, pk: int) -> Visit | None:
+    """The one visit `pk` with its school, if the user may plan it (None otherwise): by its key the areas are
+    asked as a subquery, which costs a lookup by key nothing, where `planning_visits`' list of authorities is a
+    query of its own. The same rule (`Visit.objects.in_areas` of `planning_areas`)."""
+    if is_staff(user):
+        found = _ANY_VISIT(visit=pk)
+    elif is_coordinator(user):
+        found = _COORDINATORS_VISIT(visit=pk, coordinator=user.coordinator.pk)
+    else:
+        return None
+    return found[0] if found else None
 
 
 def planning_volunteers(user, also_area: Area | None = None) -> QuerySet[Volunteer]:

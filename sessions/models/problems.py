@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
+from types import SimpleNamespace
 
 import holidays
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DateField, IntegerField, Q, TimeField
 from django.utils import timezone
 
+from config.prepared import Key, Param, Prepared
 from schools.models import (
     LIVE_VISIT_STATUSES,
     School,
@@ -68,6 +70,41 @@ def bank_holiday_name(day: date, nation: str) -> str | None:
 
 
 
+# --- What the rules read, each query built once a process (config/prepared.py): the live problems check asks
+# them all whenever the coordinator pauses in the visit form.
+
+VISIT, DAY = Key("visit"), Param("day", DateField())
+STARTS_AT, ENDS_AT = Param("starts_at", TimeField()), Param("ends_at", TimeField())
+SCHOOL, AUTHORITY = Key("school"), Key("authority")
+
+
+def _team() -> visits.AssignmentQuerySet:
+    """The visit's booked team (invited or accepted): whom a visit counts as its volunteers."""
+    return visits.Assignment.objects.filter(visit_id=VISIT).booked()
+
+
+BOOKED = Prepared(lambda: _team().select_related("volunteer__user").order_by("role", "pk"))
+TEAM_CLASHES = Prepared(lambda: visits.Assignment.objects.clashes_with(
+    SimpleNamespace(pk=VISIT, date=DAY, starts_at=STARTS_AT, ends_at=ENDS_AT),
+    volunteers=_team().values("volunteer_id"),
+))
+TEAM_AWAY = Prepared(lambda: people.Unavailability.objects.filter(
+    volunteer_id__in=_team().values("volunteer_id"), starts_on__lte=DAY, ends_on__gte=DAY
+).order_by("starts_on", "pk"))
+# One authority's calendar: ordered by date alone (the model's own order joins the authority to sort by its name).
+TERM_DATES = Prepared(lambda: TermDate.objects.filter(
+    local_authority_id=AUTHORITY, academic_year=Param("year", IntegerField())
+).order_by("starts_on", "kind"))
+CLOSURES = Prepared(lambda: SchoolClosure.objects.filter(school_id=SCHOOL).covering(DAY).order_by("starts_on", "pk"))
+# The school's visits that two rules read, by date: those still live (`second_visit`) and those delivered within
+# the programme cycle before the visit's date (`recently_visited`), but the visit itself (0 for a new one).
+OTHER_VISITS = Prepared(lambda: visits.Visit.objects.filter(
+    Q(status__in=LIVE_VISIT_STATUSES)
+    | Q(status=visits.Visit.Status.DELIVERED, date__gt=Param("cycle_start", DateField()), date__lt=DAY),
+    school_id=SCHOOL,
+).exclude(pk=VISIT).only("date", "status").order_by("date", "pk"))
+
+
 # --- The rules. Each takes the visit's facts and yields what it finds.
 
 @dataclass(frozen=True)
@@ -88,31 +125,19 @@ class Facts:
         """The school's authority's calendar for the visit's academic year (read once, for three rules)."""
         if not self.school.local_authority_id:
             return []
-        # One authority's: ordered by date alone (the model's own order joins the authority to sort by its name).
-        return list(TermDate.objects.filter(local_authority_id=self.school.local_authority_id,
-                                            academic_year=academic_year_of(self.visit.date))
-                    .order_by("starts_on", "kind"))
+        return TERM_DATES(authority=self.school.local_authority_id, year=academic_year_of(self.visit.date))
 
     @cached_property
     def closures(self) -> list[SchoolClosure]:
         """The school's own closures and INSET days on the visit's date."""
-        return list(
-            SchoolClosure.objects.filter(school_id=self.school.pk).covering(self.visit.date).order_by("starts_on", "pk")
-        )
+        return CLOSURES(school=self.school.pk, day=self.visit.date)
 
     @cached_property
     def other_visits(self) -> list[visits.Visit]:
         """The school's other visits that two rules read, in one query, by date: those still live (`second_visit`)
         and those delivered within the programme cycle before this visit's date (`recently_visited`)."""
         day = self.visit.date
-        live = Q(status__in=LIVE_VISIT_STATUSES)
-        delivered_in_cycle = Q(status=visits.Visit.Status.DELIVERED, date__gt=cycle_start(day), date__lt=day)
-        return list(
-            visits.Visit.objects.filter(live | delivered_in_cycle, school_id=self.school.pk)
-            .exclude(pk=self.visit.pk)
-            .only("date", "status")  # what the two rules read
-            .order_by("date", "pk")
-        )
+        return OTHER_VISITS(school=self.school.pk, visit=self.visit.pk or 0, day=day, cycle_start=cycle_start(day))
 
     def term_dates_on(self, *kinds: str) -> list[TermDate]:
         day = self.visit.date
@@ -172,7 +197,7 @@ def double_booked(facts: Facts) -> Iterator[Problem]:
     visit = facts.visit
     if not (visit.starts_at and visit.ends_at and facts.volunteers):
         return
-    for clash in visits.Assignment.objects.clashes_with(visit, volunteers=[v.pk for v in facts.volunteers]):
+    for clash in TEAM_CLASHES(visit=visit.pk, day=visit.date, starts_at=visit.starts_at, ends_at=visit.ends_at):
         yield Problem(Problem.ERROR, "double_booked", clash.clash_message())
 
 
@@ -185,10 +210,8 @@ def not_cleared(facts: Facts) -> Iterator[Problem]:
 def unavailable(facts: Facts) -> Iterator[Problem]:
     if not facts.volunteers:
         return
-    day = facts.visit.date
     team = {volunteer.pk: volunteer for volunteer in facts.volunteers}  # read already, with their names
-    away = people.Unavailability.objects.filter(volunteer_id__in=team, starts_on__lte=day, ends_on__gte=day)
-    for absence in away:
+    for absence in TEAM_AWAY(visit=facts.visit.pk, day=facts.visit.date):
         yield Problem(
             Problem.ERROR,
             "unavailable",
@@ -396,9 +419,7 @@ def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | N
     if visit.is_cancelled or not visit.date or not visit.school_id:
         return []
     lines = list(visit.sessions.select_related("session_type")) if sessions is None else list(sessions)
-    booked = (
-        list(visit.assignments.booked().select_related("volunteer__user").order_by("role", "pk")) if visit.pk else []
-    )
+    booked = BOOKED(visit=visit.pk) if visit.pk else []
     facts = Facts(visit=visit, school=visit.school, sessions=lines, booked=booked)
     return [problem for rule in RULES for problem in rule(facts)]
 

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Window
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -317,7 +317,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @planner_required
 def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = get_object_or_404(planning_visit(request.user, pk).select_related("school"))
+    visit = get_visit(request, pk)
     if request.method == "GET" and visit.is_closed:
         messages.error(request, f"A {visit.get_status_display().lower()} visit cannot be changed.")
         return redirect("planning:visit", pk=visit.pk)
@@ -355,7 +355,7 @@ def visit_form(request: HttpRequest, visit: Visit | None) -> HttpResponse:
 @planner_required
 def visit_validate(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The live problems panel: what would be wrong with the visit as typed so far. Never saves."""
-    visit = get_object_or_404(planning_visit(request.user, pk).select_related("school")) if pk else None
+    visit = get_visit(request, pk) if pk else None
     context = visit_form_context(request, visit)
     built, lines, _ = unsaved_visit(context["form"], context["formset"])
     context["problems"] = built.problems(sessions=lines) if built else None
@@ -447,9 +447,11 @@ TRANSITION_LABELS = {
 
 
 def get_visit(request: HttpRequest, pk: int) -> Visit:
-    return get_object_or_404(
-        planning_visit(request.user, pk).select_related("school__local_authority__police_force", "coordinator")
-    )
+    """The visit the user may plan, or 404."""
+    visit = planning_visit(request.user, pk)
+    if visit is None:
+        raise Http404("No such visit.")
+    return visit
 
 
 @require_GET
