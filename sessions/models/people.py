@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from config.dates import years_after
+from config.prepared import ByKeys
 from schools.geography import POSTCODE_MESSAGE, Point, district_point, normalise_postcode
 from stats.models import Area
 
@@ -355,6 +356,11 @@ class Volunteer(Person, models.Model):
     def bookings_between(self, first: date, last: date) -> AssignmentQuerySet:
         """The volunteer's live bookings (invited or accepted, visit not cancelled or delivered) in a date range."""
         return self.assignments.live_between(first, last)
+
+
+# Volunteers read whole with their accounts, by key: the staffing panel's ten shown and the directory's page of
+# 25, built once a process for each number of them (config/prepared.py).
+VOLUNTEERS_WITH_ACCOUNTS = ByKeys(lambda keys: Volunteer.objects.select_related("user").filter(pk__in=keys), most=25)
 
 
 class Unavailability(models.Model):

@@ -26,10 +26,18 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from config.dates import minus_minutes, month_of, plus_minutes
+from config.prepared import Key, Param, Prepared
 from schools.geography import distance_km, district_point
 from schools.models import School, SchoolClosure, TermDate
 from sessions.models import attendance as counting
-from sessions.models.people import Unavailability, Volunteer, VolunteerQuerySet, new_token, person_name
+from sessions.models.people import (
+    VOLUNTEERS_WITH_ACCOUNTS,
+    Unavailability,
+    Volunteer,
+    VolunteerQuerySet,
+    new_token,
+    person_name,
+)
 from sessions.models.problems import STAFFING_CODES, Problem, bank_holiday_name, problems_of
 
 # --- Year groups: stored as numbers (0 = Reception, 1–6 = Year 1–6), named by the school's nation.
@@ -481,10 +489,8 @@ class Visit(models.Model):
         # overlapping the visit and who declared the date away, then the live bookings in the visit's month.
         elsewhere = Assignment.objects.active().exclude(visit_id=self.pk or 0)
         clashes: dict[int, Assignment] = {}
-        overlapping = elsewhere.overlapping(day=self.date, starts_at=self.starts_at, ends_at=self.ends_at)
-        # Only what `clash_reason` names: the whole visit and school are some eighty columns to build a query for.
-        overlapping = overlapping.select_related("visit__school").only("volunteer_id", *Assignment.CLASH_REASON_FIELDS)
-        for clash in overlapping.order_by("visit__starts_at", "pk"):
+        for clash in BOOKED_ELSEWHERE_AT(visit=self.pk or 0, day=self.date, starts_at=self.starts_at,
+                                         ends_at=self.ends_at):
             clashes.setdefault(clash.volunteer_id, clash)
         away = set(
             Unavailability.objects.filter(starts_on__lte=self.date, ends_on__gte=self.date).values_list(
@@ -527,7 +533,7 @@ class Visit(models.Model):
         )
         chosen = [row[0] for row in contenders[:limit]]
         covering = {row[0] for row in rows if row[2]}
-        shown = Volunteer.objects.select_related("user").in_bulk(chosen)  # all of the pool, as ranked just now
+        shown = {volunteer.pk: volunteer for volunteer in VOLUNTEERS_WITH_ACCOUNTS(chosen)}  # as ranked just now
         options = []
         for pk in chosen:
             volunteer = shown.get(pk)
@@ -1036,6 +1042,18 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def live_between(self, first: date, last: date) -> AssignmentQuerySet:
         """Live bookings (invited or accepted) on visits in a date range that are still to be delivered."""
         return self.active().filter(visit__date__range=(first, last)).exclude(visit__status=Visit.Status.DELIVERED)
+
+
+# Asked whenever a visit's staffing panel is drawn, so built once a process (config/prepared.py): the bookings
+# elsewhere overlapping a visit's time, with only what `clash_reason` names (the whole visit and school are some
+# eighty columns).
+BOOKED_ELSEWHERE_AT = Prepared(lambda: (
+    Assignment.objects.active().exclude(visit_id=Key("visit"))
+    .overlapping(day=Param("day", models.DateField()), starts_at=Param("starts_at", models.TimeField()),
+                 ends_at=Param("ends_at", models.TimeField()))
+    .select_related("visit__school").only("volunteer_id", *Assignment.CLASH_REASON_FIELDS)
+    .order_by("visit__starts_at", "pk")
+))
 
 
 class DeclineReason(models.TextChoices):

@@ -17,7 +17,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from config.query_forms import QueryForm
 from schools.geography import parse_postcode, postcode_district
 from sessions.access import planner_required, planning_areas, planning_visits, planning_volunteers
 from sessions.models import Assignment, Unavailability, Visit, Volunteer
+from sessions.models.people import VOLUNTEERS_WITH_ACCOUNTS
 from stats.models import Area
 
 PAGE_SIZE = 25
@@ -200,12 +201,10 @@ def volunteers(request: HtmxHttpRequest) -> HttpResponse:
         .order_by("user__last_name", "user__first_name", "pk").values_list("pk", flat=True)
     )
     page = Paginator(in_order, PAGE_SIZE).get_page(search.value("page"))
-    found = (
-        Volunteer.objects.filter(pk__in=page.object_list).select_related("user")
-        .prefetch_related(upcoming_away(today), Prefetch("areas", queryset=Area.objects.order_by("name")))
-        .in_bulk()
-    )
+    found = {volunteer.pk: volunteer for volunteer in VOLUNTEERS_WITH_ACCOUNTS(page.object_list)}
     page.object_list = [found[pk] for pk in page.object_list if pk in found]  # none deleted since
+    prefetch_related_objects(page.object_list, upcoming_away(today),
+                             Prefetch("areas", queryset=Area.objects.order_by("name")))
     term = school_term(today)
     terms = [term, term.previous]
     counts = visits_by_term([v.pk for v in page.object_list], terms)
