@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.db.models import DateField, IntegerField, TimeField
 from django.db.models.sql.compiler import SQLCompiler
 
-from config.prepared import Key, Param, Prepared
+from config.prepared import ByKeys, Key, Param, Prepared
 from schools.factories import SchoolFactory
 from sessions.factories import AssignmentFactory, VisitFactory
 from sessions.models import Assignment, Visit
@@ -127,3 +127,19 @@ def test_another_thread_runs_the_built_sql_on_its_own_connection():
     thread.join()
 
     assert seen == {"rows": [visit.pk], "same connection": False}
+
+
+def test_rows_by_a_few_keys_are_prepared_for_each_number_of_keys_and_more_are_asked_plainly():
+    visits = [VisitFactory(date=date(2027, 3, 2)) for _ in range(5)]
+    keys = [visit.pk for visit in visits]
+    by_keys = ByKeys(lambda keys: Visit.objects.filter(pk__in=keys).select_related("school").order_by("pk"), most=3)
+
+    for count in range(6):  # with a key no row has: one to three keys prepared, four to six asked plainly
+        got = by_keys([*keys[:count], 10**9])
+        assert [(v.pk, v.school.name) for v in got] == [(v.pk, v.school.name) for v in visits[:count]]
+    assert by_keys([]) == []
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as building:
+        assert by_keys(keys[:3]) == visits[:3] and by_keys(keys[1:2]) == visits[1:2]
+        assert building.call_count == 0
+        assert by_keys(keys) == visits  # more than three: built as any query
+        assert building.call_count == 1
