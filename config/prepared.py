@@ -24,6 +24,7 @@ IN list is part of its SQL.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
@@ -76,11 +77,12 @@ class Prepared:
 
     def __init__(self, build: Callable[[], QuerySet]) -> None:
         self._build = build
+        self._building = threading.Lock()
         self._built: dict[tuple[str, str], tuple[Any, str, tuple, frozenset[str]]] = {}
 
     @cached_property
     def queryset(self) -> QuerySet:
-        """The query as written (never run itself)."""
+        """The query as written (never run itself; a copy of it is, with the SQL built from it)."""
         return self._build()
 
     def sql(self, using: str | None = None) -> tuple[Any, str, tuple, frozenset[str]]:
@@ -90,10 +92,13 @@ class Prepared:
         key = (using, connections[using].vendor)
         built = self._built.get(key)
         if built is None:
-            compiler = self.queryset.query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
-            names = frozenset(p.param.name for p in params if isinstance(p, _Slot))
-            built = self._built[key] = (compiler, sql, tuple(params), names)
+            with self._building:  # building changes the query written; two threads of a server may ask at once
+                built = self._built.get(key)
+                if built is None:
+                    compiler = self.queryset.query.get_compiler(using=using)
+                    sql, params = compiler.as_sql()
+                    names = frozenset(p.param.name for p in params if isinstance(p, _Slot))
+                    built = self._built[key] = (compiler, sql, tuple(params), names)
         return built
 
     def __call__(self, **values: Any) -> list:
