@@ -418,7 +418,7 @@ def problems_of(visit: visits.Visit, sessions: Iterable[visits.VisitSession] | N
     """Every error and warning for `visit`, rule by rule (a cancelled or unfinished visit has none)."""
     if visit.is_cancelled or not visit.date or not visit.school_id:
         return []
-    lines = list(visit.sessions.select_related("session_type")) if sessions is None else list(sessions)
+    lines = visit.read_lines() if sessions is None else list(sessions)
     booked = BOOKED(visit=visit.pk) if visit.pk else []
     facts = Facts(visit=visit, school=visit.school, sessions=lines, booked=booked)
     return [problem for rule in RULES for problem in rule(facts)]

@@ -663,6 +663,22 @@ class Visit(models.Model):
     def active_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments.all() if a.status != Assignment.Status.DECLINED]
 
+    def read_lines(self) -> list[VisitSession]:
+        """The session lines with their types, in order: `self.sessions`, by SQL built once a process (the
+        visit page's every part and the problems ask for them)."""
+        lines = VISIT_LINES(visit=self.pk) if self.pk else []
+        for line in lines:
+            line.visit = self  # as `self.sessions` gives them: each knows its visit without asking
+        return lines
+
+    def read_team(self) -> list[Assignment]:
+        """Everyone asked to the visit (declined too), with their volunteer and account, leads first: the
+        staffing panel's list, by SQL built once a process."""
+        team = VISIT_TEAM(visit=self.pk) if self.pk else []
+        for assignment in team:
+            assignment.visit = self
+        return team
+
     def volunteers_needed(self, sessions: Iterable[VisitSession] | None = None) -> int:
         sessions = list(self.sessions.all()) if sessions is None else list(sessions)
         return max((line.session_type.volunteers_needed for line in sessions), default=0)
@@ -1044,6 +1060,10 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.active().filter(visit__date__range=(first, last)).exclude(visit__status=Visit.Status.DELIVERED)
 
 
+VISIT_LINES = Prepared(lambda: VisitSession.objects.filter(visit_id=Key("visit")).select_related("session_type"))
+VISIT_TEAM = Prepared(
+    lambda: Assignment.objects.filter(visit_id=Key("visit")).select_related("volunteer__user").order_by("role", "pk")
+)
 # Asked whenever a visit's staffing panel is drawn, so built once a process (config/prepared.py): the bookings
 # elsewhere overlapping a visit's time, with only what `clash_reason` names (the whole visit and school are some
 # eighty columns).

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
@@ -388,7 +389,7 @@ PAGE_PARTS = frozenset({"problems", "staffing", "workflow", "outcome"})  # outco
 def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str] = PAGE_PARTS) -> dict:
     """The visit page's context; a fragment asks only for its own part, so it runs only its own queries."""
     editable = not visit.is_closed
-    sessions = visit.sessions.select_related("session_type")  # read once, by whichever part needs it first
+    sessions = SimpleLazyObject(visit.read_lines)  # read once, by whichever part needs it first
     context = {
         "visit": visit,
         "editable": editable,
@@ -409,7 +410,7 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         context["problems"] = visit.problems()
     if "staffing" in parts:
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
-        context["assignments"] = list(visit.assignments.select_related("volunteer__user").order_by("role", "pk"))
+        context["assignments"] = visit.read_team()
         context["staffing"] = staffing = visit.staffing(context["assignments"], sessions)
         # Once the visit is confirmed and staffed the suggestions close, saying so; asked for, they open again.
         context["staffed"] = editable and visit.status == Visit.Status.CONFIRMED and staffing.holds
