@@ -97,7 +97,8 @@ TERM_DATES = Prepared(lambda: TermDate.objects.filter(
 ).order_by("starts_on", "kind"))
 CLOSURES = Prepared(lambda: SchoolClosure.objects.filter(school_id=SCHOOL).covering(DAY).order_by("starts_on", "pk"))
 # The school's visits that two rules read, by date: those still live (`second_visit`) and those delivered within
-# the programme cycle before the visit's date (`recently_visited`), but the visit itself (0 for a new one).
+# the programme cycle before the visit's date (`recently_visited`), leaving out the visit itself (a new visit
+# asks with 0, a key no visit has).
 OTHER_VISITS = Prepared(lambda: visits.Visit.objects.filter(
     Q(status__in=LIVE_VISIT_STATUSES)
     | Q(status=visits.Visit.Status.DELIVERED, date__gt=Param("cycle_start", DateField()), date__lt=DAY),
