@@ -22,7 +22,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.tasks import task_backends
 from django.test import override_settings
 from hypothesis import HealthCheck
@@ -79,6 +79,9 @@ def pytest_runtest_teardown(item, nextitem):
         if _is_transactional(item) and nextitem is not None:
             with item.config.stash[blocking_manager_key].unblock():  # its line of counts is not the test's output
                 call_command("load_reference_data", verbosity=0, stdout=io.StringIO())
+                # Closed here, by what opened it: left open, it outlived the session (the next browser test
+                # worked on another connection) and PostgreSQL would not drop a test database in use.
+                connections.close_all()
 
 
 @pytest.fixture(autouse=True, scope="session")
