@@ -117,13 +117,13 @@ def planning_visits(user) -> QuerySet[Visit]:
 
 # The visit a planner opens, with what its pages show of the school and coordinator: every fragment of the
 # visit page and every live problems check asks for it, so its SQL is built once a process (config/prepared.py).
-_VISIT_WITH_SCHOOL = ("school__local_authority__police_force", "coordinator")
+_SHOWN_WITH_THE_VISIT = ("school__local_authority__police_force", "coordinator")
 _ANY_VISIT = Prepared(
-    lambda: Visit.objects.filter(pk=Key("visit")).select_related(*_VISIT_WITH_SCHOOL)
+    lambda: Visit.objects.filter(pk=Key("visit")).select_related(*_SHOWN_WITH_THE_VISIT)
 )
 _COORDINATORS_VISIT = Prepared(lambda: Visit.objects.in_areas(
     Area.objects.filter(coordinators=Key("coordinator"))
-).filter(pk=Key("visit")).select_related(*_VISIT_WITH_SCHOOL))
+).filter(pk=Key("visit")).select_related(*_SHOWN_WITH_THE_VISIT))
 
 
 def planning_visit(user, pk: int) -> Visit | None:

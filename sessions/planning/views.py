@@ -407,7 +407,7 @@ def visit_page_context(request: HttpRequest, visit: Visit, parts: frozenset[str]
         context["report"] = VisitReport.objects.filter(visit=visit).first()
         context["feedback"] = TeacherFeedback.objects.filter(visit=visit).first()
     if "problems" in parts:
-        context["problems"] = visit.problems()
+        context["problems"] = visit.problems(sessions)
     if "staffing" in parts:
         pool = planning_volunteers(request.user, also_area=visit.school.police_force)
         context["assignments"] = visit.read_team()

@@ -151,6 +151,18 @@ def test_a_visit_costs_the_same_for_10_or_60_volunteers_in_the_area(coordinator_
     assert_constant(coordinator_client, f"/visits/{visit.pk}/{part}", add, headers)
 
 
+def test_the_visit_page_reads_its_session_lines_once_for_every_part(coordinator_client):
+    visit = VisitFactory(school=SchoolFactory(in_area=coordinator_client.area), date=SOON)
+    VisitSessionFactory(visit=visit, session_type=SessionType.objects.get(slug="assembly-ks2"))
+    AssignmentFactory(visit=visit)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert coordinator_client.get(f"/visits/{visit.pk}/").status_code == 200
+
+    lines = [q["sql"] for q in queries.captured_queries if 'FROM "school_sessions_visitsession"' in q["sql"]]
+    assert len(lines) == 1, "\n".join(lines)
+
+
 def test_the_live_problems_check_costs_the_same_for_one_session_line_or_four(coordinator_client, visit_data):
     """The session types are read once for every line and each line's choices are not looked up again."""
     school = SchoolFactory(in_area=coordinator_client.area)
