@@ -110,7 +110,7 @@ def measure(client, user, workdir: Path, *, runs: int, batch_packs: int, batch_t
         results.pages, results.size = len(PdfReader(io.BytesIO(pdf)).pages), len(pdf)
         html_file = workdir / "pack.html"
         html_file.write_text(pack_html(gather(visit)), encoding="utf-8")
-        font_config, stylesheet, fetcher = _renderer()
+        font_config, stylesheet, _, fetcher = _renderer()
 
         def floor_render() -> None:
             HTML(

@@ -10,7 +10,6 @@ own static files under static/pack/ and refuses everything else.
 from __future__ import annotations
 
 import atexit
-import copy
 import hashlib
 import json
 import mimetypes
@@ -48,6 +47,7 @@ from sessions.models import (
     person_name,
     year_group_label,
 )
+from sessions.packs import reuse
 from sessions.packs.content import Contents, Language, SessionContent, content_for, fill, filled
 from sessions.packs.nations import Terms, session_name, stage_label, terms_for
 from stats.models import Area, LocalAuthority
@@ -60,6 +60,7 @@ ASSET_PREFIX = "pack/"
 TEMPLATE = "sessions/packs/pack.html"
 HANDOUTS_TEMPLATE = "sessions/packs/handouts.html"
 STYLESHEET = "pack/print.css"
+PARTS_STYLESHEET = "pack/parts.css"  # a reusable part laid out alone: empty page margins (packs/reuse.py)
 CONFIDENTIAL = "Confidential: for volunteers and school staff. Contains contact details; shred after the visit."
 
 _render_lock = threading.Lock()
@@ -108,36 +109,46 @@ def url_fetcher():
 
 
 @cache
-def _renderer() -> tuple[Any, Any, Any]:
-    """One FontConfiguration, one parsed print stylesheet (its fonts loaded once) and one fetcher per process."""
+def _renderer() -> tuple[Any, Any, Any, Any]:
+    """One FontConfiguration, the parsed print stylesheet (its fonts loaded once) and the parts' one, and one
+    fetcher per process."""
     from weasyprint import CSS  # noqa: PLC0415 — WeasyPrint (0.8 s) loads on first render, not at start-up
     from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 — as above
 
     font_config = FontConfiguration()
     fetcher = url_fetcher()
     stylesheet = CSS(url=ASSET_BASE + STYLESHEET, url_fetcher=fetcher, font_config=font_config)
-    return font_config, stylesheet, fetcher
+    parts = CSS(url=ASSET_BASE + PARTS_STYLESHEET, url_fetcher=fetcher, font_config=font_config)
+    return font_config, stylesheet, parts, fetcher
 
 
 # Release the font configuration while the interpreter is still whole (its finaliser needs Pango).
 atexit.register(_renderer.cache_clear)
 
 
-def _laid_out(html: str):
-    """The pack HTML laid out in pages (a WeasyPrint Document); call it holding `_render_lock`."""
+def _laid_out(html: str, *, part: bool = False):
+    """The HTML laid out in pages (a WeasyPrint Document), as a pack or, with `part`, as a reusable part of
+    one (empty page margins); call it holding `_render_lock`."""
     from weasyprint import HTML  # noqa: PLC0415 — WeasyPrint loads on first render
 
-    font_config, stylesheet, fetcher = _renderer()
+    font_config, stylesheet, parts, fetcher = _renderer()
     return HTML(string=html, base_url=ASSET_BASE, url_fetcher=fetcher).render(
-        stylesheets=[stylesheet], font_config=font_config
+        stylesheets=[stylesheet, parts] if part else [stylesheet], font_config=font_config
     )
+
+
+def _render(html: str) -> tuple[bytes, int]:
+    """The PDF and page count for the pack HTML, its reusable parts laid out once (packs/reuse.py); call it
+    holding `_render_lock`."""
+    framed, placements = reuse.frame(html, design_version(), _laid_out)
+    document = _laid_out(framed)
+    return reuse.draw(document.write_pdf(), document, placements), len(document.pages)
 
 
 def render_html(html: str) -> tuple[bytes, int]:
     """The PDF bytes and page count for the pack HTML."""
     with _render_lock:  # one shared FontConfiguration: render one pack at a time per process
-        document = _laid_out(html)
-        return document.write_pdf(), len(document.pages)
+        return _render(html)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -656,22 +667,12 @@ def render_pack(visit: Visit | int, *, handouts_only: bool = False) -> bytes:
 
 
 def render_pack_and_handouts(data: PackData) -> tuple[tuple[bytes, int], tuple[bytes, int] | None]:
-    """The pack's PDF and page count and, cut from the same layout, its handouts PDF's: the pack ends with
-    the pupil pages, and unless the pack is a draft (whose band says more on the pack's pages than on the
-    handouts') they are the handouts PDF's pages. None for the handouts when they must be laid out alone."""
+    """The pack's PDF and page count and its handouts PDF's (None if the visit has no handouts). The handouts
+    are the pack's pupil pages, laid out once for both (packs/reuse.py): the handouts PDF costs little more
+    than its page heads and feet."""
     with _render_lock:
-        document = _laid_out(pack_html(data))
-        pack = document.write_pdf(), len(document.pages)
-        if data.errors or not data.handouts:
-            return pack, None
-        first = data.handouts[0].anchor
-        start = next((n for n, page in enumerate(document.pages) if first in page.anchors), None)
-        if start is None:
-            return pack, None
-        handouts = document.copy(document.pages[start:])
-        handouts.metadata = copy.copy(document.metadata)
-        handouts.metadata.title, handouts.metadata.description = data.handouts_title, data.handouts_description
-        return pack, (handouts.write_pdf(), len(handouts.pages))
+        pack = _render(pack_html(data))
+        return pack, _render(pack_html(data, handouts_only=True)) if data.handouts else None
 
 
 def storage_name(visit_pk: int, key: str, *, handouts_only: bool = False) -> str:
