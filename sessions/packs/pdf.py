@@ -319,7 +319,7 @@ class PackData:
 
     @property
     def handouts_title(self) -> str:
-        """The handouts PDF's title (its HTML's, and its metadata's when cut from the pack)."""
+        """The handouts PDF's title (its HTML's, and so its metadata's)."""
         return f"Pupil handouts: {self.school.name}"
 
     @property
@@ -682,7 +682,7 @@ def storage_name(visit_pk: int, key: str, *, handouts_only: bool = False) -> str
 def pack_for(visit: Visit | int, data: PackData | None = None, *, handouts_only: bool = False) -> StoredPack:
     """The stored pack (or handouts PDF) for the visit's current inputs, rendering and storing it if
     there is none. The pack and its handouts are stored side by side under keys from the same inputs; a pack
-    rendered stores its handouts too where they can be cut from it (`render_pack_and_handouts`)."""
+    rendered stores its handouts too (`render_pack_and_handouts`: their pages are drawn from the same parts)."""
     data = data or gather(visit)
     key = data.handouts_key if handouts_only else data.key
     stored = StoredPack.objects.filter(key=key).first()
