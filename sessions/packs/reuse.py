@@ -1,7 +1,7 @@
 """Parts that many packs share, laid out once per process and drawn onto each pack's pages.
 
 A session's story and cards, the feelings faces, an authority's local picture and the pupils' handouts are
-the same in every pack that has them, and they are about half of what WeasyPrint lays out for a pack
+the same in every pack that has them, and they are a third to a half of what WeasyPrint lays out for a pack
 (docs/benchmarks.md). A template marks such a part by wrapping its one `<section>` in `<!-- reusable -->`
 and `<!-- /reusable -->`. What a part draws on its pages depends only on its own HTML: it holds no page
 number and no reference to anything outside it, and the page heads and feet around it are the pack's.
@@ -11,8 +11,9 @@ design. The first time a part is seen it is laid out alone, in a document of its
 margins (`static/pack/parts.css`), and its PDF is kept. The pack is then laid out with, in each part's
 place, the same `<section>` (its id, page type and running head) holding one empty page per page of the
 part, and the part's headings as bookmarks: WeasyPrint writes the page heads and feet, the page numbers,
-the cover's contents and the bookmarks as before. Each of the part's pages is then drawn over its empty
-page (pikepdf: the page as a form XObject). A test compares every page with the pack laid out whole.
+the cover's contents and the bookmarks as before. Each of the part's pages is then drawn under what the pack
+drew on its empty page (its heads, feet and any draft band; pikepdf: the part's page as a form XObject).
+A test compares every page with the pack laid out whole.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _SECTION = re.compile(r"\s*<section\b[^>]*>")
 _ID = re.compile(r'\sid="[^"]*"')
 _LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"')
 # About 60 parts for every session type, language and nation, and one local picture per authority; each
-# is kept as its PDF (20–60 KB).
+# is kept as its PDF (6–37 KB in the demo).
 MOST_KEPT = 400
 
 
@@ -132,7 +133,8 @@ def forget() -> None:
 
 
 def draw(pdf: bytes, document: Any, placements: list[Placement]) -> bytes:
-    """The pack's PDF with each part's pages drawn over the empty pages laid out for them."""
+    """The pack's PDF with each part's pages drawn under the empty pages laid out for them (so the page reads
+    in the order a pack laid out whole does: the part's words, then the page's head and foot)."""
     if not placements:
         return pdf
     import pikepdf  # noqa: PLC0415 — loaded with the renderer, on the first pack
