@@ -33,10 +33,12 @@ class OneRequestAtATime(WSGIServer):
 
 
 @pytest.fixture
-def live_server(transactional_db, plain_http):
+def live_server(transactional_db, plain_http, development_static_files_and_cache):
     """A live server of this test's own. pytest-django's is started once per run, before the
     per-test settings (tests/conftest.py plain_http) apply, so it would redirect to HTTPS; this one
-    starts after them and speaks plain HTTP like the test client."""
+    starts after them and speaks plain HTTP like the test client. Its WhiteNoise is made after the
+    static files' settings too, so it looks files up per request and does not warn of a missing
+    `collectstatic` folder."""
     from pytest_django.live_server_helper import LiveServer  # noqa: PLC0415 — only browser tests start one
 
     server = LiveServer("localhost", start=False)

@@ -1,13 +1,13 @@
 """A drop-out in a real browser: the lead of a confirmed visit declines from their portal, the visit goes
 back to proposed by itself and needs cover; the coordinator finds cover; a volunteer claims the visit from
-the link in their email; the coordinator confirms it again. Screenshots go to test-artifacts/.
+the link in their email (sent through a real SMTP server on this machine); the coordinator confirms it
+again. Screenshots go to test-artifacts/.
 """
 
 import re
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from schools.factories import SchoolFactory, TermDateFactory
@@ -41,9 +41,8 @@ def new_page(browser, live_server, user=None, **size):
 
 
 def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit_is_confirmed_again(
-    live_server, browser, settings
+    live_server, browser, smtp_server
 ):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     area = Area.objects.get(code="E23000029")
     cleared = {"dbs_checked_on": date(2026, 1, 5), "training_on": date(2026, 1, 5)}
     coordinator = CoordinatorFactory(user__first_name="Asha", user__last_name="Khan", areas=[area])
@@ -84,13 +83,13 @@ def test_a_lead_drops_out_a_volunteer_covers_from_the_emailed_link_and_the_visit
     expect(page.get_by_role("heading", name="Find cover for St Mark's Primary School")).to_be_visible()
     expect(page.get_by_text("Missing: no lead; 1 of 2 volunteers accepted.")).to_be_visible()
     page.get_by_label("Ffion Hughes").check()
-    mail.outbox.clear()
+    sent_before = len(smtp_server.messages)
     page.get_by_role("button", name="Ask them to cover").click()
     expect(page.get_by_role("main").get_by_text("Asked 1 volunteer to cover: Ffion Hughes.")).to_be_visible()
 
     # Ffion follows the link in her email, on her phone, and is booked as the lead.
-    [ask] = [m for m in mail.outbox if m.to == [ffion.user.email]]
-    link = re.search(r"http\S+/cover/\S+/", ask.body).group(0).replace("http://127.0.0.1:8000", live_server.url)
+    [ask] = [m for m in smtp_server.messages[sent_before:] if m.rcpt_tos == [ffion.user.email]]
+    link = re.search(r"http\S+/cover/\S+/", ask.text()).group(0).replace("http://127.0.0.1:8000", live_server.url)
     phone = new_page(browser, live_server, width=390, height=844)
     phone.goto(link)
     phone.get_by_role("button", name="I can cover this visit").click()

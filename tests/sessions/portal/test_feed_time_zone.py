@@ -55,6 +55,9 @@ def test_vobject_reads_a_january_and_a_july_visit_at_the_right_utc_time(feed_tex
     assert starts == EXPECTED_UTC
 
 
+# ics 0.7.3 (pinned) calls re.split with a positional maxsplit, which Python 3.13 deprecates: its
+# own warning, not the feed's.
+@pytest.mark.filterwarnings("ignore:'maxsplit' is passed as positional argument:DeprecationWarning:ics.utils")
 def test_the_ics_library_reads_a_january_and_a_july_visit_at_the_right_utc_time(feed_text):
     calendar = ics.Calendar(feed_text)
 
