@@ -3,6 +3,7 @@ the coverage map on the reach and statistics pages; axe finds nothing serious or
 
 Screenshots go to test-artifacts/directory-<size>-<page>.png."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,7 +101,7 @@ def find_a_volunteer(live_server, chromium, world, size_name, viewport):
     assert page.get_by_role("link", name="priya@example.org").is_visible()
     assert page.get_by_role("link", name="Hazel Primary School").is_visible()
     assert page.get_by_text("Postcode district RG1").is_visible()
-    assert "RG1 4QA" not in page.content() and "RG14QA" not in page.content()
+    assert not re.search(r"\b4QA\b|RG14QA", page.content())  # not inside a random token's letters
     found += axe_blocking(page, f"{size_name} volunteer page")
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, ARTIFACTS / f"directory-{size_name}-volunteer.png")
