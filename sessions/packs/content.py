@@ -101,6 +101,7 @@ class Step:
 class Question:
     question: str
     answer: str
+    names_the_school: bool = False  # it holds a placeholder, so its words differ from school to school
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ def parse_questions(text: str) -> list[Question]:
         answer = " ".join(line[2:].strip() for line in q_lines if line[:2].upper() == "A:")
         if not question or not answer:
             raise ValidationError(f'Question {number} needs a line starting "Q:" and a line starting "A:".')
-        found.append(Question(question, answer))
+        found.append(Question(question, answer, any(key in block for key in PLACEHOLDERS)))
     return found
 
 
