@@ -288,6 +288,11 @@ class Handout:
         return "cy" if self.language == Language.WELSH else "en-GB"
 
 
+# How much of a draft's reasons its band holds in two lines above the page head: up to 158 characters of the
+# demo's reasons fitted, 130 capital Ms did not (tests/sessions/packs/test_pdf.py measures the band).
+DRAFT_BAND_MOST_CHARACTERS = 120
+
+
 @dataclass
 class PackData:
     visit: Visit
@@ -330,6 +335,12 @@ class PackData:
     def draft_reasons(self) -> list[str]:
         """Why the pack is not ready for use: every error `visit.problems()` reports."""
         return [problem.message for problem in self.errors]
+
+    @property
+    def draft_band_names_reasons(self) -> bool:
+        """The band on every page of a draft names why while that fits in its two lines above the page head;
+        longer, it counts the reasons and the cover lists them (a third line would cover the page head)."""
+        return len(" ".join(self.draft_reasons)) <= DRAFT_BAND_MOST_CHARACTERS
 
     @property
     def uses_feelings_faces(self) -> bool:

@@ -10,8 +10,10 @@ from pypdf import PdfReader
 
 from sessions.factories import AssignmentFactory, VisitFactory
 from sessions.models import Assignment, PackContent, SessionType, StoredPack, VisitSession
+from sessions.packs import pdf
 from sessions.packs.content import content_for, load_pack_content
 from sessions.packs.pdf import (
+    DRAFT_BAND_MOST_CHARACTERS,
     PackData,
     gather,
     pack_for,
@@ -160,6 +162,45 @@ def test_a_session_that_does_not_suit_the_school_makes_every_page_a_draft_and_ge
     # The photocopiable handouts say they are a draft, but not why: the reasons can name adults.
     assert "Draft — not for use: this visit has a problem to resolve first." in handouts[0]
     assert "ages 9–11" not in handouts[0]
+
+
+def test_a_draft_with_many_reasons_counts_them_on_every_page_and_lists_them_on_the_cover(
+        thames_valley, make_visit, pages_text):
+    visit = make_visit(thames_valley, slugs=("assembly-ks1", "workshop-years-5-6"), low_age=4, high_age=7,
+                       school_name="St Mary and St John Church of England Voluntary Aided Infant School")
+    Assignment.objects.filter(visit=visit).update(status=Assignment.Status.INVITED)  # confirmed, not answered
+    data = gather(visit)
+    assert len(data.errors) >= 2 and len(" ".join(data.draft_reasons)) > DRAFT_BAND_MOST_CHARACTERS
+    pages = pages_text(render_pack(visit))
+    band = (f"Draft — not for use: this visit has {len(data.errors)} problems to resolve first, listed on the cover. "
+            "Ask your coordinator for the corrected pack.")
+    assert all(band in page for page in pages)
+    assert "Draft — not for use until these are resolved:" in pages[0]
+    for reason in data.draft_reasons:
+        assert reason in pages[0]
+        assert not any(reason in page for page in pages[1:])
+
+
+@pytest.mark.parametrize("reasons", ["one", "many"])
+def test_the_draft_band_ends_above_every_pages_head(thames_valley, make_visit, reasons):
+    visit = make_visit(thames_valley, slugs=("assembly-ks1", "workshop-years-5-6"), low_age=4, high_age=7,
+                       school_name="Brook Infant School")
+    if reasons == "many":
+        Assignment.objects.filter(visit=visit).update(status=Assignment.Status.INVITED)
+    data = gather(visit)
+    assert data.errors and data.draft_band_names_reasons == (reasons == "one")
+    with pdf._render_lock:
+        document = pdf._laid_out(pack_html(data))
+    for number, page in enumerate(document.pages, start=1):
+        boxes = list(page._page_box.descendants())  # noqa: SLF001 — the laid-out boxes of the page
+        band = next(box for box in boxes if box.element is not None and box.element.get("class") == "draft-band")
+        lines = [box for box in band.descendants() if type(box).__name__ == "LineBox"]
+        assert len(lines) <= 2, f"page {number}"
+        heads = [box for box in page._page_box.children  # noqa: SLF001
+                 if type(box).__name__ == "MarginBox" and box.at_keyword in ("@top-left", "@top-right")]
+        for head in heads:
+            for line in (box for box in head.descendants() if type(box).__name__ == "LineBox"):
+                assert band.position_y + band.margin_height() <= line.position_y, f"page {number}"
 
 
 @pytest.mark.parametrize("slug", ALL_TYPES)
