@@ -206,51 +206,52 @@ def _mark(number: int) -> str:
 
 
 def _block(key: str, lang: str, section_tag: str, block: str, lay_out: Callable[..., Any]) -> Block:
-    with _lock:
-        laid = _kept.get(key)
-        if laid is not None:
-            _kept.move_to_end(key)
-            return laid
-    marked = _BLOCK_TAG.sub(lambda m: f'{m.group(0).removesuffix(">")} id="{_BLOCK_ID}">', block, count=1)
-    document = lay_out(part_document(lang, f"{section_tag}{marked}</section>"), part=True)
-    if len(document.pages) != 1:
-        raise ValueError("A reusable block of the pack must fit on one page.")
-    page = document.pages[0]
-    box = next(
-        (box for box in page._page_box.descendants()  # noqa: SLF001 — the laid-out boxes of the page
-         if box.element is not None and box.element.get("id") == _BLOCK_ID),
-        None,
-    )
-    if box is None:
-        raise ValueError("A reusable block of the pack must be laid out.")
-    laid = Block(
-        pdf=document.write_pdf(),
-        box=(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
-        bookmarks=tuple((level, label) for level, label, *_ in page.bookmarks),
-    )
-    with _lock:
-        _kept[key] = laid
-        while len(_kept) > MOST_KEPT:
-            _kept.popitem(last=False)
-    return laid
+    def lay_out_alone() -> Block:
+        marked = _BLOCK_TAG.sub(lambda m: f'{m.group(0).removesuffix(">")} id="{_BLOCK_ID}">', block, count=1)
+        document = lay_out(part_document(lang, f"{section_tag}{marked}</section>"), part=True)
+        if len(document.pages) != 1:
+            raise ValueError("A reusable block of the pack must fit on one page.")
+        page = document.pages[0]
+        box = next(
+            (box for box in page._page_box.descendants()  # noqa: SLF001 — the laid-out boxes of the page
+             if box.element is not None and box.element.get("id") == _BLOCK_ID),
+            None,
+        )
+        if box is None:
+            raise ValueError("A reusable block of the pack must be laid out.")
+        return Block(
+            pdf=document.write_pdf(),
+            box=(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
+            bookmarks=tuple((level, label) for level, label, *_ in page.bookmarks),
+        )
+
+    return _kept_or_made(key, lay_out_alone)
 
 
 def _part(key: str, lang: str, section: str, lay_out: Callable[..., Any]) -> Part:
+    def lay_out_alone() -> Part:
+        document = lay_out(part_document(lang, section), part=True)
+        return Part(
+            pdf=document.write_pdf(),
+            bookmarks=tuple(tuple((level, label) for level, label, *_ in page.bookmarks) for page in document.pages),
+        )
+
+    return _kept_or_made(key, lay_out_alone)
+
+
+def _kept_or_made(key: str, make: Callable[[], Part | Block]) -> Any:
+    """The part or block kept under `key`, or made now and kept (the least recently used go past MOST_KEPT)."""
     with _lock:
-        part = _kept.get(key)
-        if part is not None:
+        kept = _kept.get(key)
+        if kept is not None:
             _kept.move_to_end(key)
-            return part
-    document = lay_out(part_document(lang, section), part=True)
-    part = Part(
-        pdf=document.write_pdf(),
-        bookmarks=tuple(tuple((level, label) for level, label, *_ in page.bookmarks) for page in document.pages),
-    )
+            return kept
+    made = make()
     with _lock:
-        _kept[key] = part
+        _kept[key] = made
         while len(_kept) > MOST_KEPT:
             _kept.popitem(last=False)
-    return part
+    return made
 
 
 def forget() -> None:
