@@ -45,6 +45,15 @@ def monday_of(day: date) -> date:
     return max(day - timedelta(days=day.weekday()), date.min)
 
 
+def working_days_after(day: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `day`: two after a Friday is the Tuesday."""
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
 def month_of(day: date) -> tuple[date, date]:
     """The first and last day of the day's month."""
     return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])

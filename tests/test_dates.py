@@ -1,10 +1,10 @@
-"""config/dates.py: the school term a date falls in, by the calendar."""
+"""config/dates.py: the school term a date falls in, by the calendar; working days."""
 
 from datetime import date
 
 import pytest
 
-from config.dates import school_term
+from config.dates import school_term, working_days_after
 
 
 @pytest.mark.parametrize(("day", "label", "first", "last"), [
@@ -24,3 +24,14 @@ def test_the_term_before_autumn_is_summer_and_before_spring_is_the_autumn_of_the
     assert school_term(date(2026, 10, 1)).previous.label == "Summer term 2026"
     assert school_term(date(2027, 2, 1)).previous.label == "Autumn term 2026"
     assert school_term(date(2027, 5, 1)).previous.label == "Spring term 2027"
+
+
+@pytest.mark.parametrize(("day", "after"), [
+    (date(2026, 12, 7), date(2026, 12, 9)),  # Monday: Wednesday
+    (date(2026, 12, 3), date(2026, 12, 7)),  # Thursday: Monday
+    (date(2026, 12, 4), date(2026, 12, 8)),  # Friday: Tuesday
+    (date(2026, 12, 5), date(2026, 12, 8)),  # Saturday: Tuesday
+])
+def test_two_working_days_after_a_day_skip_the_weekend(day, after):
+    assert working_days_after(day, 2) == after
+    assert working_days_after(day, 0) == day

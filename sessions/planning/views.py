@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from config.access_log import log_access
-from config.dates import monday_of
+from config.dates import monday_of, working_days_after
 from schools.models import LIVE_VISIT_STATUSES, School
 from sessions import services
 from sessions.access import (
@@ -153,7 +153,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "show_all": show_all,
         "warning_days": settings.CLEARANCE_WARNING_DAYS,
         "attention_weeks": ATTENTION_WEEKS,
-        "cover_urgent_by": today + timedelta(days=2),
+        # A visit needing cover is urgent when it is within two working days: on a Friday, Monday's and Tuesday's.
+        "cover_urgent_by": working_days_after(today, 2),
         "section": "dashboard",
     }
     return render(request, "sessions/planning/dashboard.html", context)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.dates import working_days_after
 from sessions import services
 from sessions.factories import A_SCHOOL_DAY, UnavailabilityFactory, VolunteerFactory
 from sessions.models import Assignment, CoverRequest, Visit
@@ -183,12 +184,10 @@ def test_a_link_stops_working_when_the_visit_starts(dropped, thames_valley):
     assert not dropped.assignments.filter(volunteer=cover).exists()
 
 
-def test_the_dashboard_puts_a_visit_needing_cover_at_the_top_and_red_within_two_days(
+def test_the_dashboard_puts_a_visit_needing_cover_at_the_top_and_red_within_two_working_days(
     coordinator_client, thames_valley, planned_visit, coordinator
 ):
-    soon = date.today() + timedelta(days=1)
-    while soon.weekday() >= 5:
-        soon += timedelta(days=1)
+    soon = working_days_after(date.today(), 2)  # on a Friday, the Tuesday: the coordinator has Friday and Monday
     visit = planned_visit(thames_valley, volunteers=2, date=soon, coordinator=coordinator.user)
     Visit.objects.filter(pk=visit.pk).update(cover_needed_since=datetime.now(LONDON))
     visit.assignments.filter(role=Assignment.Role.LEAD).delete()
