@@ -142,7 +142,7 @@ def _render(html: str) -> tuple[bytes, int]:
     holding `_render_lock`."""
     framed, placements = reuse.frame(html, design_version(), _laid_out)
     document = _laid_out(framed)
-    return reuse.draw(document.write_pdf(), document, placements), len(document.pages)
+    return reuse.draw(document.write_pdf(), document, placements, _laid_out), len(document.pages)
 
 
 def render_html(html: str) -> tuple[bytes, int]:
@@ -355,8 +355,8 @@ class PackData:
     @property
     def equipment_columns(self) -> list[list[str]]:
         """What to bring in two columns, read down the first then the second (the first has the odd one).
-        Two table cells, not CSS columns: WeasyPrint balances columns by laying them out again and again,
-        and the cover is laid out three times for its page numbers (docs/benchmarks.md)."""
+        Two table cells, not CSS columns: WeasyPrint balances columns by laying them out again and again
+        (docs/benchmarks.md)."""
         items = self.equipment
         half = (len(items) + 1) // 2
         return [column for column in (items[:half], items[half:]) if column]

@@ -26,6 +26,14 @@ image where the block's words come in the page, and the image is then replaced b
 the block and moved from where it was laid out alone. Both are drawn in CSS pixels on the same page size, so
 the pages differ from the pack laid out whole by rounding at most (one level of 255, in a few pixels).
 
+A page number of the cover's contents is the same in every pack that gives it, and WeasyPrint learns a
+`target-counter()` only by laying the cover out twice more once the pages after it are made
+(docs/benchmarks.md). The contents' numbers take the room of two figures (print.css), so in the pack each
+`<a class="page-ref">` holds a no-break space instead, after a small transparent image that marks its room;
+once the pack is laid out, the page each link goes to is known, and its number, laid out alone in the same room
+once per process, is drawn in place of the image as a block is, its room's left edge and baseline on the
+image's.
+
 Tests compare every page with the pack laid out whole.
 """
 
@@ -51,7 +59,8 @@ BLOCK_START, BLOCK_END = "<!-- reusable block -->", "<!-- /reusable block -->"
 _PIECE = re.compile(
     r"(?P<section><section\b[^>]*>)"
     rf"|{re.escape(START)}(?P<part>.*?){re.escape(END)}"
-    rf"|{re.escape(BLOCK_START)}(?P<block>.*?){re.escape(BLOCK_END)}",
+    rf"|{re.escape(BLOCK_START)}(?P<block>.*?){re.escape(BLOCK_END)}"
+    r'|<a class="page-ref" href="#(?P<target>[^"]+)"></a>',
     re.S,
 )
 _SECTION = re.compile(r"\s*<section\b[^>]*>")
@@ -59,12 +68,13 @@ _BLOCK_TAG = re.compile(r'<div class="(?P<classes>[^"]+)">')
 _RUNNING = re.compile(r'\sdata-running="[^"]*"')
 _BLOCK_ID = "reusable-block"
 MARK_WIDTH = 7  # a block's mark is this many pixels wide (the pack's other images are drawings, not pixels)
+NUMBER_MARK_WIDTH = 5  # and a page number's
 _ID = re.compile(r'\sid="[^"]*"')
 _LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"')
-# About 60 parts for every session type, language and nation, one local picture per authority, and about 60
-# blocks (seven a plan, in English and in Welsh); each is kept as its PDF (parts 6–38 KB in the demo, blocks
-# 6–12 KB).
-MOST_KEPT = 400
+# About 60 parts for every session type, language and nation, one local picture per authority, about 60 blocks
+# (seven a plan, in English and in Welsh) and the page numbers of the contents (up to 40 or so, in each
+# language); each is kept as its PDF (parts 6–38 KB in the demo, blocks 6–12 KB, numbers 4 KB).
+MOST_KEPT = 500
 
 
 @dataclass(frozen=True)
@@ -111,7 +121,29 @@ class BlockPlacement:
     number: int
 
 
-_kept: OrderedDict[str, Part | Block] = OrderedDict()
+@dataclass(frozen=True)
+class PageNumber:
+    """A page number laid out alone in its room: its PDF, the room's border box (as a block's) and the height of
+    its baseline (CSS pixels from the top of the page)."""
+
+    pdf: bytes
+    box: tuple[float, float, float, float]
+    baseline: float
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """Where a page number goes in a pack: the room holding the image marked `number`, and the anchor whose page
+    it gives; what the number is laid out in (the language, design and the section it is in) as for a block."""
+
+    target: str
+    number: int
+    design: str
+    lang: str
+    section_tag: str
+
+
+_kept: OrderedDict[str, Part | Block | PageNumber] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -141,13 +173,16 @@ def block_key(design: str, lang: str, section_tag: str, block: str) -> str:
     return hashlib.sha256("\0".join(("block", design, lang, context, block.strip())).encode()).hexdigest()
 
 
-def frame(html: str, design: str, lay_out: Callable[..., Any]) -> tuple[str, list[Placement | BlockPlacement]]:
-    """The pack's HTML with each reusable part replaced by its section holding empty pages and each reusable
-    block by an empty block of its height, and where each goes. `lay_out(html, part=True)` lays out a part or
-    block not seen before (a WeasyPrint Document)."""
+Placements = list[Placement | BlockPlacement | PageRef]
+
+
+def frame(html: str, design: str, lay_out: Callable[..., Any]) -> tuple[str, Placements]:
+    """The pack's HTML with each reusable part replaced by its section holding empty pages, each reusable block
+    by an empty block of its height and each page number of the contents by an image marking its room, and where
+    each goes. `lay_out(html, part=True)` lays out a part or block not seen before (a WeasyPrint Document)."""
     lang_match = _LANG.search(html)
     lang = lang_match.group(1) if lang_match else "en-GB"
-    placements: list[Placement | BlockPlacement] = []
+    placements: Placements = []
     heights: list[str] = []
     section_tag = ""
 
@@ -156,6 +191,11 @@ def frame(html: str, design: str, lay_out: Callable[..., Any]) -> tuple[str, lis
         if match.group("section"):
             section_tag = match.group("section")
             return section_tag
+        if match.group("target"):
+            n = len(placements)
+            placements.append(PageRef(match.group("target"), n, design, lang, section_tag))
+            return (f'<span class="page-ref-drawn"><img class="page-ref-mark" src="{_mark(n, NUMBER_MARK_WIDTH)}" '
+                    f'alt=""><a class="page-ref" href="#{match.group("target")}"></a></span>')
         if match.group("block") is not None:
             return replace_block(match.group("block").strip())
         section = match.group("part").strip()
@@ -195,13 +235,14 @@ def _bookmarks(bookmarks: tuple[tuple[int, str], ...]) -> str:
 
 
 @cache
-def _mark(number: int) -> str:
-    """A transparent image MARK_WIDTH pixels wide and `number` + 1 high, as a data: URL: WeasyPrint draws it
-    where the empty block is, in the order of the page, and `draw` puts the block there in its place."""
+def _mark(number: int, width: int = MARK_WIDTH) -> str:
+    """A transparent image `width` pixels wide and `number` + 1 high, as a data: URL: WeasyPrint draws it where
+    the empty block (or a page number's room) is, in the order of the page, and `draw` puts the block there in
+    its place."""
     from PIL import Image  # noqa: PLC0415 — with WeasyPrint, which needs it
 
     out = io.BytesIO()
-    Image.new("RGBA", (MARK_WIDTH, number + 1), (0, 0, 0, 0)).save(out, format="PNG")
+    Image.new("RGBA", (width, number + 1), (0, 0, 0, 0)).save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
@@ -228,6 +269,31 @@ def _block(key: str, lang: str, section_tag: str, block: str, lay_out: Callable[
     return _kept_or_made(key, lay_out_alone)
 
 
+def _page_number(ref: PageRef, page: int, lay_out: Callable[..., Any]) -> PageNumber:
+    """The number `page` laid out alone in a page number's room, as the contents show it."""
+    context = _RUNNING.sub("", _ID.sub("", ref.section_tag))
+    key = hashlib.sha256("\0".join(("page", ref.design, ref.lang, context, str(page))).encode()).hexdigest()
+
+    def lay_out_alone() -> PageNumber:
+        number = (f'<nav class="contents"><p><a class="page-ref page-ref-alone" id="{_BLOCK_ID}" data-page="{page}">'
+                  f'</a></p></nav>')
+        document = lay_out(part_document(ref.lang, f"{context}{number}</section>"), part=True)
+        room = next(
+            (box for box in document.pages[0]._page_box.descendants()  # noqa: SLF001 — as for a block
+             if (box.element_tag or "").endswith("::after") and box.element.get("id") == _BLOCK_ID),
+            None,
+        )
+        if room is None:
+            raise ValueError("A page number of the contents must be laid out in its room.")
+        return PageNumber(
+            pdf=document.write_pdf(),
+            box=(room.border_box_x(), room.border_box_y(), room.border_width(), room.border_height()),
+            baseline=room.position_y + room.baseline,
+        )
+
+    return _kept_or_made(key, lay_out_alone)
+
+
 def _part(key: str, lang: str, section: str, lay_out: Callable[..., Any]) -> Part:
     def lay_out_alone() -> Part:
         document = lay_out(part_document(lang, section), part=True)
@@ -239,7 +305,7 @@ def _part(key: str, lang: str, section: str, lay_out: Callable[..., Any]) -> Par
     return _kept_or_made(key, lay_out_alone)
 
 
-def _kept_or_made(key: str, make: Callable[[], Part | Block]) -> Any:
+def _kept_or_made(key: str, make: Callable[[], Part | Block | PageNumber]) -> Any:
     """The part or block kept under `key`, or made now and kept (the least recently used go past MOST_KEPT)."""
     with _lock:
         kept = _kept.get(key)
@@ -260,79 +326,97 @@ def forget() -> None:
         _kept.clear()
 
 
-def draw(pdf: bytes, document: Any, placements: list[Placement | BlockPlacement]) -> bytes:
+def draw(pdf: bytes, document: Any, placements: Placements, lay_out: Callable[..., Any]) -> bytes:
     """The pack's PDF with each part's pages drawn under the empty pages laid out for them (so the page reads
     in the order a pack laid out whole does: the part's words, then the page's head and foot), and each block
-    drawn in its empty block's place, in the order of the page, instead of the image marking it."""
+    and page number drawn in its place, in the order of the page, instead of the image marking it.
+    `lay_out` lays out a page number not seen before."""
     if not placements:
         return pdf
     import pikepdf  # noqa: PLC0415 — loaded with the renderer, on the first pack
 
-    page_of = {anchor: number for number, page in enumerate(document.pages) for anchor in page.anchors}
+    page_of: dict[str, int] = {}  # each anchor's first page (a section's id is on every page of it)
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, number)
     with ExitStack() as stack:
         target = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
-        sources: dict[str, Any] = {}
+        sources: dict[int, Any] = {}
 
-        def source(placement: Placement | BlockPlacement) -> Any:
-            if placement.key not in sources:  # the part's PDF stays open until the pack is written
-                laid = placement.part if isinstance(placement, Placement) else placement.block
-                sources[placement.key] = stack.enter_context(pikepdf.open(io.BytesIO(laid.pdf)))
-            return sources[placement.key]
+        def source(laid: Part | Block | PageNumber) -> Any:
+            if id(laid) not in sources:  # its PDF stays open until the pack is written
+                sources[id(laid)] = stack.enter_context(pikepdf.open(io.BytesIO(laid.pdf)))
+            return sources[id(laid)]
 
-        blocks = {placement.number: placement for placement in placements if isinstance(placement, BlockPlacement)}
-        if blocks:  # first, while each page's content is still one stream
-            _draw_blocks(target, blocks, source)
+        marked = {
+            (MARK_WIDTH, placement.number): placement.block
+            for placement in placements if isinstance(placement, BlockPlacement)
+        } | {
+            (NUMBER_MARK_WIDTH, placement.number): _page_number(placement, page_of[placement.target] + 1, lay_out)
+            for placement in placements if isinstance(placement, PageRef)
+        }
+        if marked:  # first, while each page's content is still one stream
+            _draw_marked(target, marked, source)
         for placement in placements:
             if isinstance(placement, Placement):
-                for anchor, page in zip(placement.anchors, source(placement).pages, strict=True):
+                for anchor, page in zip(placement.anchors, source(placement.part).pages, strict=True):
                     target.pages[page_of[anchor]].add_underlay(page)
         out = io.BytesIO()
         target.save(out)
         return out.getvalue()
 
 
-def _draw_blocks(target: Any, blocks: dict[int, BlockPlacement], source: Callable[..., Any]) -> None:
-    """Draw each block where its mark was drawn, in the page's order: the mark's image is replaced by the block's
-    page as a form, cut to the block, and the mark's scaling to its box by a move from where the block was
-    laid out alone to the empty block. Both pages are drawn in CSS pixels from the same page size, so the
-    block's words and lines land where the pack laid out whole puts them."""
+def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber], source: Callable[..., Any]) -> None:
+    """Draw each block and page number where its mark was drawn, in the page's order: the mark's image is
+    replaced by the laid-out page as a form, cut to the block (or the number's room), and the mark's scaling to
+    its box by a move from where it was laid out alone: a block's top left to the mark's, a number's room's
+    left edge and baseline to the mark's left edge and foot. Both pages are drawn in CSS pixels from the same
+    page size, so the words and lines land where the pack laid out whole puts them."""
     import pikepdf  # noqa: PLC0415
 
-    marks: dict[str, BlockPlacement] = {}  # the marks' names in the pages' resources (often shared)
+    marks: dict[str, tuple[int, int]] = {}  # the marks' names in the pages' resources (often shared)
     for page in target.pages:
         for name, xobject in page.obj.get("/Resources", {}).get("/XObject", {}).items():
-            if xobject.get("/Subtype") == "/Image" and xobject.get("/Width") == MARK_WIDTH:
-                if (placement := blocks.get(int(xobject.get("/Height")) - 1)) is not None:
-                    marks[name] = placement
-    forms: dict[str, Any] = {}
-    drawn: set[int] = set()
+            if xobject.get("/Subtype") == "/Image" and xobject.get("/Width") in (MARK_WIDTH, NUMBER_MARK_WIDTH):
+                mark = (int(xobject.get("/Width")), int(xobject.get("/Height")) - 1)
+                if mark in marked:
+                    marks[name] = mark
+    forms: dict[int, Any] = {}  # one form for each block or number, however many times it is drawn
+    drawn: set[tuple[int, int]] = set()
     for page in target.pages:
         content = page.obj.Contents.read_bytes()
         changed = False
-        for name, placement in marks.items():
+        for name, mark in marks.items():
+            laid = marked[mark]
             if name.encode() not in content:
                 continue
-            left, top = placement.block.box[:2]
+
+            def moved(match: re.Match, laid: Block | PageNumber = laid) -> bytes:
+                left, top = laid.box[:2]
+                if isinstance(laid, PageNumber):  # the mark: at the room's left, its foot on the baseline
+                    x, y = -left, float(match.group(2)) - laid.baseline
+                else:
+                    x, y = -left, -top
+                return b"q\n1 0 0 1 %.6f %.6f cm\n" % (x, y) + match.group(3)
+
             content, found = re.subn(
-                rb"q\n\S+ 0 0 -\S+ 0 \S+ cm\n" + re.escape(name.encode()) + rb" Do\n",
-                b"q\n1 0 0 1 %.6f %.6f cm\n" % (-left, -top) + name.encode() + b" Do\n",
-                content,
+                rb"q\n(\S+) 0 0 -(\S+) 0 \S+ cm\n(" + re.escape(name.encode()) + rb" Do\n)", moved, content
             )
             if found:
                 changed = True
-                drawn.add(placement.number)
-                if placement.key not in forms:
-                    forms[placement.key] = _form(target, source(placement), placement.block, pikepdf)
-                page.obj.Resources.XObject[name] = forms[placement.key]
+                drawn.add(mark)
+                if id(laid) not in forms:
+                    forms[id(laid)] = _form(target, source(laid), laid, pikepdf)
+                page.obj.Resources.XObject[name] = forms[id(laid)]
         if changed:
             page.obj.Contents.write(content)
-    if drawn != set(blocks):
-        raise ValueError(f"Reusable blocks {sorted(set(blocks) - drawn)} of the pack were not drawn.")
+    if missing := sorted(set(marked) - drawn):
+        raise ValueError(f"Reusable blocks or page numbers {missing} (mark width, number) of the pack were not drawn.")
 
 
-def _form(target: Any, source: Any, block: Block, pikepdf: Any) -> Any:
-    """The block's page as a form in CSS pixels (its page's own change to PDF points left out), cut to the
-    block's border box."""
+def _form(target: Any, source: Any, block: Block | PageNumber, pikepdf: Any) -> Any:
+    """The block's (or number's) page as a form in CSS pixels (its page's own change to PDF points left out),
+    cut to the block's border box (or the number's room)."""
     page = source.pages[0].obj
     content = page.Contents.read_bytes()
     # "flip the page; save the state; scale pixels to points": the state saved is restored at the content's end

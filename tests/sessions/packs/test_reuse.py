@@ -115,7 +115,7 @@ def test_each_part_is_laid_out_once_for_every_pack_that_has_it(thames_valley, ma
     real = pdf._laid_out
 
     def counting(html, *, part=False):
-        laid_out.append("a part" if part else "a pack")
+        laid_out.append(("a number" if "page-ref-alone" in html else "a part") if part else "a pack")
         return real(html, part=part)
 
     monkeypatch.setattr(pdf, "_laid_out", counting)
@@ -129,6 +129,8 @@ def test_each_part_is_laid_out_once_for_every_pack_that_has_it(thames_valley, ma
     assert parts >= 5 and blocks == 3 * len(first.lines) + sum(not qa.names_the_school for qa in questions)
     assert sum(qa.names_the_school for qa in questions) == len(first.lines)
     assert laid_out.count("a part") == parts + blocks and laid_out.count("a pack") == 2  # the pack, its handouts
+    # Each page number the contents give, once: as many as the pages their links go to
+    assert 4 <= laid_out.count("a number") <= html.count('class="page-ref"')
 
     laid_out.clear()
     visit = first.visit
