@@ -5,9 +5,10 @@ So every change to what a pack shows queues its rebuild in the task worker, once
 a visit (its date, times, status, what the school confirmed), its sessions and team, the school and its
 contacts, the local authority's children's services numbers, a volunteer's or coordinator's name and phone.
 A change to what every pack shows (the editable content, a session type, an import of figures) queues the
-rebuild of every upcoming pack. Only visits that are proposed or confirmed and still to come are built;
-the worker skips a pack that is already stored for its current inputs (`pdf.pack_for`), so queueing the
-same visit twice costs a look-up, not a render.
+rebuild of every upcoming pack, which the worker splits into tasks of a few visits that every worker shares.
+Only visits that are proposed or confirmed and still to come are built; the worker skips a pack that is
+already stored for its current inputs (`pdf.pack_for`), so queueing the same visit twice costs a look-up,
+not a render.
 
 `PACKS_BUILT_AHEAD` (on by default) turns this off: the test suite does, except where it tests it, so
 that saving a visit in a test does not render a PDF. Setting up (`seed_demo`, `load_reference_data`)
@@ -35,6 +36,8 @@ from stats.models import Figure, LocalAuthority, Source, figures_changed
 
 # `with paused():` queues nothing while setting up (the demo, the reference data): no worker need be running yet.
 paused = Pause()
+# Visits a task when every upcoming pack is rebuilt: about ten seconds of a worker's time each.
+SHARE = 20
 
 
 def _on() -> bool:
@@ -77,16 +80,26 @@ def build_all_later() -> None:
 def build(visit_ids: Iterable[int]) -> int:
     """Build (or find built) the packs and handouts of those visits that are upcoming; returns how many
     visits were looked at. Run by the task worker."""
-    from sessions.packs.pdf import gather, pack_for  # noqa: PLC0415 — WeasyPrint is loaded only here
+    from sessions.packs.pdf import pack_and_handouts_for  # noqa: PLC0415 — WeasyPrint is loaded only here
 
     count = 0
     for visit_id in upcoming().filter(pk__in=list(visit_ids)).order_by("date", "pk").values_list("pk", flat=True):
-        data = gather(visit_id)
-        pack_for(visit_id, data)
-        if data.handouts:
-            pack_for(visit_id, data, handouts_only=True)
+        pack_and_handouts_for(visit_id)
         count += 1
     return count
+
+
+def queue_upcoming() -> int:
+    """Queue the rebuild of every upcoming pack in tasks of SHARE visits, the soonest first, so that every task
+    worker takes a share (one task for them all would keep one worker busy for hours and the others idle);
+    returns how many visits. Run by the task worker."""
+    from sessions.packs.tasks import build_packs  # noqa: PLC0415
+
+    ids = list(upcoming().order_by("date", "starts_at", "pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        for start in range(0, len(ids), SHARE):
+            build_packs.enqueue(ids[start:start + SHARE])
+    return len(ids)
 
 
 # --- What changed → which visits

@@ -3,6 +3,12 @@
 Each visit has a folder in the ZIP holding its pack and, where any of its sessions has a handout for
 this school, its pupils' handouts as a separate PDF (pupil pages only, safe to photocopy), each named
 as the single download of that file is named.
+
+A pack not yet stored takes a worker about half a second, so the batch task shares the work: it queues a
+helper task for the later half of the visits, which another worker takes, and builds the first half itself;
+then it goes through the later half from its end, finding stored what the helper built (the two meet in the
+middle, so at most one pack is built twice). With one worker the helper waits in the queue and finds every
+pack stored when it runs.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from django.utils import timezone
 
 from sessions.access import pack_visits
 from sessions.models import PackBatch, Visit
-from sessions.packs.pdf import gather, pack_filename, pack_for, read_pack
+from sessions.packs.pdf import pack_and_handouts_for, pack_filename, read_pack
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +64,21 @@ def build_batch(batch_id: int) -> None:
     batch.status, batch.total, batch.done = PackBatch.Status.RUNNING, len(visits), 0
     batch.save(update_fields=["status", "total", "done"])
     try:
+        taken: set[str] = set()
+        folders = {visit.pk: visit_folder(visit, taken) for visit in visits}  # in date order, whoever builds
+        half = (len(visits) + 1) // 2
+        if later := visits[half:]:
+            from sessions.packs.tasks import build_batch_share  # noqa: PLC0415 — the tasks import this module
+
+            build_batch_share.enqueue(batch.pk, [visit.pk for visit in later])
         # PDFs barely compress: store them. Spill to disk past 32 MB rather than hold a big batch in memory.
         buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-            folders: set[str] = set()
-            for visit in visits:
-                data = gather(visit)
-                folder = visit_folder(visit, folders)
-                archive.writestr(f"{folder}/{pack_filename(visit)}", read_pack(pack_for(visit, data)))
-                if data.handouts:
-                    handouts = pack_for(visit, data, handouts_only=True)
+            for visit in visits[:half] + later[::-1]:
+                pack, handouts = pack_and_handouts_for(visit)
+                folder = folders[visit.pk]
+                archive.writestr(f"{folder}/{pack_filename(visit)}", read_pack(pack))
+                if handouts:
                     archive.writestr(f"{folder}/{pack_filename(visit, handouts_only=True)}", read_pack(handouts))
                 batch.done += 1
                 PackBatch.objects.filter(pk=batch.pk).update(done=batch.done)
@@ -84,3 +95,18 @@ def build_batch(batch_id: int) -> None:
         batch.error = f"The packs could not be built ({type(error).__name__}). Try again, or tell the programme team."
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "file", "error", "finished_at"])
+
+
+def build_share(batch_id: int, visit_ids: list[int]) -> int:
+    """Build (or find built) the packs of these visits of a batch, in date order, while the batch is still being
+    built (the batch task finds them stored); returns how many were looked at. Run by the task worker."""
+    batch = PackBatch.objects.select_related("requested_by", "area").filter(pk=batch_id).first()
+    if batch is None:
+        return 0
+    count = 0
+    for visit in batch_visits(batch).filter(pk__in=visit_ids):
+        if not PackBatch.objects.filter(pk=batch_id, status=PackBatch.Status.RUNNING).exists():
+            break  # the batch task has built the rest, or failed
+        pack_and_handouts_for(visit)
+        count += 1
+    return count

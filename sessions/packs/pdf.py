@@ -708,6 +708,13 @@ def pack_for(visit: Visit | int, data: PackData | None = None, *, handouts_only:
     return stored
 
 
+def pack_and_handouts_for(visit: Visit | int) -> tuple[StoredPack, StoredPack | None]:
+    """The visit's stored pack and handouts PDF (None when it has no handout) for its current inputs, built
+    now if they are not stored yet (the task worker: batches, packs built ahead)."""
+    data = gather(visit)
+    return pack_for(data.visit, data), pack_for(data.visit, data, handouts_only=True) if data.handouts else None
+
+
 def _store(data: PackData, pdf: bytes, pages: int, *, handouts_only: bool) -> StoredPack:
     """Store the visit's pack (or handouts PDF) under its key, and remove the visit's superseded ones."""
     key = data.handouts_key if handouts_only else data.key

@@ -3,13 +3,19 @@
 from django.tasks import task
 
 from sessions.packs import ahead
-from sessions.packs.batch import build_batch
+from sessions.packs.batch import build_batch, build_share
 
 
 @task
 def build_pack_batch(batch_id: int) -> None:
     """Build every pack of a batch into one ZIP; the batch row records progress for the page."""
     build_batch(batch_id)
+
+
+@task
+def build_batch_share(batch_id: int, visit_ids: list[int]) -> int:
+    """Build the later half of a batch's packs on another worker while the batch task builds the first."""
+    return build_share(batch_id, visit_ids)
 
 
 @task
@@ -20,5 +26,5 @@ def build_packs(visit_ids: list[int]) -> int:
 
 @task
 def build_upcoming_packs() -> int:
-    """Build every upcoming pack again after a change every pack shows (content, figures)."""
-    return ahead.build(ahead.upcoming().values_list("pk", flat=True))
+    """Queue every upcoming pack again after a change every pack shows (content, figures), in shares."""
+    return ahead.queue_upcoming()

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 import sessions.packs.batch
+import sessions.packs.pdf
 from sessions.factories import A_SCHOOL_DAY, CoordinatorFactory, VisitFactory
 from sessions.models import PackBatch, Visit
 from sessions.packs.batch import build_batch
@@ -107,23 +108,58 @@ def test_the_progress_fragment_alone_answers_htmx_and_stops_polling_when_done(co
     assert f'href="/packs/batches/{batch.pk}/packs.zip"' in html
 
 
-def test_the_task_records_progress_after_every_pack(coordinator, two_visits, monkeypatch):
+def test_the_task_records_progress_after_every_pack(coordinator, two_visits, monkeypatch, queued_tasks):
     seen = []
-    real = sessions.packs.batch.pack_for
+    real = sessions.packs.batch.pack_and_handouts_for
 
-    def watching(visit, data=None, *, handouts_only=False):
-        if not handouts_only:
-            seen.append(PackBatch.objects.get().done)
-        return real(visit, data, handouts_only=handouts_only)
+    def watching(visit):
+        seen.append(PackBatch.objects.get().done)
+        return real(visit)
 
-    monkeypatch.setattr(sessions.packs.batch, "pack_for", watching)
+    monkeypatch.setattr(sessions.packs.batch, "pack_and_handouts_for", watching)
     batch = PackBatch.objects.create(requested_by=coordinator.user, area=coordinator.areas.get(),
                                      first_date=date(2027, 3, 1), last_date=date(2027, 3, 5))
-    build_batch(batch.pk)
+    build_batch(batch.pk)  # its helper waits in the queue: the batch task builds both
     batch.refresh_from_db()
     assert seen == [0, 1]
     assert (batch.done, batch.total, batch.status) == (2, 2, "done")
     assert batch.finished_at is not None
+
+
+def new_batch(coordinator, **fields):
+    return PackBatch.objects.create(requested_by=coordinator.user, area=coordinator.areas.get(),
+                                    first_date=date(2027, 3, 1), last_date=date(2027, 3, 5), **fields)
+
+
+def test_the_batch_task_queues_the_later_half_of_its_visits_for_another_worker(coordinator, media, thames_valley,
+                                                                             make_visit, queued_tasks):
+    visits = [make_visit(thames_valley, school_name=f"School {n}", slugs=("assembly-ks1",)) for n in range(3)]
+    batch = new_batch(coordinator)
+    build_batch(batch.pk)
+    (helper,) = [result for result in queued_tasks if result.task.name == "build_batch_share"]
+    in_order = list(sessions.packs.batch.batch_visits(batch).values_list("pk", flat=True))
+    assert sorted(in_order) == sorted(visit.pk for visit in visits)
+    assert helper.args == [batch.pk, in_order[2:]]
+    # The batch task built every pack itself, so the helper, run now, finds the batch done and builds nothing
+    assert sessions.packs.batch.build_share(batch.pk, in_order[2:]) == 0
+
+
+def test_the_packs_a_helper_built_are_found_stored_by_the_batch_task(coordinator, two_visits, monkeypatch,
+                                                                    queued_tasks):
+    batch = new_batch(coordinator, status=PackBatch.Status.RUNNING)
+    first, second = sessions.packs.batch.batch_visits(batch)
+    assert sessions.packs.batch.build_share(batch.pk, [second.pk]) == 1  # the helper, on the other worker
+    rendered = []
+    real = sessions.packs.pdf.render_pack_and_handouts
+    monkeypatch.setattr(sessions.packs.pdf, "render_pack_and_handouts",
+                        lambda data: rendered.append(data.visit.pk) or real(data))
+
+    build_batch(batch.pk)
+    batch.refresh_from_db()
+    assert rendered == [first.pk]
+    assert (batch.status, batch.done) == ("done", 2)
+    with batch.file.open("rb") as handle:
+        assert len(zipfile.ZipFile(io.BytesIO(handle.read())).namelist()) == 4  # two packs, two handouts
 
 
 def test_a_batch_with_no_visits_is_refused_with_a_clear_message(coordinator_client, thames_valley):

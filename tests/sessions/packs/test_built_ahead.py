@@ -105,6 +105,18 @@ def test_a_change_every_pack_shows_queues_every_upcoming_pack(visit, queued_task
     assert [r.task.name for r in queued_tasks if "pack" in r.task.name] == ["build_upcoming_packs"] * 2
 
 
+def test_every_upcoming_pack_is_rebuilt_in_shares_of_a_few_visits_the_soonest_first(
+        visit, thames_valley, make_visit, queued_tasks, monkeypatch):
+    from sessions.packs.tasks import build_upcoming_packs  # noqa: PLC0415
+
+    later = [make_visit(thames_valley, school_name=f"Later Primary School {n}") for n in range(2)]  # in March
+    monkeypatch.setattr(ahead, "SHARE", 2)
+
+    assert build_upcoming_packs.call() == 3
+    shares = [result.args[0] for result in queued_tasks if result.task.name == "build_packs"]
+    assert shares == [[visit.pk, later[0].pk], [later[1].pk]]  # every worker takes a share
+
+
 def test_changes_queue_nothing_when_turned_off(visit, settings, queued_tasks, django_capture_on_commit_callbacks):
     settings.PACKS_BUILT_AHEAD = False
     with django_capture_on_commit_callbacks(execute=True):
