@@ -36,8 +36,11 @@ from stats.models import Figure, LocalAuthority, Source, figures_changed
 
 # `with paused():` queues nothing while setting up (the demo, the reference data): no worker need be running yet.
 paused = Pause()
-# Visits a task when every upcoming pack is rebuilt: about ten seconds of a worker's time each.
+# Visits a task when every upcoming pack is rebuilt: about ten seconds of a worker's time each. Those tasks come
+# after any other in the queue (a visit just changed, a coordinator's batch): the workers take the highest
+# priority first.
 SHARE = 20
+REBUILD_PRIORITY = -10
 
 
 def _on() -> bool:
@@ -91,14 +94,14 @@ def build(visit_ids: Iterable[int]) -> int:
 
 def queue_upcoming() -> int:
     """Queue the rebuild of every upcoming pack in tasks of SHARE visits, the soonest first, so that every task
-    worker takes a share (one task for them all would keep one worker busy for hours and the others idle);
-    returns how many visits. Run by the task worker."""
+    worker takes a share (one task for them all would keep one worker busy for hours and the others idle),
+    behind the packs of visits that change meanwhile; returns how many visits. Run by the task worker."""
     from sessions.packs.tasks import build_packs  # noqa: PLC0415
 
     ids = list(upcoming().order_by("date", "starts_at", "pk").values_list("pk", flat=True))
     with transaction.atomic():
         for start in range(0, len(ids), SHARE):
-            build_packs.enqueue(ids[start:start + SHARE])
+            build_packs.using(priority=REBUILD_PRIORITY).enqueue(ids[start:start + SHARE])
     return len(ids)
 
 

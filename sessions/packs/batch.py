@@ -29,6 +29,8 @@ from sessions.packs.pdf import pack_and_handouts_for, pack_filename, read_pack
 logger = logging.getLogger(__name__)
 
 MAX_BATCH_VISITS = 300
+# A coordinator is waiting on the batch: its helper task goes before the rebuilds queued after a content change.
+HELPER_PRIORITY = 10
 
 
 def batch_visits(batch: PackBatch) -> QuerySet[Visit]:
@@ -70,7 +72,7 @@ def build_batch(batch_id: int) -> None:
         if later := visits[half:]:
             from sessions.packs.tasks import build_batch_share  # noqa: PLC0415 — the tasks import this module
 
-            build_batch_share.enqueue(batch.pk, [visit.pk for visit in later])
+            build_batch_share.using(priority=HELPER_PRIORITY).enqueue(batch.pk, [visit.pk for visit in later])
         # PDFs barely compress: store them. Spill to disk past 32 MB rather than hold a big batch in memory.
         buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -73,7 +73,7 @@ _ID = re.compile(r'\sid="[^"]*"')
 _LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"')
 # About 60 parts for every session type, language and nation, one local picture per authority, about 60 blocks
 # (seven a plan, in English and in Welsh) and the page numbers of the contents (up to 40 or so, in each
-# language); each is kept as its PDF (parts 6–38 KB in the demo, blocks 6–12 KB, numbers 4 KB).
+# language); each is kept as its PDF (parts 6–38 KB in the demo, blocks 6–12 KB, numbers 2 KB).
 MOST_KEPT = 500
 
 
@@ -375,15 +375,20 @@ def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber],
     import pikepdf  # noqa: PLC0415
 
     marks: dict[str, tuple[int, int]] = {}  # the marks' names in the pages' resources (often shared)
+    pages = []  # the pages whose resources hold a mark: only their content is read
     for page in target.pages:
+        holds_a_mark = False
         for name, xobject in page.obj.get("/Resources", {}).get("/XObject", {}).items():
             if xobject.get("/Subtype") == "/Image" and xobject.get("/Width") in (MARK_WIDTH, NUMBER_MARK_WIDTH):
                 mark = (int(xobject.get("/Width")), int(xobject.get("/Height")) - 1)
                 if mark in marked:
                     marks[name] = mark
+                    holds_a_mark = True
+        if holds_a_mark:
+            pages.append(page)
     forms: dict[int, Any] = {}  # one form for each block or number, however many times it is drawn
     drawn: set[tuple[int, int]] = set()
-    for page in target.pages:
+    for page in pages:
         content = page.obj.Contents.read_bytes()
         changed = False
         for name, mark in marks.items():
@@ -393,14 +398,14 @@ def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber],
 
             def moved(match: re.Match, laid: Block | PageNumber = laid) -> bytes:
                 left, top = laid.box[:2]
-                if isinstance(laid, PageNumber):  # the mark: at the room's left, its foot on the baseline
-                    x, y = -left, float(match.group(2)) - laid.baseline
+                if isinstance(laid, PageNumber):  # the mark: at the room's left, its foot (its height) on the baseline
+                    x, y = -left, float(match.group(1)) - laid.baseline
                 else:
                     x, y = -left, -top
-                return b"q\n1 0 0 1 %.6f %.6f cm\n" % (x, y) + match.group(3)
+                return b"q\n1 0 0 1 %.6f %.6f cm\n" % (x, y) + match.group(2)
 
             content, found = re.subn(
-                rb"q\n(\S+) 0 0 -(\S+) 0 \S+ cm\n(" + re.escape(name.encode()) + rb" Do\n)", moved, content
+                rb"q\n\S+ 0 0 -(\S+) 0 \S+ cm\n(" + re.escape(name.encode()) + rb" Do\n)", moved, content
             )
             if found:
                 changed = True

@@ -106,15 +106,20 @@ def test_a_change_every_pack_shows_queues_every_upcoming_pack(visit, queued_task
 
 
 def test_every_upcoming_pack_is_rebuilt_in_shares_of_a_few_visits_the_soonest_first(
-        visit, thames_valley, make_visit, queued_tasks, monkeypatch):
+        visit, thames_valley, make_visit, queued_tasks, monkeypatch, django_capture_on_commit_callbacks):
     from sessions.packs.tasks import build_upcoming_packs  # noqa: PLC0415
 
     later = [make_visit(thames_valley, school_name=f"Later Primary School {n}") for n in range(2)]  # in March
     monkeypatch.setattr(ahead, "SHARE", 2)
 
     assert build_upcoming_packs.call() == 3
-    shares = [result.args[0] for result in queued_tasks if result.task.name == "build_packs"]
-    assert shares == [[visit.pk, later[0].pk], [later[1].pk]]  # every worker takes a share
+    rebuilds = [result for result in queued_tasks if result.task.name == "build_packs"]
+    assert [result.args[0] for result in rebuilds] == [[visit.pk, later[0].pk], [later[1].pk]]  # a share a worker
+    # behind a visit changed meanwhile, whose pack the workers build first
+    with django_capture_on_commit_callbacks(execute=True):
+        visit.save()
+    changed = queued_tasks[-1]
+    assert changed.args == [[visit.pk]] and changed.task.priority > max(result.task.priority for result in rebuilds)
 
 
 def test_changes_queue_nothing_when_turned_off(visit, settings, queued_tasks, django_capture_on_commit_callbacks):
