@@ -77,11 +77,11 @@ def build_batch(batch_id: int) -> None:
         buffer = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             for visit in visits[:half] + later[::-1]:
-                pack, handouts = pack_and_handouts_for(visit)
+                pack, handouts = _read_built(visit)
                 folder = folders[visit.pk]
-                archive.writestr(f"{folder}/{pack_filename(visit)}", read_pack(pack))
+                archive.writestr(f"{folder}/{pack_filename(visit)}", pack)
                 if handouts:
-                    archive.writestr(f"{folder}/{pack_filename(visit, handouts_only=True)}", read_pack(handouts))
+                    archive.writestr(f"{folder}/{pack_filename(visit, handouts_only=True)}", handouts)
                 batch.done += 1
                 PackBatch.objects.filter(pk=batch.pk).update(done=batch.done)
         name = f"pack-batches/{batch.pk}/packs-{batch.area.code}-{batch.first_date}-{batch.last_date}.zip"
@@ -97,6 +97,18 @@ def build_batch(batch_id: int) -> None:
         batch.error = f"The packs could not be built ({type(error).__name__}). Try again, or tell the programme team."
     batch.finished_at = timezone.now()
     batch.save(update_fields=["status", "file", "error", "finished_at"])
+
+
+def _read_built(visit: Visit) -> tuple[bytes, bytes | None]:
+    """The visit's pack and handouts PDFs, built now if they are not stored. Where the helper and the batch task
+    met at this visit, both built it, and the one to finish second stores its file again: read in that
+    moment, the file is missing, so it is looked up (or built) once more."""
+    pack, handouts = pack_and_handouts_for(visit)
+    try:
+        return read_pack(pack), read_pack(handouts) if handouts else None
+    except FileNotFoundError:
+        pack, handouts = pack_and_handouts_for(visit)
+        return read_pack(pack), read_pack(handouts) if handouts else None
 
 
 def build_share(batch_id: int, visit_ids: list[int]) -> int:

@@ -163,6 +163,26 @@ def test_the_packs_a_helper_built_are_found_stored_by_the_batch_task(coordinator
         assert len(zipfile.ZipFile(io.BytesIO(handle.read())).namelist()) == 4  # two packs, two handouts
 
 
+def test_a_pack_stored_again_by_the_helper_as_the_batch_reads_it_is_read_again(coordinator, two_visits, monkeypatch,
+                                                                              queued_tasks):
+    real = sessions.packs.batch.read_pack
+    vanished = []
+
+    def stored_again_meanwhile(stored):
+        if not vanished:  # the helper, which built the same pack, deletes the file to store its own
+            vanished.append(stored.file.name)
+            raise FileNotFoundError(stored.file.name)
+        return real(stored)
+
+    monkeypatch.setattr(sessions.packs.batch, "read_pack", stored_again_meanwhile)
+    batch = new_batch(coordinator)
+    build_batch(batch.pk)
+    batch.refresh_from_db()
+    assert vanished and (batch.status, batch.done) == ("done", 2)
+    with batch.file.open("rb") as handle:
+        assert len(zipfile.ZipFile(io.BytesIO(handle.read())).namelist()) == 4
+
+
 def test_a_batch_with_no_visits_is_refused_with_a_clear_message(coordinator_client, thames_valley):
     response = post_batch(coordinator_client, thames_valley)
     assert "There are no visits in that area between those dates." in response.content.decode()
