@@ -30,9 +30,9 @@ A page number of the cover's contents is the same in every pack that gives it, a
 `target-counter()` only by laying the cover out twice more once the pages after it are made
 (docs/benchmarks.md). The contents' numbers take the room of two figures (print.css), so in the pack each
 `<a class="page-ref">` holds a no-break space instead, after a small transparent image that marks its room;
-once the pack is laid out, the page each link goes to is known, and its number, laid out alone in the same room
-once per process, is drawn in place of the image as a block is, its room's left edge and baseline on the
-image's.
+once the pack is laid out, the page each link goes to is known, and its number is drawn in place of the image
+as a block is, its room's left edge and baseline on the image's. The numbers 1 to 99 are laid out alone once
+per process, together, one a page, so that the numbers a pack draws bring one small font between them.
 
 Tests compare every page with the pack laid out whole.
 """
@@ -69,11 +69,12 @@ _RUNNING = re.compile(r'\sdata-running="[^"]*"')
 _BLOCK_ID = "reusable-block"
 MARK_WIDTH = 7  # a block's mark is this many pixels wide (the pack's other images are drawings, not pixels)
 NUMBER_MARK_WIDTH = 5  # and a page number's
+NUMBERS_LAID_OUT = 99  # the page numbers laid out together (two figures); a greater one is laid out alone
 _ID = re.compile(r'\sid="[^"]*"')
 _LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"')
 # About 60 parts for every session type, language and nation, one local picture per authority, about 60 blocks
-# (seven a plan, in English and in Welsh) and the page numbers of the contents (up to 40 or so, in each
-# language); each is kept as its PDF (parts 6–38 KB in the demo, blocks 6–12 KB, numbers 2 KB).
+# (seven a plan, in English and in Welsh) and the contents' page numbers (in each language); each is kept as
+# its PDF (parts 6–38 KB in the demo, blocks 6–12 KB, the page numbers 1 to 99 together 26 KB).
 MOST_KEPT = 500
 
 
@@ -107,6 +108,8 @@ class Block:
     box: tuple[float, float, float, float]
     bookmarks: tuple[tuple[int, str], ...]
 
+    page = 0  # its page of `pdf`, as a page number's
+
     @property
     def height(self) -> float:
         return self.box[3]
@@ -122,11 +125,22 @@ class BlockPlacement:
 
 
 @dataclass(frozen=True)
-class PageNumber:
-    """A page number laid out alone in its room: its PDF, the room's border box (as a block's) and the height of
-    its baseline (CSS pixels from the top of the page)."""
+class PageNumbers:
+    """Page numbers from `first` laid out alone, one a page, each in its room: their PDF (one font for them all,
+    so a pack carries it once however many numbers it draws), and for each the room's border box (as a block's)
+    and the height of its baseline (CSS pixels from the top of the page)."""
 
     pdf: bytes
+    first: int
+    rooms: tuple[tuple[tuple[float, float, float, float], float], ...]
+
+
+@dataclass(frozen=True)
+class PageNumber:
+    """One of those numbers: its page of their PDF, its room and its baseline."""
+
+    pdf: bytes
+    page: int
     box: tuple[float, float, float, float]
     baseline: float
 
@@ -143,7 +157,7 @@ class PageRef:
     section_tag: str
 
 
-_kept: OrderedDict[str, Part | Block | PageNumber] = OrderedDict()
+_kept: OrderedDict[str, Part | Block | PageNumbers] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -270,26 +284,38 @@ def _block(key: str, lang: str, section_tag: str, block: str, lay_out: Callable[
 
 
 def _page_number(ref: PageRef, page: int, lay_out: Callable[..., Any]) -> PageNumber:
-    """The number `page` laid out alone in a page number's room, as the contents show it."""
-    context = _RUNNING.sub("", _ID.sub("", ref.section_tag))
-    key = hashlib.sha256("\0".join(("page", ref.design, ref.lang, context, str(page))).encode()).hexdigest()
+    """The number `page` laid out alone in a page number's room, as the contents show it: one of the numbers
+    up to NUMBERS_LAID_OUT, laid out together once, or a greater one alone."""
+    first, last = (1, NUMBERS_LAID_OUT) if page <= NUMBERS_LAID_OUT else (page, page)
+    numbers = _page_numbers(ref, first, last, lay_out)
+    box, baseline = numbers.rooms[page - first]
+    return PageNumber(numbers.pdf, page - first, box, baseline)
 
-    def lay_out_alone() -> PageNumber:
-        number = (f'<nav class="contents"><p><a class="page-ref page-ref-alone" id="{_BLOCK_ID}" data-page="{page}">'
-                  f'</a></p></nav>')
-        document = lay_out(part_document(ref.lang, f"{context}{number}</section>"), part=True)
-        room = next(
-            (box for box in document.pages[0]._page_box.descendants()  # noqa: SLF001 — as for a block
-             if (box.element_tag or "").endswith("::after") and box.element.get("id") == _BLOCK_ID),
-            None,
+
+def _page_numbers(ref: PageRef, first: int, last: int, lay_out: Callable[..., Any]) -> PageNumbers:
+    context = _RUNNING.sub("", _ID.sub("", ref.section_tag))
+    key = "\0".join(("pages", ref.design, ref.lang, context, str(first), str(last)))
+    key = hashlib.sha256(key.encode()).hexdigest()
+
+    def lay_out_alone() -> PageNumbers:
+        numbers = "".join(
+            f'<nav class="contents page-number-alone"><p><a class="page-ref page-ref-alone" id="page-number-{n}" '
+            f'data-page="{n}"></a></p></nav>'
+            for n in range(first, last + 1)
         )
-        if room is None:
-            raise ValueError("A page number of the contents must be laid out in its room.")
-        return PageNumber(
-            pdf=document.write_pdf(),
-            box=(room.border_box_x(), room.border_box_y(), room.border_width(), room.border_height()),
-            baseline=room.position_y + room.baseline,
-        )
+        document = lay_out(part_document(ref.lang, f"{context}{numbers}</section>"), part=True)
+        rooms = []
+        for n, page in zip(range(first, last + 1), document.pages, strict=True):  # one a page
+            room = next(
+                (box for box in page._page_box.descendants()  # noqa: SLF001 — as for a block
+                 if (box.element_tag or "").endswith("::after") and box.element.get("id") == f"page-number-{n}"),
+                None,
+            )
+            if room is None:
+                raise ValueError("A page number of the contents must be laid out in its room.")
+            rooms.append(((room.border_box_x(), room.border_box_y(), room.border_width(), room.border_height()),
+                          room.position_y + room.baseline))
+        return PageNumbers(pdf=document.write_pdf(), first=first, rooms=tuple(rooms))
 
     return _kept_or_made(key, lay_out_alone)
 
@@ -305,7 +331,7 @@ def _part(key: str, lang: str, section: str, lay_out: Callable[..., Any]) -> Par
     return _kept_or_made(key, lay_out_alone)
 
 
-def _kept_or_made(key: str, make: Callable[[], Part | Block | PageNumber]) -> Any:
+def _kept_or_made(key: str, make: Callable[[], Part | Block | PageNumbers]) -> Any:
     """The part or block kept under `key`, or made now and kept (the least recently used go past MOST_KEPT)."""
     with _lock:
         kept = _kept.get(key)
@@ -341,12 +367,12 @@ def draw(pdf: bytes, document: Any, placements: Placements, lay_out: Callable[..
             page_of.setdefault(anchor, number)
     with ExitStack() as stack:
         target = stack.enter_context(pikepdf.open(io.BytesIO(pdf)))
-        sources: dict[int, Any] = {}
+        sources: dict[int, Any] = {}  # by the PDF's bytes: every page number is a page of one PDF
 
         def source(laid: Part | Block | PageNumber) -> Any:
-            if id(laid) not in sources:  # its PDF stays open until the pack is written
-                sources[id(laid)] = stack.enter_context(pikepdf.open(io.BytesIO(laid.pdf)))
-            return sources[id(laid)]
+            if id(laid.pdf) not in sources:  # it stays open until the pack is written
+                sources[id(laid.pdf)] = stack.enter_context(pikepdf.open(io.BytesIO(laid.pdf)))
+            return sources[id(laid.pdf)]
 
         marked = {
             (MARK_WIDTH, placement.number): placement.block
@@ -386,7 +412,7 @@ def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber],
                     holds_a_mark = True
         if holds_a_mark:
             pages.append(page)
-    forms: dict[int, Any] = {}  # one form for each block or number, however many times it is drawn
+    forms: dict[tuple[int, int], Any] = {}  # one form for each block or number, however many times it is drawn
     drawn: set[tuple[int, int]] = set()
     for page in pages:
         content = page.obj.Contents.read_bytes()
@@ -410,9 +436,9 @@ def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber],
             if found:
                 changed = True
                 drawn.add(mark)
-                if id(laid) not in forms:
-                    forms[id(laid)] = _form(target, source(laid), laid, pikepdf)
-                page.obj.Resources.XObject[name] = forms[id(laid)]
+                if (id(laid.pdf), laid.page) not in forms:
+                    forms[id(laid.pdf), laid.page] = _form(target, source(laid), laid, pikepdf)
+                page.obj.Resources.XObject[name] = forms[id(laid.pdf), laid.page]
         if changed:
             page.obj.Contents.write(content)
     if missing := sorted(set(marked) - drawn):
@@ -422,7 +448,7 @@ def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber],
 def _form(target: Any, source: Any, block: Block | PageNumber, pikepdf: Any) -> Any:
     """The block's (or number's) page as a form in CSS pixels (its page's own change to PDF points left out),
     cut to the block's border box (or the number's room)."""
-    page = source.pages[0].obj
+    page = source.pages[block.page].obj
     content = page.Contents.read_bytes()
     # "flip the page; save the state; scale pixels to points": the state saved is restored at the content's end
     scale = re.match(rb"1 0 0 -1 0 \S+ cm\nq\n0\.75 0 0 0\.75 0 0 cm\n", content)

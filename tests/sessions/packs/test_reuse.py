@@ -129,8 +129,8 @@ def test_each_part_is_laid_out_once_for_every_pack_that_has_it(thames_valley, ma
     assert parts >= 5 and blocks == 3 * len(first.lines) + sum(not qa.names_the_school for qa in questions)
     assert sum(qa.names_the_school for qa in questions) == len(first.lines)
     assert laid_out.count("a part") == parts + blocks and laid_out.count("a pack") == 2  # the pack, its handouts
-    # Each page number the contents give, once: as many as the pages their links go to
-    assert 4 <= laid_out.count("a number") <= html.count('class="page-ref"')
+    # The page numbers the contents give, laid out together once (one font for them all)
+    assert laid_out.count("a number") == 1 and html.count('class="page-ref"') >= 4
 
     laid_out.clear()
     visit = first.visit
@@ -144,6 +144,21 @@ def test_each_part_is_laid_out_once_for_every_pack_that_has_it(thames_valley, ma
     render_pack_and_handouts(other)
     # Another school: its own pack; its local picture if its authority is another, nothing else
     assert laid_out.count("a part") == (0 if other.authority == first.authority else 1)
+
+
+def test_the_page_numbers_are_laid_out_together_one_a_page_and_a_greater_one_alone():
+    reuse.forget()
+    ref = reuse.PageRef("plan-1", 0, pdf.design_version(), "en-GB", '<section class="cover" id="cover">')
+    with pdf._render_lock:
+        seven, twelve = (reuse._page_number(ref, n, pdf._laid_out) for n in (7, 12))
+        hundred = reuse._page_number(ref, 120, pdf._laid_out)
+    assert seven.pdf is twelve.pdf and (seven.page, twelve.page) == (6, 11)
+    numbers = pypdfium2.PdfDocument(seven.pdf)
+    assert len(numbers) == reuse.NUMBERS_LAID_OUT
+    assert [numbers[n.page].get_textpage().get_text_range().strip() for n in (seven, twelve)] == ["7", "12"]
+    assert hundred.page == 0 and pypdfium2.PdfDocument(hundred.pdf)[0].get_textpage().get_text_range().strip() == "120"
+    # Each in its room of two figures, standing on its baseline
+    assert seven.box[2] == twelve.box[2] and seven.box[1] < seven.baseline < seven.box[1] + seven.box[3]
 
 
 def test_a_part_is_known_by_its_html_language_and_design_not_its_id():
