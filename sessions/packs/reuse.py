@@ -183,8 +183,12 @@ def block_key(design: str, lang: str, section_tag: str, block: str) -> str:
         raise ValueError("A reusable block of the pack must be one <div> with a class.")
     if re.search(r"<[^>]*\s(id|href)=", block):  # a link or a link's target inside would be lost from the pack
         raise ValueError("A reusable block of the pack may hold no link and no id.")
-    context = _RUNNING.sub("", _ID.sub("", section_tag))
-    return hashlib.sha256("\0".join(("block", design, lang, context, block.strip())).encode()).hexdigest()
+    return hashlib.sha256("\0".join(("block", design, lang, _context(section_tag), block.strip())).encode()).hexdigest()
+
+
+def _context(section_tag: str) -> str:
+    """The section's tag as what it gives a block or page number laid out inside it: less its id and running head."""
+    return _RUNNING.sub("", _ID.sub("", section_tag))
 
 
 Placements = list[Placement | BlockPlacement | PageRef]
@@ -267,33 +271,42 @@ def _block(key: str, lang: str, section_tag: str, block: str, lay_out: Callable[
         if len(document.pages) != 1:
             raise ValueError("A reusable block of the pack must fit on one page.")
         page = document.pages[0]
-        box = next(
-            (box for box in page._page_box.descendants()  # noqa: SLF001 — the laid-out boxes of the page
-             if box.element is not None and box.element.get("id") == _BLOCK_ID),
-            None,
-        )
+        box = _laid_out_box(page, _BLOCK_ID)
         if box is None:
             raise ValueError("A reusable block of the pack must be laid out.")
         return Block(
             pdf=document.write_pdf(),
-            box=(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()),
+            box=_border_box(box),
             bookmarks=tuple((level, label) for level, label, *_ in page.bookmarks),
         )
 
     return _kept_or_made(key, lay_out_alone)
 
 
+def _laid_out_box(page: Any, element_id: str, *, after: bool = False) -> Any:
+    """The box WeasyPrint laid out on the page for the element with this id (or for its `::after`), or None."""
+    return next(
+        (box for box in page._page_box.descendants()  # noqa: SLF001 — the laid-out boxes of the page
+         if box.element is not None and box.element.get("id") == element_id
+         and (box.element_tag or "").endswith("::after") == after),
+        None,
+    )
+
+
+def _border_box(box: Any) -> tuple[float, float, float, float]:
+    return box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height()
+
+
 def _page_number(ref: PageRef, page: int, lay_out: Callable[..., Any]) -> PageNumber:
     """The number `page` laid out alone in a page number's room, as the contents show it: one of the numbers
     up to NUMBERS_LAID_OUT, laid out together once, or a greater one alone."""
-    first, last = (1, NUMBERS_LAID_OUT) if page <= NUMBERS_LAID_OUT else (page, page)
-    numbers = _page_numbers(ref, first, last, lay_out)
-    box, baseline = numbers.rooms[page - first]
-    return PageNumber(numbers.pdf, page - first, box, baseline)
+    numbers = _page_numbers(ref, *((1, NUMBERS_LAID_OUT) if page <= NUMBERS_LAID_OUT else (page, page)), lay_out)
+    box, baseline = numbers.rooms[page - numbers.first]
+    return PageNumber(numbers.pdf, page - numbers.first, box, baseline)
 
 
 def _page_numbers(ref: PageRef, first: int, last: int, lay_out: Callable[..., Any]) -> PageNumbers:
-    context = _RUNNING.sub("", _ID.sub("", ref.section_tag))
+    context = _context(ref.section_tag)
     key = "\0".join(("pages", ref.design, ref.lang, context, str(first), str(last)))
     key = hashlib.sha256(key.encode()).hexdigest()
 
@@ -306,15 +319,10 @@ def _page_numbers(ref: PageRef, first: int, last: int, lay_out: Callable[..., An
         document = lay_out(part_document(ref.lang, f"{context}{numbers}</section>"), part=True)
         rooms = []
         for n, page in zip(range(first, last + 1), document.pages, strict=True):  # one a page
-            room = next(
-                (box for box in page._page_box.descendants()  # noqa: SLF001 — as for a block
-                 if (box.element_tag or "").endswith("::after") and box.element.get("id") == f"page-number-{n}"),
-                None,
-            )
+            room = _laid_out_box(page, f"page-number-{n}", after=True)
             if room is None:
                 raise ValueError("A page number of the contents must be laid out in its room.")
-            rooms.append(((room.border_box_x(), room.border_box_y(), room.border_width(), room.border_height()),
-                          room.position_y + room.baseline))
+            rooms.append((_border_box(room), room.position_y + room.baseline))
         return PageNumbers(pdf=document.write_pdf(), first=first, rooms=tuple(rooms))
 
     return _kept_or_made(key, lay_out_alone)
@@ -378,7 +386,7 @@ def draw(pdf: bytes, document: Any, placements: Placements, lay_out: Callable[..
             (MARK_WIDTH, placement.number): placement.block
             for placement in placements if isinstance(placement, BlockPlacement)
         } | {
-            (NUMBER_MARK_WIDTH, placement.number): _page_number(placement, page_of[placement.target] + 1, lay_out)
+            (NUMBER_MARK_WIDTH, placement.number): _page_number(placement, _page_of(placement, page_of) + 1, lay_out)
             for placement in placements if isinstance(placement, PageRef)
         }
         if marked:  # first, while each page's content is still one stream
@@ -390,6 +398,12 @@ def draw(pdf: bytes, document: Any, placements: Placements, lay_out: Callable[..
         out = io.BytesIO()
         target.save(out)
         return out.getvalue()
+
+
+def _page_of(ref: PageRef, page_of: dict[str, int]) -> int:
+    if ref.target not in page_of:
+        raise ValueError(f"The pack's contents link to #{ref.target}, which is not in the pack.")
+    return page_of[ref.target]
 
 
 def _draw_marked(target: Any, marked: dict[tuple[int, int], Block | PageNumber], source: Callable[..., Any]) -> None:

@@ -161,6 +161,13 @@ def test_the_page_numbers_are_laid_out_together_one_a_page_and_a_greater_one_alo
     assert seven.box[2] == twelve.box[2] and seven.box[1] < seven.baseline < seven.box[1] + seven.box[3]
 
 
+def test_a_contents_link_to_nothing_in_the_pack_is_refused_by_name():
+    html = reuse.part_document("en-GB", '<section class="cover"><nav class="contents"><p>The visit '
+                                        '<a class="page-ref" href="#the-visit"></a></p></nav></section>')
+    with pytest.raises(ValueError, match="link to #the-visit, which is not in the pack"):
+        render_html(html)
+
+
 def test_a_part_is_known_by_its_html_language_and_design_not_its_id():
     section = '<section id="cards-1" class="materials cards" data-running="Cards: Assembly"><p>Cards</p></section>'
     key = reuse.part_key("design", "en-GB", section)
